@@ -1,0 +1,3 @@
+from gradecli.cli.app import main
+
+main()

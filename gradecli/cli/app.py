@@ -1,0 +1,112 @@
+"""The root command: global options (--db, --policy, --json) and the command groups."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gradecli.cli.errors import GradecliGroup
+
+app = typer.Typer(
+    cls=GradecliGroup,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    help="gradecli — the post-level grading system (岗位等级制度) for HR officers.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    db: str | None = None
+    policy_file: Path | None = None
+    json: bool = False
+    _ctx: Any = None
+
+    def context(self):  # noqa: ANN201
+        """The services' Context, built on first use (so --help never imports the database layer)."""
+        if self._ctx is None:
+            from gradecli.services.context import Context
+            from gradecli.store.db import resolve_url
+
+            self._ctx = Context(url=resolve_url(self.db), policy=self.policy())
+        return self._ctx
+
+    def policy(self):  # noqa: ANN201
+        if self.policy_file is None:
+            from gradecli.domain.policy import Policy
+
+            return Policy()
+        from gradecli.formats.policy_toml import load
+
+        return load(self.policy_file)
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = State()
+    return root.obj
+
+
+def emit(ctx: typer.Context, result: Any, json_flag: bool = False) -> None:
+    from gradecli.cli.output import render
+
+    render(result, as_json=json_flag or state(ctx).json)
+    code = getattr(result, "exit_code", 0)
+    if code:
+        raise typer.Exit(code)
+
+
+def run_with_progress(ctx: typer.Context, fn, *args, **kwargs):  # noqa: ANN001, ANN201
+    """Call a service with a progress bar on stderr (hidden with --json or when not a terminal)."""
+    import sys
+
+    from gradecli.cli.output import progress
+
+    c = state(ctx).context()
+    if state(ctx).json or not sys.stderr.isatty():
+        return fn(c, *args, **kwargs)
+    with progress() as update:
+        c.progress = update
+        try:
+            return fn(c, *args, **kwargs)
+        finally:
+            from gradecli.services.context import _no_progress
+
+            c.progress = _no_progress
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", metavar="URL", help="Database URL (default: $GRADECLI_DATABASE_URL, else sqlite:///gradecli.db).")] = None,
+    policy: Annotated[Path | None, typer.Option("--policy", metavar="FILE", help="Policy file (TOML); default: the built-in policy.")] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    ctx.obj = State(db=db or os.environ.get("GRADECLI_DATABASE_URL"), policy_file=policy, json=json)
+
+
+def _register() -> None:
+    from gradecli.cli import audit, db, demo, grade, ladder, perf, policy, staff
+
+    app.add_typer(db.app, name="db", help="Database schema (Alembic): upgrade, current, check.")
+    app.add_typer(policy.app, name="policy", help="The policy file: init, show, check.")
+    app.add_typer(ladder.app, name="ladder", help="Post families, tiers, levels and labels.")
+    app.add_typer(staff.app, name="staff", help="The roster: template, import, list, show, transfer.")
+    app.add_typer(perf.app, name="perf", help="Yearly appraisal ratings and disciplinary flags.")
+    app.add_typer(grade.app, name="grade", help="The grade ledger: import, history, as-of, correct.")
+    app.add_typer(audit.app, name="audit", help="Check the ledger's hash chain.")
+    app.command("demo", help="Build the sample organisation and run the whole story.")(demo.demo)
+
+
+_register()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,17 @@
+"""gradecli audit verify."""
+
+from __future__ import annotations
+
+import typer
+
+from gradecli.cli.app import emit, state
+from gradecli.cli.options import JsonOpt
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("verify", help="Check the ledger's hash chain; names every edited, deleted or reordered row (exit 1).")
+def verify(ctx: typer.Context, json: JsonOpt = False) -> None:
+    from gradecli.services import grades
+
+    emit(ctx, grades.verify(state(ctx).context()), json)

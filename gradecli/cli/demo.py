@@ -1,0 +1,27 @@
+"""gradecli demo [--out DIR]."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gradecli.cli.app import emit, state
+from gradecli.cli.options import JsonOpt
+
+
+def demo(ctx: typer.Context,
+         out: Annotated[Path, typer.Option("--out", help="Folder for the sheets and notices.", file_okay=False)] = Path("out"),
+         json: JsonOpt = False) -> None:
+    """Build the sample organisation in a fresh database and run the story; files land in OUT.
+
+    Without --db the demo uses its own SQLite file OUT/demo.db (made anew each run), so it never
+    touches the office's gradecli.db.
+    """
+    from gradecli.services import demo_run
+
+    st = state(ctx)
+    result, ladder = demo_run.run_demo(st.db, st.policy(), out)
+    emit(ctx, ladder, json)
+    emit(ctx, result, json)

@@ -1,0 +1,25 @@
+"""Each shared option declared once, as Annotated aliases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2026-12-01") from None
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+OutXlsx = Annotated[Path | None, typer.Option("--out", help="Also write an Excel file.", dir_okay=False)]
+EmpArg = Annotated[str, typer.Argument(help="Employee number (工号).")]
+XlsxArg = Annotated[Path, typer.Argument(help="An Excel workbook (.xlsx).", dir_okay=False)]
+DateOpt = Annotated[str, typer.Option("--date", help="Effective date, YYYY-MM-DD.")]

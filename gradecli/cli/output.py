@@ -1,0 +1,77 @@
+"""The one renderer: a rich table or summary on a terminal, JSON with --json; progress on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Iterator
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, (date, datetime)):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, set):
+        return sorted(v)
+    raise TypeError(f"{type(v).__name__} is not JSON")
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    return str(v)
+
+
+def render(result: Any, *, as_json: bool) -> None:
+    """Print a Listing or an Outcome (see gradecli.services.results)."""
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=_plain) + "\n")
+        return
+    from rich.console import Console
+
+    out = Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True)
+    if hasattr(result, "rows"):
+        from rich.table import Table
+
+        table = Table(title=result.title, show_lines=False, header_style="bold")
+        for _, header in result.columns:
+            table.add_column(header)
+        for row in result.rows:
+            table.add_row(*(_cell(row.get(k)) for k, _ in result.columns))
+        out.print(table)
+    else:
+        out.print(result.summary, highlight=False)
+        for key, value in result.data.items():
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                out.print(f"[bold]{key}[/bold]")
+                for item in value:
+                    out.print("  " + ", ".join(f"{k}: {_cell(v)}" for k, v in item.items()), highlight=False)
+    for note in result.notes:
+        err.print(f"[yellow]Note:[/yellow] {note}", highlight=False)
+
+
+@contextmanager
+def progress() -> Iterator[Any]:
+    """A callback (what, done, total) drawing a progress bar on stderr while work runs."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rich.console import Console
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    tasks: dict[str, int] = {}
+
+    def update(what: str, done: int, total: int) -> None:
+        if what not in tasks:
+            tasks[what] = bar.add_task(what, total=total or None)
+        bar.update(tasks[what], completed=done, total=total or None)
+
+    with bar:
+        yield update

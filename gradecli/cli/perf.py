@@ -1,0 +1,24 @@
+"""gradecli perf template | import."""
+
+from __future__ import annotations
+
+import typer
+
+from gradecli.cli.app import emit, run_with_progress, state
+from gradecli.cli.options import JsonOpt, XlsxArg
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("template", help="Write a blank ratings sheet.")
+def template(ctx: typer.Context, file: XlsxArg, json: JsonOpt = False) -> None:
+    from gradecli.services import perf
+
+    emit(ctx, perf.write_perf_template(state(ctx).context(), file), json)
+
+
+@app.command("import", help="Import yearly ratings and disciplinary flags, all or nothing.")
+def import_(ctx: typer.Context, file: XlsxArg, json: JsonOpt = False) -> None:
+    from gradecli.services import perf
+
+    emit(ctx, run_with_progress(ctx, perf.import_perf_file, file), json)

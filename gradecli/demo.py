@@ -1,0 +1,138 @@
+"""The sample organisation and the whole story, run through the same services as the commands.
+
+Everything is generated from a fixed seed, written as the Excel sheets an HR office would
+exchange, and imported from those files — so the demo exercises the real import path.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from gradecli.formats.excel import SheetOut, write_workbook
+from gradecli.formats.sheets import grade_columns, performance_columns, roster_columns
+from gradecli.services.context import Context
+
+SEED = 20261126
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉玲婷雪琳晨宇浩然子轩欣怡梓涵思远嘉琪佳慧文博海燕志刚建国红梅"
+
+# family → departments, posts (name, front-line)
+ORG = {
+    "客服": (["客服一部", "客服二部", "客户关系部"],
+             [("在线客服", False), ("热线客服", False), ("售后专员", False), ("现场服务", True)]),
+    "航标": (["航标处", "航标一队", "航标二队"],
+             [("航标维护", True), ("航标巡检", True), ("航标设计", False)]),
+    "测量": (["测量队"], [("外业测量", True), ("内业数据处理", False)]),
+}
+NON_PROFESSIONAL_POSTS = [("行政文员", "综合办公室"), ("后勤保障", "综合办公室")]
+TITLES_BY_SENIORITY = ["无", "初级", "初级", "中级", "中级", "副高级", "正高级"]
+RATING_WEIGHTS = [("优秀", 15), ("良好", 40), ("合格", 35), ("基本合格", 7), ("不合格", 3)]
+
+
+@dataclass
+class DemoReport:
+    out: Path
+    steps: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def build_roster(rng: random.Random, today: date, size: int = 320) -> list[dict]:
+    people = []
+    families = list(ORG)
+    for i in range(1, size + 1):
+        professional = rng.random() > 0.08
+        if professional:
+            fam = rng.choices(families, weights=[55, 30, 15])[0]
+            dept = rng.choice(ORG[fam][0])
+            post, frontline = rng.choice(ORG[fam][1])
+        else:
+            fam = "综合"
+            post, dept = rng.choice(NON_PROFESSIONAL_POSTS)
+            frontline = False
+        years = rng.choices(range(0, 31), weights=[6] * 6 + [5] * 10 + [3] * 15)[0]
+        start = today - timedelta(days=int(years * 365.25) + rng.randrange(60, 300))
+        hire = start + timedelta(days=rng.choice((0, 0, 0, rng.randrange(30, 1500))))
+        hire = max(start, min(hire, today - timedelta(days=40)))
+        title = TITLES_BY_SENIORITY[min(len(TITLES_BY_SENIORITY) - 1, years // 5 + rng.choice((0, 0, 1)))]
+        active = rng.random() > 0.03
+        people.append({
+            "emp_no": f"{'KHCT'[families.index(fam)] if fam in families else 'Z'}{i:04d}",
+            "name": _name(rng), "department": dept, "family": fam, "post": post,
+            "professional": "是" if professional else "否", "frontline": "是" if frontline else "否",
+            "title": title, "service_start": start, "hire_date": hire, "active": "是" if active else "否",
+            "leave_date": None if active else hire + (today - hire) * rng.randrange(50, 100) // 100,
+        })
+    return people
+
+
+def build_ratings(rng: random.Random, people: list[dict], years: list[int]) -> list[dict]:
+    names, weights = zip(*RATING_WEIGHTS)
+    rows = []
+    for p in people:
+        for y in years:
+            if p["hire_date"].year > y:
+                continue
+            rating = rng.choices(names, weights=weights)[0]
+            rows.append({"emp_no": p["emp_no"], "year": y, "rating": rating,
+                         "disciplinary": "是" if rng.random() < 0.02 else "否"})
+    return rows
+
+
+def build_existing_grades(rng: random.Random, people: list[dict], levels: int, on: date) -> list[dict]:
+    """About a third of the professional staff already hold a grade (an office that had one before)."""
+    rows = []
+    for p in people:
+        if p["professional"] != "是" or rng.random() > 0.35:
+            continue
+        seniority = (on - p["service_start"]).days // 365
+        tier = min(5, 1 + seniority // 6)
+        rows.append({"emp_no": p["emp_no"], "tier": tier, "level": rng.randint(1, levels),
+                     "effective": date(on.year - rng.randint(1, 3), rng.choice((1, 7)), 1)})
+    return rows
+
+
+def _write(path: Path, title: str, columns, rows: list[dict]) -> Path:  # noqa: ANN001
+    return write_workbook(path, [SheetOut(title, [c.header for c in columns],
+                                          ([r.get(c.key) for c in columns] for r in rows))])
+
+
+def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
+    from gradecli.services import grades, perf, staff
+
+    today = today or date(2026, 11, 26)
+    rng = random.Random(SEED)
+    report = DemoReport(out)
+    out.mkdir(parents=True, exist_ok=True)
+    inputs = out / "inputs"
+
+    people = build_roster(rng, today)
+    roster_file = _write(inputs / "roster.xlsx", "人员 Roster", roster_columns(ctx.policy), people)
+    report.steps.append(staff.import_roster_file(ctx, roster_file).summary)
+
+    ratings = build_ratings(rng, people, [today.year - 3, today.year - 2, today.year - 1])
+    perf_file = _write(inputs / "ratings.xlsx", "考核 Ratings", performance_columns(ctx.policy), ratings)
+    report.steps.append(perf.import_perf_file(ctx, perf_file).summary)
+
+    existing = build_existing_grades(rng, people, ctx.policy.ladder.levels_per_tier, today)
+    grade_file = _write(inputs / "existing-grades.xlsx", "等级 Grades", grade_columns(), existing)
+    report.steps.append(grades.import_grades_file(ctx, grade_file).summary)
+
+    # A front-line 航标 worker who holds a grade moves to an office post: the policy's drop applies.
+    graded = {g["emp_no"] for g in existing}
+    mover = next(p for p in people if p["family"] == "航标" and p["frontline"] == "是"
+                 and p["emp_no"] in graded and p["active"] == "是")
+    report.steps.append(staff.transfer(ctx, mover["emp_no"], post="航标设计", frontline=False,
+                                       on=date(today.year, today.month, 1)).summary)
+
+    listing = grades.as_of(ctx, today, out=out / "grades-as-of.xlsx")
+    report.steps.append(f"{listing.title} → {out / 'grades-as-of.xlsx'}")
+    report.steps.append(grades.verify(ctx).summary)
+    report.files += [roster_file, perf_file, grade_file, out / "grades-as-of.xlsx"]
+    return report

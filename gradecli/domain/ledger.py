@@ -1,0 +1,124 @@
+"""The grade ledger: append-only events, their hash chain, and grades derived from them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Iterable, Sequence
+
+from gradecli.domain.ladder import Grade
+
+EVENT_KINDS = (
+    "initial_placement",
+    "level_promotion",
+    "tier_promotion",
+    "fast_track",
+    "deferral",
+    "demotion",
+    "transfer_drop",
+    "correction",
+)
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class LedgerEvent:
+    """One recorded change (or confirmation) of a grade; never edited in place."""
+
+    seq: int
+    emp_no: str
+    kind: str
+    effective: date
+    from_grade: Grade | None
+    to_grade: Grade | None
+    reason: str
+    cycle: str | None = None
+    evidence: dict = field(default_factory=dict)
+    recorded_by: str = ""
+    recorded_at: datetime | None = None
+
+    def content(self) -> dict:
+        """What the hash covers: every field, in a canonical form."""
+        return {
+            "seq": self.seq,
+            "emp_no": self.emp_no,
+            "kind": self.kind,
+            "effective": self.effective.isoformat(),
+            "from": str(self.from_grade) if self.from_grade else None,
+            "to": str(self.to_grade) if self.to_grade else None,
+            "reason": self.reason,
+            "cycle": self.cycle,
+            "evidence": self.evidence,
+            "recorded_by": self.recorded_by,
+            "recorded_at": _utc_text(self.recorded_at),
+        }
+
+
+def _utc_text(ts: datetime | None) -> str | None:
+    """A timestamp as UTC text to the second, whether the database handed it back aware or naive."""
+    if ts is None:
+        return None
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(timezone.utc).replace(tzinfo=None)
+    return ts.replace(microsecond=0).isoformat()
+
+
+def canonical_json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def chain_hash(prev_hash: str, event: LedgerEvent) -> str:
+    """The hash of an event: over the previous event's hash and this event's content."""
+    return hashlib.sha256((prev_hash + canonical_json(event.content())).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    problem: str
+
+
+def verify_chain(rows: Iterable[tuple[LedgerEvent, str, str]]) -> list[ChainBreak]:
+    """Check (event, prev_hash, hash) rows in sequence order; name every row that does not verify.
+
+    An edited row fails its own hash; a deleted row breaks the next row's link; reordered rows
+    fail both, because the sequence number is part of the content.
+    """
+    breaks: list[ChainBreak] = []
+    expected_prev = GENESIS_HASH
+    last_seq = 0
+    for event, prev_hash, stored_hash in rows:
+        if event.seq != last_seq + 1:
+            breaks.append(ChainBreak(event.seq, f"follows event {last_seq}: events {last_seq + 1}–{event.seq - 1} are missing"))
+        if prev_hash != expected_prev:
+            breaks.append(ChainBreak(event.seq, "does not link to the event before it (a row was deleted, inserted or reordered)"))
+        if chain_hash(prev_hash, event) != stored_hash:
+            breaks.append(ChainBreak(event.seq, "content does not match its hash (the row was edited)"))
+        expected_prev = stored_hash
+        last_seq = event.seq
+    return breaks
+
+
+def grade_on(events: Sequence[LedgerEvent], on: date) -> Grade | None:
+    """The grade on a date: the last event in force by effective date, then recording order."""
+    current: Grade | None = None
+    for ev in sorted(events, key=lambda e: (e.effective, e.seq)):
+        if ev.effective > on:
+            break
+        if ev.to_grade is not None:
+            current = ev.to_grade
+    return current
+
+
+def grade_since(events: Sequence[LedgerEvent], on: date) -> date | None:
+    """The effective date from which the grade held on ``on`` has been held without change."""
+    since: date | None = None
+    held: Grade | None = None
+    for ev in sorted(events, key=lambda e: (e.effective, e.seq)):
+        if ev.effective > on:
+            break
+        if ev.to_grade is not None and ev.to_grade != held:
+            held, since = ev.to_grade, ev.effective
+    return since

@@ -1,0 +1,1 @@
+"""Files in and out: Excel, YAML, TOML, HTML. Rows come with their locations."""

@@ -1,0 +1,275 @@
+"""Excel in and out: bilingual headers, typed readers that report sheet/row/column, safe writers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from gradecli.domain.errors import BadInput, Problem
+from gradecli.formats.cells import CellError, is_blank, text
+
+MAX_HEADER_SCAN_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its bilingual header, how to read a cell, and how to help fill it."""
+
+    key: str
+    zh: str
+    en: str
+    parse: Callable[[Any], Any] = text
+    required: bool = True  # the column must be present
+    blank_ok: bool = False  # an empty cell is allowed (read as None)
+    unique: bool = False  # a value may appear only once in the file
+    example: Any = None
+    choices: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def header(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+    @property
+    def names(self) -> tuple[str, str, str]:
+        return (_norm(self.header), _norm(self.zh), _norm(self.en))
+
+
+def _norm(s: Any) -> str:
+    return re.sub(r"\s+", "", text(s)).casefold()
+
+
+def match_header(cell: Any, columns: Sequence[Column]) -> Column | None:
+    """The column a header cell names: the whole bilingual text, the Chinese or the English part."""
+    whole = _norm(cell)
+    if not whole:
+        return None
+    parts = {whole, *(p for p in re.split(r"[/／|]", whole) if p)}
+    for col in columns:
+        if parts & set(col.names):
+            return col
+    return None
+
+
+@dataclass
+class Table:
+    """Rows read from one sheet: (Excel row number, {key: value}) plus warnings."""
+
+    source: str
+    sheet: str
+    rows: list[tuple[int, dict[str, Any]]]
+    warnings: list[str] = field(default_factory=list)
+    columns_present: set[str] = field(default_factory=set)
+
+    def where(self, row: int, column: Column | None = None) -> str:
+        loc = f"{self.source}, sheet {self.sheet}, row {row}"
+        return f"{loc}, column {column.zh}" if column else loc
+
+
+def _open(path: Path):  # noqa: ANN202
+    from python_calamine import CalamineWorkbook
+
+    if not path.exists():
+        raise BadInput(f"{path}: no such file")
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every unreadable file
+        raise BadInput(f"{path}: not an Excel workbook ({exc}); save it as .xlsx and try again") from None
+
+
+def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None = None) -> Table:
+    """Read the first sheet whose header row names the required columns; every bad cell is listed.
+
+    Raises BadInput with one Problem per bad cell, missing column or duplicate; returns only
+    when the whole sheet is good.
+    """
+    path = Path(path)
+    wb = _open(path)
+    names = [sheet] if sheet else list(wb.sheet_names)
+    if sheet and sheet not in wb.sheet_names:
+        raise BadInput(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(wb.sheet_names)})")
+    required = [c for c in columns if c.required]
+    best: tuple[int, str, list[list[Any]], int, dict[int, Column]] | None = None
+    for name in names:
+        data = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        for r, row in enumerate(data[:MAX_HEADER_SCAN_ROWS]):
+            found = {i: c for i, cell in enumerate(row) if (c := match_header(cell, columns))}
+            if found:
+                score = len({c.key for c in found.values()} & {c.key for c in required})
+                if best is None or score > best[0]:
+                    best = (score, name, data, r, found)
+                break
+    if best is None:
+        wanted = ", ".join(c.header for c in required)
+        raise BadInput(f"{path}: no sheet has a header row with the columns {wanted}")
+    _, name, data, header_idx, found = best
+    table = Table(source=str(path), sheet=name, rows=[])
+    problems: list[Problem] = []
+
+    header_row = data[header_idx]
+    by_key: dict[str, list[int]] = {}
+    for i, col in found.items():
+        by_key.setdefault(col.key, []).append(i)
+    for key, idxs in by_key.items():
+        if len(idxs) > 1:
+            col = found[idxs[0]]
+            cells = ", ".join(f"{_col_letter(i)} ({text(header_row[i])})" for i in idxs)
+            problems.append(Problem(f"{path}, sheet {name}, row {header_idx + 1}",
+                                    f"columns {cells} all mean {col.header}; keep one and delete the others"))
+    for col in required:
+        if col.key not in by_key:
+            problems.append(Problem(f"{path}, sheet {name}, row {header_idx + 1}",
+                                    f"column {col.header} is missing; add it to the header row"))
+    for i, cell in enumerate(header_row):
+        if i not in found and not is_blank(cell):
+            table.warnings.append(f"{path}, sheet {name}: column {_col_letter(i)} ({text(cell)}) is not a known column and is ignored")
+    if problems:
+        raise BadInput(problems=problems)
+    table.columns_present = set(by_key)
+
+    wanted = [(idxs[0], found[idxs[0]]) for idxs in by_key.values()]
+    seen: dict[str, dict[Any, int]] = {c.key: {} for _, c in wanted if c.unique}
+    for r in range(header_idx + 1, len(data)):
+        row = data[r]
+        if all(is_blank(v) for v in row):
+            continue  # blank rows (even 100,000 of them at the end) are not data
+        excel_row = r + 1
+        values: dict[str, Any] = {}
+        for i, col in wanted:
+            raw = row[i] if i < len(row) else None
+            where = f"{path}, sheet {name}, row {excel_row}, column {col.zh}"
+            if is_blank(raw):
+                if col.blank_ok:
+                    values[col.key] = None
+                    continue
+                problems.append(Problem(where, f"is empty; {col.note or 'fill it in'}"))
+                continue
+            try:
+                values[col.key] = col.parse(raw)
+            except CellError as exc:
+                problems.append(Problem(where, str(exc)))
+                continue
+            if col.unique:
+                first = seen[col.key].setdefault(values[col.key], excel_row)
+                if first != excel_row:
+                    problems.append(Problem(where, f"{values[col.key]!r} appears again (first in row {first}); keep one row per {col.zh}"))
+        table.rows.append((excel_row, values))
+    if problems:
+        raise BadInput(problems=problems)
+    return table
+
+
+def _col_letter(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i + 1)
+
+
+# ---------------------------------------------------------------- writing
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_value(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is kept as plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+@dataclass
+class SheetOut:
+    """A sheet to write: a title, bilingual headers, rows of values."""
+
+    title: str
+    headers: list[str]
+    rows: Iterable[Sequence[Any]]
+    widths: list[int] | None = None
+    number_formats: dict[int, str] = field(default_factory=dict)  # column index → format
+
+
+def write_workbook(path: str | Path, sheets: Sequence[SheetOut]) -> Path:
+    """Write sheets in openpyxl's write-only mode (constant memory for big sheets)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for sh in sheets:
+        ws = wb.create_sheet(sh.title[:31])
+        widths = sh.widths or [max(12, min(40, len(h) + 4)) for h in sh.headers]
+        for i, w in enumerate(widths):
+            ws.column_dimensions[_col_letter(i)].width = w
+        ws.freeze_panes = "A2"
+        header_cells = []
+        for h in sh.headers:
+            c = WriteOnlyCell(ws, value=safe_value(h))
+            c.font = bold
+            header_cells.append(c)
+        ws.append(header_cells)
+        fmts = sh.number_formats
+        for row in sh.rows:
+            if fmts:
+                out = []
+                for i, v in enumerate(row):
+                    c = WriteOnlyCell(ws, value=safe_value(v))
+                    if i in fmts and v is not None:
+                        c.number_format = fmts[i]
+                    out.append(c)
+                ws.append(out)
+            else:
+                ws.append([safe_value(v) for v in row])
+    wb.save(path)
+    return path
+
+
+def write_template(path: str | Path, sheet_title: str, columns: Sequence[Column], notes: Sequence[str],
+                   *, data_rows: int = 2000) -> Path:
+    """A blank sheet to fill in: bilingual headers, one example row, dropdowns, and a notes sheet."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for i, col in enumerate(columns):
+        cell = ws.cell(row=1, column=i + 1, value=col.header)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        need = "required" if col.required and not col.blank_ok else "optional"
+        cell.comment = Comment(f"{col.header} ({need}): {col.note}", "gradecli")
+        ws.column_dimensions[_col_letter(i)].width = max(14, len(col.header) + 6)
+        if col.example is not None:
+            ex = ws.cell(row=2, column=i + 1, value=col.example)
+            if hasattr(col.example, "isoformat"):
+                ex.number_format = "yyyy-mm-dd"
+        if col.choices:
+            dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True,
+                                showErrorMessage=True, errorTitle=col.zh,
+                                error=f"{col.zh}: choose one of {'/'.join(col.choices)}")
+            ws.add_data_validation(dv)
+            letter = _col_letter(i)
+            dv.add(f"{letter}2:{letter}{data_rows + 1}")
+    ws.freeze_panes = "A2"
+    info = wb.create_sheet("说明 Notes")
+    info.column_dimensions["A"].width = 100
+    info.append(["说明 / Notes"])
+    for line in notes:
+        info.append([line])
+    info.append([""])
+    info.append(["列 / Column — 说明 / How to fill"])
+    for col in columns:
+        need = "必填 required" if col.required and not col.blank_ok else "选填 optional"
+        info.append([f"{col.header} — {need}: {col.note}"])
+    wb.save(path)
+    return path

@@ -1,0 +1,47 @@
+"""What every use case needs: the database, the policy, who is acting, and a progress callback."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable
+
+from gradecli.domain.policy import Policy
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+def _no_progress(_what: str, _done: int, _total: int) -> None:
+    return None
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return "unknown"
+
+
+@dataclass
+class Context:
+    url: str
+    policy: Policy = field(default_factory=Policy)
+    actor: str = field(default_factory=current_user)
+    progress: Progress = _no_progress
+    auto_upgrade: bool = True
+
+    @cached_property
+    def engine(self):  # noqa: ANN201
+        from gradecli.store.db import make_engine
+        from gradecli.store.migrate import ensure_current
+
+        engine = make_engine(self.url)
+        if self.auto_upgrade:
+            ensure_current(engine)
+        return engine
+
+    def uow(self):  # noqa: ANN201
+        from gradecli.store.uow import UnitOfWork
+
+        return UnitOfWork(self.engine)

@@ -1,0 +1,29 @@
+"""The demo use case: a fresh database, the sample organisation, the story, a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gradecli.domain.policy import Policy
+from gradecli.services.context import Context
+from gradecli.services.results import Listing, Outcome
+
+
+def run_demo(db_url: str | None, policy: Policy, out: Path) -> tuple[Outcome, Listing]:
+    from gradecli import demo
+    from gradecli.services import ladder
+    from gradecli.store.db import resolve_url
+
+    out.mkdir(parents=True, exist_ok=True)
+    if db_url is None:
+        db_file = out / "demo.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_file) + suffix).unlink(missing_ok=True)
+        db_url = f"sqlite:///{db_file}"
+    ctx = Context(url=resolve_url(db_url), policy=policy)
+    report = demo.run(ctx, out)
+    lad = ladder.show(ctx)
+    summary = Outcome(f"demo finished: sheets in {out}/ (database {db_url})",
+                      {"steps": [{"step": s} for s in report.steps],
+                       "files": [{"file": str(f)} for f in report.files]})
+    return summary, lad

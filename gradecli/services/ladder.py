@@ -1,0 +1,53 @@
+"""The ladder of every post family: tiers, levels, labels, target shares and who holds each grade."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import select
+
+from gradecli.domain.ladder import Ladder
+from gradecli.domain.ledger import grade_on
+from gradecli.services.context import Context
+from gradecli.services.results import Listing
+from gradecli.store import repo
+from gradecli.store.models import Employee
+
+
+def show(ctx: Context, *, on: date | None = None) -> Listing:
+    """One row per post family; a column per tier with the staff holding it on ``on``."""
+    on = on or date.today()
+    policy = ctx.policy
+    with ctx.uow() as uow:
+        staff = uow.s.execute(select(Employee.id, Employee.family)
+                              .where(Employee.active, Employee.professional)).all()
+        events = repo.events_by_employee(uow.s, until=on)
+    families = list(dict.fromkeys([*policy.ladder.families, *sorted({f for _, f in staff})]))
+    held: Counter[tuple[str, int]] = Counter()
+    ungraded: Counter[str] = Counter()
+    for eid, fam in staff:
+        g = grade_on(events.get(eid, []), on)
+        if g:
+            held[(fam, g.tier)] += 1
+        else:
+            ungraded[fam] += 1
+    tiers = range(1, policy.ladder.tiers + 1)
+    labels = policy.ladder.tier_labels
+    columns = [("family", "岗位序列"), ("levels", "级数"), ("level_labels", "级名")]
+    columns += [(f"tier_{t}", f"{labels[t - 1]} ({policy.ladder.target_shares[t - 1]}%)") for t in tiers]
+    columns += [("ungraded", "未定级")]
+    rows = []
+    for fam in families:
+        ladder = Ladder.for_family(policy, fam)
+        row = {"family": fam, "levels": ladder.levels,
+               "level_labels": f"{ladder.level_label.format(n=1)}–{ladder.level_label.format(n=ladder.levels)}",
+               "ungraded": ungraded[fam]}
+        row.update({f"tier_{t}": held[(fam, t)] for t in tiers})
+        rows.append(row)
+    notes = [f"tiers {', '.join(labels)} — target share of staff in brackets; counts are active "
+             f"professional-technical staff holding each tier on {on}",
+             "allowance: no allowance table is in force yet"]
+    return Listing("Ladder (等级)", columns, rows, notes,
+                   {"on": on.isoformat(), "tiers": [{"tier": t, "label": labels[t - 1],
+                                                     "target_share": policy.ladder.target_shares[t - 1]} for t in tiers]})

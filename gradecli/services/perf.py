@@ -1,0 +1,71 @@
+"""Yearly appraisal ratings (年度考核) and disciplinary flags (处分)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import insert, select, update
+
+from gradecli.domain.errors import BadInput, Problem
+from gradecli.formats.excel import Table, read_table, write_template
+from gradecli.formats.sheets import performance_columns
+from gradecli.services.context import Context
+from gradecli.services.results import Outcome
+from gradecli.store import repo
+from gradecli.store.models import PerformanceRating
+
+PERF_SHEET = "考核 Ratings"
+
+
+def write_perf_template(ctx: Context, path: Path) -> Outcome:
+    write_template(path, PERF_SHEET, performance_columns(ctx.policy), [
+        "每名职工每年一行。One row per employee and appraisal year.",
+        "处分：该年度有处分记录写 是。Disciplinary: 是 when a disciplinary record stands that year.",
+    ])
+    return Outcome(f"wrote the ratings template {path}", {"path": str(path)})
+
+
+def import_perf_file(ctx: Context, path: Path) -> Outcome:
+    return import_perf(ctx, read_table(path, performance_columns(ctx.policy)))
+
+
+def import_perf(ctx: Context, table: Table) -> Outcome:
+    with ctx.uow() as uow:
+        s = uow.s
+        ids = repo.employee_ids(s)
+        problems, seen = [], {}
+        for row_no, r in table.rows:
+            if r["emp_no"] not in ids:
+                problems.append(Problem(f"{table.where(row_no)}, column 工号",
+                                        f"{r['emp_no']!r} is not on the roster; import the roster first or fix the number"))
+            key = (r["emp_no"], r["year"])
+            if key in seen:
+                problems.append(Problem(f"{table.where(row_no)}, column 年度",
+                                        f"{r['emp_no']} {r['year']} appears again (first in row {seen[key]}); keep one row per person and year"))
+            seen.setdefault(key, row_no)
+        if problems:
+            raise BadInput(problems=problems)
+        existing = {(e, y): (i, rating, d) for i, e, y, rating, d in s.execute(
+            select(PerformanceRating.id, PerformanceRating.employee_id, PerformanceRating.year,
+                   PerformanceRating.rating, PerformanceRating.disciplinary))}
+        new, changed = [], []
+        for _, r in table.rows:
+            eid = ids[r["emp_no"]]
+            old = existing.get((eid, r["year"]))
+            if old is None:
+                new.append({"employee_id": eid, "year": r["year"], "rating": r["rating"],
+                            "disciplinary": r["disciplinary"]})
+            elif (old[1], old[2]) != (r["rating"], r["disciplinary"]):
+                changed.append({"id": old[0], "rating": r["rating"], "disciplinary": r["disciplinary"]})
+        if new:
+            s.execute(insert(PerformanceRating), new)
+        if changed:
+            s.execute(update(PerformanceRating), changed)
+        uow.commit()
+    n = len(table.rows)
+    if not new and not changed:
+        summary = f"{table.source}: {n} rows, nothing changed (all already up to date)"
+    else:
+        summary = f"{table.source}: {n} rows — {len(new)} added, {len(changed)} updated, {n - len(new) - len(changed)} unchanged"
+    return Outcome(summary, {"rows": n, "added": len(new), "updated": len(changed),
+                             "unchanged": n - len(new) - len(changed)}, notes=table.warnings)

@@ -1,0 +1,65 @@
+"""Alembic from code: upgrade, current revision, drift check."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from sqlalchemy.engine import Engine
+
+_checked: set[str] = set()
+
+
+def _config(connection=None):  # noqa: ANN001, ANN202
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(files("gradecli.migrations")))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Upgrade to ``revision``; returns (before, after)."""
+    from alembic import command
+
+    before = current_revision(engine)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), revision)
+    return before, current_revision(engine)
+
+
+def ensure_current(engine: Engine) -> None:
+    """Upgrade a new or older database on first use, once per process."""
+    key = str(engine.url)
+    if key in _checked:
+        return
+    if current_revision(engine) != head_revision():
+        upgrade(engine)
+    _checked.add(key)
+
+
+def drift(engine: Engine) -> list[str]:
+    """Differences between the models and the migrated schema (empty when none)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import gradecli.store.models  # noqa: F401
+
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        return [repr(d) for d in compare_metadata(ctx, SQLModel.metadata)]

@@ -1,0 +1,137 @@
+"""Queries shared by the services: employees, ratings, post history and the ledger."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from typing import Iterable, Sequence
+
+from sqlalchemy import func, insert, select, text
+from sqlmodel import Session
+
+from gradecli.domain.errors import NotFound
+from gradecli.domain.ladder import Grade
+from gradecli.domain.ledger import GENESIS_HASH, LedgerEvent, canonical_json, chain_hash
+from gradecli.store.models import Employee, LedgerEventRow, PerformanceRating, PostHistory
+
+LEDGER_LOCK_KEY = 7_340_021  # any constant shared by every gradecli process
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+# ---------------------------------------------------------------- employees
+
+def employee(session: Session, emp_no: str) -> Employee:
+    row = session.scalars(select(Employee).where(Employee.emp_no == emp_no)).first()
+    if row is None:
+        raise NotFound(f"no employee with 工号 {emp_no!r}; check the number or import the roster first")
+    return row
+
+
+def employee_ids(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Employee.emp_no, Employee.id)).all())
+
+
+def ratings_by_employee(session: Session) -> dict[int, list[PerformanceRating]]:
+    out: dict[int, list[PerformanceRating]] = {}
+    for r in session.scalars(select(PerformanceRating).order_by(PerformanceRating.year)):
+        out.setdefault(r.employee_id, []).append(r)
+    return out
+
+
+def post_history(session: Session, employee_id: int) -> list[PostHistory]:
+    return list(session.scalars(select(PostHistory).where(PostHistory.employee_id == employee_id)
+                                .order_by(PostHistory.start_date, PostHistory.id)))
+
+
+# ---------------------------------------------------------------- ledger
+
+def _to_event(row: LedgerEventRow) -> LedgerEvent:
+    return LedgerEvent(
+        seq=row.seq,
+        emp_no=row.emp_no,
+        kind=row.kind,
+        effective=row.effective,
+        from_grade=Grade(row.from_tier, row.from_level) if row.from_tier is not None else None,
+        to_grade=Grade(row.to_tier, row.to_level) if row.to_tier is not None else None,
+        reason=row.reason,
+        cycle=row.cycle,
+        evidence=json.loads(row.evidence),
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+    )
+
+
+def lock_ledger(session: Session) -> None:
+    """Serialise appends: one writer extends the chain at a time.
+
+    SQLite already holds its write lock (BEGIN IMMEDIATE); PostgreSQL takes an advisory lock
+    that lasts until the transaction ends.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LEDGER_LOCK_KEY})
+
+
+def append_events(session: Session, new: Sequence[dict], *, actor: str) -> list[LedgerEvent]:
+    """Append events (dicts with employee_id, emp_no, kind, effective, from/to grade, reason,
+    cycle, evidence) to the chain, in order, inside the caller's transaction."""
+    if not new:
+        return []
+    lock_ledger(session)
+    last = session.execute(select(LedgerEventRow.seq, LedgerEventRow.hash)
+                           .order_by(LedgerEventRow.seq.desc()).limit(1)).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    stamp = now_utc()
+    rows, events = [], []
+    for item in new:
+        seq += 1
+        frm: Grade | None = item.get("from_grade")
+        to: Grade | None = item.get("to_grade")
+        ev = LedgerEvent(seq=seq, emp_no=item["emp_no"], kind=item["kind"], effective=item["effective"],
+                         from_grade=frm, to_grade=to, reason=item["reason"], cycle=item.get("cycle"),
+                         evidence=json.loads(canonical_json(item.get("evidence") or {})),
+                         recorded_by=actor, recorded_at=stamp)
+        h = chain_hash(prev, ev)
+        rows.append({
+            "seq": seq, "employee_id": item["employee_id"], "emp_no": ev.emp_no, "kind": ev.kind,
+            "effective": ev.effective,
+            "from_tier": frm.tier if frm else None, "from_level": frm.level if frm else None,
+            "to_tier": to.tier if to else None, "to_level": to.level if to else None,
+            "reason": ev.reason, "cycle": ev.cycle, "evidence": canonical_json(ev.evidence),
+            "recorded_by": actor, "recorded_at": stamp, "prev_hash": prev, "hash": h,
+        })
+        events.append(ev)
+        prev = h
+    session.execute(insert(LedgerEventRow), rows)
+    return events
+
+
+def events_for(session: Session, employee_id: int) -> list[LedgerEvent]:
+    q = select(LedgerEventRow).where(LedgerEventRow.employee_id == employee_id).order_by(LedgerEventRow.seq)
+    return [_to_event(r) for r in session.scalars(q)]
+
+
+def events_by_employee(session: Session, until: date | None = None,
+                       employee_ids: Iterable[int] | None = None) -> dict[int, list[LedgerEvent]]:
+    """Every event (optionally up to a date, for some employees), grouped by employee."""
+    q = select(LedgerEventRow).order_by(LedgerEventRow.seq)
+    if until is not None:
+        q = q.where(LedgerEventRow.effective <= until)
+    if employee_ids is not None:
+        q = q.where(LedgerEventRow.employee_id.in_(list(employee_ids)))
+    out: dict[int, list[LedgerEvent]] = {}
+    for r in session.scalars(q):
+        out.setdefault(r.employee_id, []).append(_to_event(r))
+    return out
+
+
+def chain_rows(session: Session) -> Iterable[tuple[LedgerEvent, str, str]]:
+    q = select(LedgerEventRow).order_by(LedgerEventRow.seq).execution_options(yield_per=2000)
+    for r in session.scalars(q):
+        yield _to_event(r), r.prev_hash, r.hash
+
+
+def count(session: Session, model) -> int:  # noqa: ANN001
+    return session.scalar(select(func.count()).select_from(model)) or 0

@@ -1,0 +1,1 @@
+"""The shipped sample question banks (data only); see README.md."""
