@@ -27,6 +27,8 @@ def _show(value: Any) -> str:
 
 def text(value: Any) -> str:
     """Text as written; whole numbers stored by Excel as 1001.0 come back as '1001'."""
+    if value.__class__ is str:
+        return value.strip()
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
@@ -47,6 +49,10 @@ def code(value: Any) -> str:
 
 
 def yes_no(value: Any) -> bool:
+    if value == "是":
+        return True
+    if value == "否":
+        return False
     if isinstance(value, bool):
         return value
     s = text(value).casefold()

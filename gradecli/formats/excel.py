@@ -130,35 +130,41 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
     table.columns_present = set(by_key)
 
     wanted = [(idxs[0], found[idxs[0]]) for idxs in by_key.values()]
+    absent = [c.key for c in columns if c.key not in by_key]  # optional columns left out: None
     seen: dict[str, dict[Any, int]] = {c.key: {} for _, c in wanted if c.unique}
     for r in range(header_idx + 1, len(data)):
         row = data[r]
-        if all(is_blank(v) for v in row):
+        if not any(row) and all(is_blank(v) for v in row):
             continue  # blank rows (even 100,000 of them at the end) are not data
         excel_row = r + 1
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = dict.fromkeys(absent)
+        width = len(row)
         for i, col in wanted:
-            raw = row[i] if i < len(row) else None
-            where = f"{path}, sheet {name}, row {excel_row}, column {col.zh}"
-            if is_blank(raw):
+            raw = row[i] if i < width else None
+            if raw == "" or raw is None or (raw.__class__ is str and not raw.strip()):
                 if col.blank_ok:
                     values[col.key] = None
                     continue
-                problems.append(Problem(where, f"is empty; {col.note or 'fill it in'}"))
+                problems.append(Problem(_where(path, name, excel_row, col), f"is empty; {col.note or 'fill it in'}"))
                 continue
             try:
                 values[col.key] = col.parse(raw)
             except CellError as exc:
-                problems.append(Problem(where, str(exc)))
+                problems.append(Problem(_where(path, name, excel_row, col), str(exc)))
                 continue
             if col.unique:
                 first = seen[col.key].setdefault(values[col.key], excel_row)
                 if first != excel_row:
-                    problems.append(Problem(where, f"{values[col.key]!r} appears again (first in row {first}); keep one row per {col.zh}"))
+                    problems.append(Problem(_where(path, name, excel_row, col),
+                                            f"{values[col.key]!r} appears again (first in row {first}); keep one row per {col.zh}"))
         table.rows.append((excel_row, values))
     if problems:
         raise BadInput(problems=problems)
     return table
+
+
+def _where(path: Path, sheet: str, row: int, col: Column) -> str:
+    return f"{path}, sheet {sheet}, row {row}, column {col.zh}"
 
 
 def _col_letter(i: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from gradecli.domain.errors import BadInput, Problem
 from gradecli.formats.excel import Table, read_table, write_template
@@ -12,6 +12,7 @@ from gradecli.formats.sheets import performance_columns
 from gradecli.services.context import Context
 from gradecli.services.results import Outcome
 from gradecli.store import repo
+from gradecli.store.bulk import insert_rows
 from gradecli.store.models import PerformanceRating
 
 PERF_SHEET = "考核 Ratings"
@@ -58,7 +59,7 @@ def import_perf(ctx: Context, table: Table) -> Outcome:
             elif (old[1], old[2]) != (r["rating"], r["disciplinary"]):
                 changed.append({"id": old[0], "rating": r["rating"], "disciplinary": r["disciplinary"]})
         if new:
-            s.execute(insert(PerformanceRating), new)
+            insert_rows(s, PerformanceRating.__table__, new)
         if changed:
             s.execute(update(PerformanceRating), changed)
         uow.commit()

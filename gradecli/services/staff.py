@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from gradecli.domain.errors import BadInput, Problem, RuleRefused
 from gradecli.domain.ladder import Ladder
@@ -15,7 +15,8 @@ from gradecli.formats.sheets import roster_columns
 from gradecli.services.context import Context
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import repo
-from gradecli.store.models import Employee, PostHistory
+from gradecli.store.bulk import insert_rows
+from gradecli.store.models import Employee
 
 ROSTER_SHEET = "人员 Roster"
 FIELDS = ("name", "department", "family", "post", "professional", "frontline", "title",
@@ -61,34 +62,32 @@ def import_roster(ctx: Context, table: Table) -> Outcome:
         s = uow.s
         cols = [getattr(Employee, f) for f in FIELDS]
         existing = {row[0]: row for row in s.execute(select(Employee.emp_no, Employee.id, *cols))}
-        new, changed = [], []
+        new, changed, moved = [], [], []
         for row_no, r in table.rows:
-            values = {f: r.get(f) for f in FIELDS}
             old = existing.get(r["emp_no"])
             if old is None:
-                new.append({"emp_no": r["emp_no"], **values, "updated_at": stamp})
+                r["updated_at"] = stamp
+                new.append(r)
                 continue
+            values = {f: r[f] for f in FIELDS}
             before = dict(zip(FIELDS, old[2:]))
-            if before != values:
-                changed.append({"id": old[1], **values, "updated_at": stamp})
+            if before == values:
+                continue
+            changed.append({"id": old[1], **values, "updated_at": stamp})
+            if (before["post"], before["frontline"]) != (values["post"], values["frontline"]):
+                moved.append({"employee_id": old[1], "start_date": date.today(), "post": values["post"],
+                              "frontline": values["frontline"], "note": "roster import"})
                 if before["frontline"] and not values["frontline"]:
                     warnings.append(
                         f"{table.where(row_no)}: {r['emp_no']} leaves a front-line post in this file; "
                         "record it with `gradecli staff transfer` so the date and the drop are applied")
         ctx.progress("roster", 0, len(new) + len(changed))
-        if new:
-            ids = s.execute(insert(Employee).returning(Employee.id, Employee.emp_no), new).all()
-            by_no = {no: i for i, no in ids}
-            s.execute(insert(PostHistory), [
-                {"employee_id": by_no[e["emp_no"]], "start_date": e["hire_date"], "post": e["post"],
-                 "frontline": e["frontline"], "note": "hired"} for e in new])
+        insert_rows(s, Employee.__table__, new)
         if changed:
             s.execute(update(Employee), changed)
-            moved = _moved(existing, changed)
-            if moved:
-                s.execute(insert(PostHistory), [
-                    {"employee_id": c["id"], "start_date": date.today(), "post": c["post"],
-                     "frontline": c["frontline"], "note": "roster import"} for c in moved])
+            hist_before = {old[1]: (old[2 + FIELDS.index("hire_date")], old[2 + FIELDS.index("post")],
+                                    old[2 + FIELDS.index("frontline")]) for old in existing.values()}
+            repo.record_post_changes(s, moved, hist_before)
         uow.commit()
     ctx.progress("roster", len(new) + len(changed), len(new) + len(changed))
     unchanged = len(table.rows) - len(new) - len(changed)
@@ -99,12 +98,6 @@ def import_roster(ctx: Context, table: Table) -> Outcome:
                    f"{unchanged} unchanged")
     return Outcome(summary, {"rows": len(table.rows), "added": len(new), "updated": len(changed),
                              "unchanged": unchanged}, notes=warnings)
-
-
-def _moved(existing: dict, changed: list[dict]) -> list[dict]:
-    by_id = {v[1]: v for v in existing.values()}
-    ip, ifl = 2 + FIELDS.index("post"), 2 + FIELDS.index("frontline")
-    return [c for c in changed if (by_id[c["id"]][ip], by_id[c["id"]][ifl]) != (c["post"], c["frontline"])]
 
 
 ROSTER_COLUMNS = [("emp_no", "工号"), ("name", "姓名"), ("department", "部门"), ("family", "岗位序列"),
@@ -137,7 +130,7 @@ def show_staff(ctx: Context, emp_no: str) -> Outcome:
     with ctx.uow() as uow:
         e = repo.employee(uow.s, emp_no)
         events = repo.events_for(uow.s, e.id)
-        posts = repo.post_history(uow.s, e.id)
+        posts = repo.post_history(uow.s, e)
         ratings = repo.ratings_by_employee(uow.s).get(e.id, [])
     today = date.today()
     g = grade_on(events, today)
@@ -164,17 +157,21 @@ def transfer(ctx: Context, emp_no: str, *, post: str, frontline: bool | None, on
     with ctx.uow() as uow:
         s = uow.s
         e = repo.employee(s, emp_no)
-        posts = repo.post_history(s, e.id)
+        if on < e.hire_date:
+            raise BadInput(f"--date {on} is before {emp_no}'s hire date {e.hire_date}; give the first day in the new post")
+        posts = repo.post_history(s, e)
         later = [p for p in posts if p.start_date > on]
         if later:
             raise RuleRefused(f"{emp_no} already has a post change on {later[-1].start_date}, after {on}; "
                               "record transfers in date order (use grade correct to repair a grade)")
-        current = posts[-1] if posts else None
-        was_frontline = current.frontline if current else e.frontline
+        current = posts[-1]
+        was_frontline = current.frontline
         new_frontline = was_frontline if frontline is None else frontline
-        if current and current.post == post and current.frontline == new_frontline:
+        if current.post == post and current.frontline == new_frontline:
             raise BadInput(f"{emp_no} is already in post {post!r} (front-line: {'是' if new_frontline else '否'})")
-        s.add(PostHistory(employee_id=e.id, start_date=on, post=post, frontline=new_frontline, note="transfer"))
+        repo.record_post_changes(s, [{"employee_id": e.id, "start_date": on, "post": post,
+                                      "frontline": new_frontline, "note": "transfer"}],
+                                 {e.id: (e.hire_date, e.post, e.frontline)})
         e.post, e.frontline, e.updated_at = post, new_frontline, repo.now_utc()
         s.add(e)
         notes = []
@@ -192,7 +189,7 @@ def transfer(ctx: Context, emp_no: str, *, post: str, frontline: bool | None, on
                     "employee_id": e.id, "emp_no": emp_no, "kind": "transfer_drop", "effective": on,
                     "from_grade": g, "to_grade": to,
                     "reason": f"transfer out of a front-line post to {post} (policy: down one {mode})",
-                    "evidence": {"from_post": current.post if current else e.post, "to_post": post},
+                    "evidence": {"from_post": current.post, "to_post": post},
                 }], actor=ctx.actor)
                 data["drop"] = {"from": str(g), "to": str(to)}
         uow.commit()

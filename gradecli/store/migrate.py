@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
 from importlib.resources import files
 
 from sqlalchemy.engine import Engine
 
-_checked: set[str] = set()
+_checked: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 
 
 def _config(connection=None):  # noqa: ANN001, ANN202
@@ -43,13 +44,12 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
 
 
 def ensure_current(engine: Engine) -> None:
-    """Upgrade a new or older database on first use, once per process."""
-    key = str(engine.url)
-    if key in _checked:
+    """Upgrade a new or older database on first use, once per engine."""
+    if engine in _checked:
         return
     if current_revision(engine) != head_revision():
         upgrade(engine)
-    _checked.add(key)
+    _checked.add(engine)
 
 
 def drift(engine: Engine) -> list[str]:

@@ -6,12 +6,13 @@ import json
 from datetime import date, datetime, timezone
 from typing import Iterable, Sequence
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from gradecli.domain.errors import NotFound
 from gradecli.domain.ladder import Grade
 from gradecli.domain.ledger import GENESIS_HASH, LedgerEvent, canonical_json, chain_hash
+from gradecli.store.bulk import insert_rows
 from gradecli.store.models import Employee, LedgerEventRow, PerformanceRating, PostHistory
 
 LEDGER_LOCK_KEY = 7_340_021  # any constant shared by every gradecli process
@@ -41,9 +42,36 @@ def ratings_by_employee(session: Session) -> dict[int, list[PerformanceRating]]:
     return out
 
 
-def post_history(session: Session, employee_id: int) -> list[PostHistory]:
-    return list(session.scalars(select(PostHistory).where(PostHistory.employee_id == employee_id)
+def post_history(session: Session, emp: Employee) -> list[PostHistory]:
+    """The posts someone held, from hire on.
+
+    Rows are written only when a post changes (the first change also records the post held
+    from the hire date), so someone who never moved has the roster's post from the hire date.
+    """
+    rows = list(session.scalars(select(PostHistory).where(PostHistory.employee_id == emp.id)
                                 .order_by(PostHistory.start_date, PostHistory.id)))
+    return rows or [_hired(emp.id, emp.hire_date, emp.post, emp.frontline)]
+
+
+def _hired(employee_id: int, hire_date: date, post: str, frontline: bool) -> PostHistory:
+    return PostHistory(employee_id=employee_id, start_date=hire_date, post=post, frontline=frontline, note="hired")
+
+
+def record_post_changes(session: Session, changes: Sequence[dict], before: dict[int, tuple[date, str, bool]]) -> None:
+    """Record post changes (employee_id, start_date, post, frontline, note); ``before`` gives
+    each employee's hire date, post and front-line status before the change, which becomes the
+    first row for anyone who had no history yet."""
+    if not changes:
+        return
+    ids = sorted({c["employee_id"] for c in changes})
+    have = set()
+    for chunk in range(0, len(ids), 1000):
+        part = ids[chunk:chunk + 1000]
+        have.update(session.scalars(select(PostHistory.employee_id).where(PostHistory.employee_id.in_(part))))
+    first = [{"employee_id": i, "start_date": before[i][0], "post": before[i][1], "frontline": before[i][2],
+              "note": "hired"} for i in ids if i not in have]
+    insert_rows(session, PostHistory.__table__, first)
+    insert_rows(session, PostHistory.__table__, list(changes))
 
 
 # ---------------------------------------------------------------- ledger
@@ -104,7 +132,7 @@ def append_events(session: Session, new: Sequence[dict], *, actor: str) -> list[
         })
         events.append(ev)
         prev = h
-    session.execute(insert(LedgerEventRow), rows)
+    insert_rows(session, LedgerEventRow.__table__, rows)
     return events
 
 

@@ -1,0 +1,39 @@
+"""Shared bits of the benchmarks: timing, peak memory, a work folder. Figures only; nothing asserts."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+WORK = Path(__file__).resolve().parent / "_work"
+WORK.mkdir(exist_ok=True)
+
+
+@contextmanager
+def timer(label: str, results: dict):
+    t0 = time.perf_counter()
+    yield
+    results[label] = time.perf_counter() - t0
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def median_run(cmd: list[str], n: int = 7) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def in_subprocess(script: Path, *args: str) -> str:
+    """Run a stage in its own process so its peak memory is its own."""
+    return subprocess.run([sys.executable, str(script), *args], check=True, capture_output=True, text=True).stdout
