@@ -131,6 +131,20 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
     report.steps.append(staff.transfer(ctx, mover["emp_no"], post="航标设计", frontline=False,
                                        on=date(today.year, today.month, 1)).summary)
 
+    # Banks and papers: the shipped sample banks, one paper per tier, printed with its key.
+    from importlib.resources import files
+
+    from gradecli.services import bank, papers
+
+    report.steps.append(bank.import_paths(ctx, [Path(str(files("gradecli.question_bank")))]).summary)
+    paper_dir = out / "papers"
+    for tier in range(1, ctx.policy.ladder.tiers + 1):
+        made = papers.generate(ctx, tier=tier, family="客服", count=1, variants=None, seed=f"demo-{tier}")
+        code = made.data["papers"][0]["paper"]
+        exported = papers.export(ctx, [code], out=paper_dir, formats=["xlsx", "html"])
+        report.files += [Path(f["file"]) for f in exported.data["files"]]
+        report.steps.append(f"tier {tier}: paper {code}, expected score {made.data['papers'][0]['expected']} → {paper_dir}")
+
     listing = grades.as_of(ctx, today, out=out / "grades-as-of.xlsx")
     report.steps.append(f"{listing.title} → {out / 'grades-as-of.xlsx'}")
     report.steps.append(grades.verify(ctx).summary)

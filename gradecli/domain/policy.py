@@ -221,6 +221,11 @@ class BlueprintPolicy(_Section):
         ],
         description="Sections by question type: count and points each; they must total 100 points.",
     )
+    sections_by_tier: dict[str, list[SectionSpec]] = Field(
+        default_factory=dict,
+        description='Sections for one tier or one tier and exam kind, replacing the default: keys "3", '
+        '"annual-3" or "semiannual-3". An empty list means no blueprint: any active questions totalling 100.',
+    )
     expected_scores: dict[str, int] = Field(
         default_factory=lambda: {"1": 75, "2": 70, "3": 65, "4": 60, "5": 55},
         description="Target expected score (Σ points × difficulty) per tier.",
@@ -243,10 +248,22 @@ class BlueprintPolicy(_Section):
 
     @model_validator(mode="after")
     def _hundred(self) -> "BlueprintPolicy":
-        total = sum(s.count * s.points for s in self.sections)
-        if total != 100:
-            raise ValueError(f"sections total {total} points, not 100")
+        for name, sections in [("sections", self.sections), *self.sections_by_tier.items()]:
+            total = sum(s.count * s.points for s in sections)
+            if sections and total != 100:
+                raise ValueError(f"{name}: sections total {total} points, not 100")
+        for key in self.sections_by_tier:
+            kind, _, tier = key.rpartition("-")
+            if kind not in ("", "annual", "semiannual") or not tier.isdigit():
+                raise ValueError(f'sections_by_tier key "{key}" must look like "3", "annual-3" or "semiannual-3"')
         return self
+
+    def sections_for(self, tier: int, kind: str | None = None) -> list[SectionSpec]:
+        """The most specific sections set for a tier and exam kind."""
+        for key in ([f"{kind}-{tier}"] if kind else []) + [str(tier)]:
+            if key in self.sections_by_tier:
+                return self.sections_by_tier[key]
+        return self.sections
 
 
 class AllowancePolicy(_Section):

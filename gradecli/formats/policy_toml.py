@@ -24,6 +24,8 @@ HEADER = """\
 
 
 def _value(v: Any) -> str:
+    if isinstance(v, BaseModel):
+        return _value(v.model_dump())
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (int,)):

@@ -85,3 +85,84 @@ class LedgerEventRow(SQLModel, table=True):
     recorded_at: datetime
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class QuestionRow(SQLModel, table=True):
+    """A question's identity (its stable id, tier and family) and which version is current."""
+
+    __tablename__ = "question"
+
+    qid: str = Field(primary_key=True, max_length=40)
+    tier: int = Field(index=True)
+    family: str = Field(max_length=50)
+    current_version: int
+    status: str = Field(max_length=10)
+    updated_at: datetime
+
+
+class QuestionVersionRow(SQLModel, table=True):
+    """One version of a question's content. A version used on a paper is never edited."""
+
+    __tablename__ = "question_version"
+    __table_args__ = (UniqueConstraint("qid", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    qid: str = Field(foreign_key="question.qid", max_length=40, index=True)
+    version: int
+    type: str = Field(max_length=10)
+    stem: str = Field(sa_column=Column(Text, nullable=False))
+    options: str = Field(sa_column=Column(Text, nullable=False))  # JSON list
+    answer: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    points: int
+    difficulty: float
+    areas: str = Field(sa_column=Column(Text, nullable=False))  # JSON list
+    explanation: str = Field(sa_column=Column(Text, nullable=False))
+    content_hash: str = Field(max_length=64)
+    created_at: datetime
+
+
+class PaperBatchRow(SQLModel, table=True):
+    """One sitting's draw: the papers generated together (the exposure caps count within it)."""
+
+    __tablename__ = "paper_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tier: int
+    family: str = Field(max_length=50)
+    mode: str = Field(max_length=12)  # individual | variants
+    papers: int
+    seed: str = Field(max_length=80)
+    blueprint: str = Field(sa_column=Column(Text, nullable=False))  # JSON, as used
+    created_at: datetime
+    created_by: str = Field(max_length=100)
+
+
+class PaperRow(SQLModel, table=True):
+    """A stored paper (试卷): reprinted and scored exactly from its items."""
+
+    __tablename__ = "paper"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True, index=True)
+    batch_id: int = Field(foreign_key="paper_batch.id", index=True)
+    tier: int
+    family: str = Field(max_length=50)
+    variant: str | None = Field(default=None, max_length=4)
+    emp_no: str | None = Field(default=None, max_length=32, index=True)
+    seed: str = Field(max_length=120)
+    expected: float
+    total: int
+    created_at: datetime
+
+
+class PaperItemRow(SQLModel, table=True):
+    """One question on a paper: the version given, its position, and the option order shown."""
+
+    __tablename__ = "paper_item"
+    __table_args__ = (UniqueConstraint("paper_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(foreign_key="paper.id", index=True)
+    position: int
+    version_id: int = Field(foreign_key="question_version.id", index=True)
+    option_order: str = Field(max_length=40)  # JSON list: shown position → original option index

@@ -39,6 +39,7 @@ def test_wheel_carries_migrations_and_banks(wheel):
     assert any(n.startswith("gradecli/migrations/versions/0001") for n in names)
     assert "gradecli/migrations/script.py.mako" in names
     assert "gradecli/question_bank/README.md" in names
+    assert "gradecli/question_bank/客服/tier-3.yaml" in names and "gradecli/question_bank/common/tier-5.yaml" in names
     assert not any(n.startswith("tests/") for n in names)
 
 
@@ -50,5 +51,7 @@ def test_wheel_works_outside_the_checkout(wheel, tmp_path):
     code = RUNNER.format(root=str(ROOT), wheel=str(unpacked))
     result = subprocess.run([sys.executable, "-c", code], cwd=work, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert "upgraded empty database → 0001" in result.stdout.replace("\n", " ")
+    from gradecli.store.migrate import head_revision
+
+    assert f"upgraded empty database → {head_revision()}" in result.stdout.replace("\n", " ")
     assert (work / "outside.db").exists()

@@ -1,0 +1,53 @@
+"""gradecli bank import | export | stats | template | retire."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gradecli.cli.app import emit, run_with_progress, state
+from gradecli.cli.options import JsonOpt, XlsxArg
+
+app = typer.Typer(no_args_is_help=True)
+TierOpt = Annotated[int | None, typer.Option("--tier", help="Only this tier.")]
+
+
+@app.command("import", help="Import bank files (YAML or the Excel template) or folders; all or nothing.")
+def import_(ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+            json: JsonOpt = False) -> None:
+    from gradecli.services import bank
+
+    emit(ctx, run_with_progress(ctx, bank.import_paths, paths), json)
+
+
+@app.command("export", help="Export a tier's questions as YAML or Excel (by the --out extension).")
+def export(ctx: typer.Context, tier: Annotated[int, typer.Option("--tier", help="The tier.")],
+           out: Annotated[Path, typer.Option("--out", help="FILE.yaml or FILE.xlsx")],
+           family: Annotated[str | None, typer.Option("--family", help="Only this family (or common).")] = None,
+           json: JsonOpt = False) -> None:
+    from gradecli.services import bank
+
+    emit(ctx, bank.export(state(ctx).context(), tier=tier, family=family, out=out), json)
+
+
+@app.command("stats", help="Active questions per tier, family, type, points, difficulty and area; paper capacity.")
+def stats(ctx: typer.Context, tier: TierOpt = None, json: JsonOpt = False) -> None:
+    from gradecli.services import bank
+
+    emit(ctx, bank.stats(state(ctx).context(), tier=tier), json)
+
+
+@app.command("template", help="Write a blank Excel question template.")
+def template(ctx: typer.Context, file: XlsxArg, json: JsonOpt = False) -> None:
+    from gradecli.services import bank
+
+    emit(ctx, bank.write_template(file), json)
+
+
+@app.command("retire", help="Retire a question: later papers do not use it; stored papers keep it.")
+def retire(ctx: typer.Context, qid: Annotated[str, typer.Argument(help="Question id.")], json: JsonOpt = False) -> None:
+    from gradecli.services import bank
+
+    emit(ctx, bank.retire(state(ctx).context(), qid), json)

@@ -1,0 +1,45 @@
+"""gradecli paper generate | show | export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gradecli.cli.app import emit, run_with_progress, state
+from gradecli.cli.options import JsonOpt
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("generate", help="Draw 100-point papers for a tier: individual (--count) or shared variants (--variants).")
+def generate(ctx: typer.Context, tier: Annotated[int, typer.Option("--tier", help="The tier of the bank.")],
+             family: Annotated[str | None, typer.Option("--family", help="Post family (its bank plus common).")] = None,
+             count: Annotated[int | None, typer.Option("--count", min=1, help="Individual papers.")] = None,
+             variants: Annotated[int | None, typer.Option("--variants", min=1, help="Shared variants A, B, …")] = None,
+             seed: Annotated[str | None, typer.Option("--seed", help="Same seed and bank → same papers.")] = None,
+             json: JsonOpt = False) -> None:
+    from gradecli.services import papers
+
+    emit(ctx, run_with_progress(ctx, papers.generate, tier=tier, family=family, count=count, variants=variants,
+                                seed=seed), json)
+
+
+@app.command("show", help="A paper's questions, points, expected score and seed (--key adds the answers).")
+def show(ctx: typer.Context, paper: Annotated[str, typer.Argument(help="Paper number, e.g. P3-0001-001.")],
+         key: Annotated[bool, typer.Option("--key", help="Show the answers too.")] = False,
+         json: JsonOpt = False) -> None:
+    from gradecli.services import papers
+
+    emit(ctx, papers.show(state(ctx).context(), paper, key=key), json)
+
+
+@app.command("export", help="Write papers (and separate answer keys) as Excel and/or printable HTML.")
+def export(ctx: typer.Context, paper: Annotated[list[str], typer.Argument(help="Paper numbers.")],
+           out: Annotated[Path, typer.Option("--out", help="Folder.", file_okay=False)],
+           fmt: Annotated[list[str] | None, typer.Option("--format", help="xlsx or html (repeat for both; default both).")] = None,
+           json: JsonOpt = False) -> None:
+    from gradecli.services import papers
+
+    emit(ctx, papers.export(state(ctx).context(), paper, out=out, formats=fmt or ["xlsx", "html"]), json)

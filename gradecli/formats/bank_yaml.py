@@ -1,0 +1,104 @@
+"""Question bank files in YAML (question_bank/<family>/tier-<n>.yaml), read with line numbers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable
+
+from gradecli.domain.bank import Question, RawQuestion
+from gradecli.domain.errors import BadInput
+
+FILE_NAME = re.compile(r"tier-(\d+)\.ya?ml$")
+
+
+def _loader():  # noqa: ANN202
+    import yaml
+
+    class LineLoader(yaml.SafeLoader):
+        """Keeps the line of every mapping so a problem can name it."""
+
+    def construct_mapping(loader, node, deep=False):  # noqa: ANN001, ANN202
+        mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return LineLoader
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files named on the command line, folders searched for *.yaml / *.yml / *.xlsx."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in (".yaml", ".yml", ".xlsx") and f.is_file())
+        elif p.exists():
+            out.append(p)
+        else:
+            raise BadInput(f"{p}: no such file or folder")
+    return out
+
+
+def read(path: Path) -> tuple[list[RawQuestion], list[str]]:
+    """The questions of one YAML file, and the file-level problems."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return [], [f"{path}:1: not UTF-8 text; save the file as UTF-8"]
+    try:
+        doc = yaml.load(text, Loader=_loader())  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        return [], [f"{path}:{line}: not valid YAML ({getattr(exc, 'problem', exc)}); check indentation and quote text containing ': '"]
+    if not isinstance(doc, dict) or not isinstance(doc.get("questions"), list):
+        return [], [f"{path}:1: a bank file has tier, family and a list of questions (see question_bank/README.md)"]
+    problems = []
+    m = FILE_NAME.search(path.name)
+    tier = doc.get("tier")
+    family = str(doc.get("family") or "").strip()
+    if m and tier != int(m.group(1)):
+        problems.append(f"{path}:1: tier {tier!r} does not match the file name {path.name}")
+    if family and path.parent.name not in (family, "", ".") and FILE_NAME.search(path.name):
+        problems.append(f"{path}:1: family {family!r} does not match the folder {path.parent.name!r}")
+    raws = []
+    for item in doc["questions"]:
+        if not isinstance(item, dict):
+            problems.append(f"{path}:1: every entry under questions is a mapping of fields")
+            continue
+        line = item.pop("__line__", 1)
+        raws.append(RawQuestion(data=item, where=f"{path}:{line}",
+                                file_tier=tier if isinstance(tier, int) else None, file_family=family or None))
+    return raws, problems
+
+
+def dump(questions: list[Question], tier: int | None, family: str | None) -> str:
+    """A bank file with the given questions (the current version of each)."""
+    import yaml
+
+    items = []
+    for q in questions:
+        item = {"id": q.qid, "type": q.type, "stem": q.stem}
+        if q.options:
+            item["options"] = list(q.options)
+        item["answer"] = list(q.answer) if isinstance(q.answer, tuple) else q.answer
+        item.update({"points": q.points, "difficulty": q.difficulty, "areas": list(q.areas)})
+        if q.explanation:
+            item["explanation"] = q.explanation
+        if q.status != "active":
+            item["status"] = q.status
+        if tier is None:
+            item["tier"] = q.tier
+        if family is None:
+            item["family"] = q.family
+        items.append(item)
+    doc: dict = {}
+    if tier is not None:
+        doc["tier"] = tier
+    if family is not None:
+        doc["family"] = family
+    doc["questions"] = items
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)

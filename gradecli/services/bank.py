@@ -1,0 +1,197 @@
+"""Question bank use cases: import (YAML or Excel), export, template, retire, statistics."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from gradecli.domain.assembly import Blueprint, family_label, pool_for
+from gradecli.domain.bank import Question, RawQuestion, check_bank
+from gradecli.domain.errors import BadInput, NotFound, Problem
+from gradecli.formats import bank_excel, bank_yaml
+from gradecli.services.context import Context
+from gradecli.services.results import Listing, Outcome
+from gradecli.store import bank_repo, repo
+from gradecli.store.bulk import insert_rows
+from gradecli.store.models import PaperItemRow, QuestionRow, QuestionVersionRow
+
+DIFFICULTY_BANDS = ((0.0, 0.4, "<0.4"), (0.4, 0.6, "0.4–0.6"), (0.6, 0.8, "0.6–0.8"), (0.8, 1.01, "≥0.8"))
+
+
+def read_sources(paths: list[Path], *, tiers: int) -> list[Question]:
+    """Every question of every file, checked together; any problem rejects the whole import."""
+    files = bank_yaml.expand(paths)
+    if not files:
+        raise BadInput(f"no .yaml or .xlsx bank files in {', '.join(map(str, paths))}")
+    raws: list[RawQuestion] = []
+    problems: list[str] = []
+    for f in files:
+        if f.suffix.lower() == ".xlsx":
+            try:
+                raws += bank_excel.read(f)
+            except BadInput as exc:
+                problems += exc.lines()
+        else:
+            r, p = bank_yaml.read(f)
+            raws += r
+            problems += p
+    questions, more = check_bank(raws, tiers=tiers)
+    problems += more
+    if problems:
+        raise BadInput(problems=[Problem("", p) for p in problems])
+    return questions
+
+
+def import_paths(ctx: Context, paths: list[Path]) -> Outcome:
+    questions = read_sources(paths, tiers=ctx.policy.ladder.tiers)
+    stamp = repo.now_utc()
+    counts = Counter()
+    with ctx.uow() as uow:
+        s = uow.s
+        existing = {q.qid: q for q in bank_repo.current_questions(s)}
+        rows = {r.qid: r for r in s.scalars(select(QuestionRow))}
+        version_ids = dict(s.execute(select(QuestionVersionRow.qid, QuestionVersionRow.id)
+                                     .join(QuestionRow, (QuestionRow.qid == QuestionVersionRow.qid)
+                                           & (QuestionRow.current_version == QuestionVersionRow.version))).all())
+        used = set(s.scalars(select(PaperItemRow.version_id).distinct()))
+        problems, new_q, new_v = [], [], []
+        for q in questions:
+            old = existing.get(q.qid)
+            if old is None:
+                new_q.append({"qid": q.qid, "tier": q.tier, "family": q.family, "current_version": 1,
+                              "status": q.status, "updated_at": stamp})
+                new_v.append({**bank_repo.version_values(q), "version": 1, "created_at": stamp})
+                counts["added"] += 1
+                continue
+            if (old.tier, old.family) != (q.tier, q.family):
+                problems.append(Problem("", f"question {q.qid} is tier {old.tier} {old.family} in the database, "
+                                            f"tier {q.tier} {q.family} in the file; ids are stable — give it a new id"))
+                continue
+            changed = old.content_hash() != q.content_hash()
+            if old.status != q.status:
+                rows[q.qid].status = q.status
+                rows[q.qid].updated_at = stamp
+                counts["retired" if q.status == "retired" else "reactivated"] += 1
+            if not changed:
+                if old.status == q.status:
+                    counts["unchanged"] += 1
+                continue
+            vid = version_ids[q.qid]
+            if vid in used:
+                # a paper was given this version: keep it, and make the edit a new version
+                new_v.append({**bank_repo.version_values(q), "version": old.version + 1, "created_at": stamp})
+                rows[q.qid].current_version = old.version + 1
+                rows[q.qid].updated_at = stamp
+                counts["new versions"] += 1
+            else:
+                s.execute(update(QuestionVersionRow).where(QuestionVersionRow.id == vid)
+                          .values(**bank_repo.version_values(q), created_at=stamp))
+                counts["edited"] += 1
+        if problems:
+            raise BadInput(problems=problems)
+        insert_rows(s, QuestionRow.__table__, new_q)
+        insert_rows(s, QuestionVersionRow.__table__, new_v)
+        uow.commit()
+    parts = [f"{n} {k}" for k, n in counts.items() if n and k != "unchanged"]
+    if not parts:
+        summary = f"{len(questions)} questions, nothing changed (all already in the bank)"
+    else:
+        summary = f"{len(questions)} questions — {', '.join(parts)}, {counts['unchanged']} unchanged"
+    return Outcome(summary, {"questions": len(questions), **{k.replace(' ', '_'): v for k, v in counts.items()}})
+
+
+def write_template(path: Path) -> Outcome:
+    bank_excel.write_bank_template(path)
+    return Outcome(f"wrote the bank template {path}", {"path": str(path)})
+
+
+def export(ctx: Context, *, tier: int, family: str | None, out: Path) -> Outcome:
+    with ctx.uow() as uow:
+        qs = bank_repo.current_questions(uow.s, tier=tier, families=[family] if family else None)
+    if not qs:
+        raise NotFound(f"no questions for tier {tier}{' ' + family if family else ''}; check `gradecli bank stats`")
+    if out.suffix.lower() == ".xlsx":
+        bank_excel.export(out, qs)
+    elif out.suffix.lower() in (".yaml", ".yml"):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(bank_yaml.dump(qs, tier, family), encoding="utf-8")
+    else:
+        raise BadInput(f"--out {out}: write .yaml or .xlsx")
+    return Outcome(f"exported {len(qs)} questions of tier {tier} to {out}", {"questions": len(qs), "path": str(out)})
+
+
+def retire(ctx: Context, qid: str) -> Outcome:
+    with ctx.uow() as uow:
+        row = uow.s.get(QuestionRow, qid)
+        if row is None:
+            raise NotFound(f"no question {qid!r}; check the id with `gradecli bank export`")
+        if row.status == "retired":
+            return Outcome(f"{qid} is already retired", {"qid": qid, "changed": False})
+        row.status, row.updated_at = "retired", repo.now_utc()
+        uow.commit()
+    return Outcome(f"{qid} retired: later papers will not use it (stored papers keep it)", {"qid": qid, "changed": True})
+
+
+STATS_COLUMNS = [("tier", "等"), ("family", "岗位序列"), ("type", "题型"), ("points", "分值"), ("active", "在用"),
+                 ("retired", "停用"), ("mean_difficulty", "平均难度"), ("bands", "难度分布")]
+
+
+def stats(ctx: Context, *, tier: int | None = None) -> Listing:
+    with ctx.uow() as uow:
+        qs = bank_repo.current_questions(uow.s, tier=tier)
+    groups: dict[tuple, list[Question]] = defaultdict(list)
+    for q in qs:
+        groups[(q.tier, q.family, q.type, q.points)].append(q)
+    rows = []
+    for (t, fam, typ, pts), items in sorted(groups.items()):
+        act = [q for q in items if q.active]
+        bands = Counter(label for q in act for lo, hi, label in DIFFICULTY_BANDS if lo <= q.difficulty < hi)
+        rows.append({"tier": t, "family": fam, "type": typ, "points": pts, "active": len(act),
+                     "retired": len(items) - len(act),
+                     "mean_difficulty": round(sum(q.difficulty for q in act) / len(act), 3) if act else None,
+                     "bands": " ".join(f"{lbl}:{bands[lbl]}" for _, _, lbl in DIFFICULTY_BANDS if bands[lbl])})
+    areas = Counter((q.tier, a) for q in qs if q.active for a in q.areas)
+    capacity = _capacity(ctx, qs)
+    notes = [f"tier {c['tier']} {family_label(c['family'])}: {c['active']} active; distinct papers ≈ 10^{c['log10_distinct']}; "
+             f"{c['disjoint']} papers with no question in common; {c['per_sitting']}"
+             for c in capacity]
+    extra = {"areas": [{"tier": t, "area": a, "active": n} for (t, a), n in sorted(areas.items())],
+             "capacity": capacity}
+    return Listing("Question bank", STATS_COLUMNS, rows, notes, extra)
+
+
+def _capacity(ctx: Context, qs: list[Question]) -> list[dict]:
+    """How many papers each tier's bank supports under the policy's blueprint and caps."""
+    out = []
+    families = sorted({q.family for q in qs if q.family != "common"}) or ["common"]
+    for tier in sorted({q.tier for q in qs}):
+        bp = Blueprint.from_policy(ctx.policy, tier)
+        for fam in families:
+            pool = pool_for(qs, tier, fam)
+            if not pool:
+                continue
+            log10, disjoint = 0.0, None
+            for sec in bp.sections:
+                n = sum(1 for q in pool if q.type == sec.type and q.points == sec.points)
+                if n < sec.count:
+                    log10, disjoint = float("-inf"), 0
+                    break
+                log10 += math.log10(math.comb(n, sec.count))
+                d = n // sec.count
+                disjoint = d if disjoint is None else min(disjoint, d)
+            if disjoint == 0:
+                per = "the default blueprint cannot be met"
+            elif bp.sitting_share < 100:
+                # with a cap of share × K papers per question, K papers need n ≥ count / share per section
+                per = f"any number of papers per sitting under the {bp.sitting_share} % cap" if all(
+                    sum(1 for q in pool if q.type == s.type and q.points == s.points) * bp.sitting_share >= s.count * 100
+                    for s in bp.sections) else f"too few questions for the {bp.sitting_share} % cap"
+            else:
+                per = "no sitting cap"
+            out.append({"tier": tier, "family": fam, "active": len(pool),
+                        "log10_distinct": round(log10, 1) if log10 != float("-inf") else None,
+                        "disjoint": disjoint or 0, "per_sitting": per})
+    return out

@@ -1,0 +1,145 @@
+"""Paper use cases: generate (a sitting of individual papers or shared variants), show, export."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict
+from pathlib import Path
+
+from sqlalchemy import select
+
+from gradecli.domain.assembly import Blueprint, Paper, PaperItem, assemble_sitting
+from gradecli.domain.bank import LETTERS
+from gradecli.domain.errors import BadInput, NotFound
+from gradecli.formats import paper_out
+from gradecli.services.context import Context
+from gradecli.services.results import Listing, Outcome
+from gradecli.store import bank_repo, repo
+from gradecli.store.bulk import insert_rows
+from gradecli.store.models import PaperBatchRow, PaperItemRow, PaperRow, QuestionRow, QuestionVersionRow
+
+
+def resolve_family(session, tier: int, family: str | None) -> str:  # noqa: ANN001
+    fams = sorted(set(session.scalars(select(QuestionRow.family).where(QuestionRow.tier == tier).distinct())))
+    if not fams:
+        raise NotFound(f"tier {tier} has no questions; import a bank first (`gradecli bank import question_bank/`)")
+    own = [f for f in fams if f != "common"]
+    if family:
+        if family not in fams and family != "common":
+            raise BadInput(f"--family {family}: tier {tier} has no {family} questions (families: {', '.join(own) or 'common only'})")
+        return family
+    if len(own) > 1:
+        raise BadInput(f"tier {tier} has banks for {', '.join(own)}; choose one with --family")
+    return own[0] if own else "common"
+
+
+def new_seed() -> str:
+    return secrets.token_hex(4)
+
+
+def store_sitting(session, papers: list[Paper], bp: Blueprint, *, seed: str, mode: str, actor: str,  # noqa: ANN001
+                  emp_nos: list[str | None] | None = None) -> list[str]:
+    """Store a sitting's papers with the exact question versions; returns the paper codes."""
+    stamp = repo.now_utc()
+    first = papers[0]
+    batch = PaperBatchRow(tier=first.tier, family=first.family, mode=mode, papers=len(papers), seed=seed,
+                          blueprint=json.dumps(asdict(bp), ensure_ascii=False, default=sorted), created_at=stamp,
+                          created_by=actor)
+    session.add(batch)
+    session.flush()
+    vids = dict(session.execute(
+        select(QuestionVersionRow.qid, QuestionVersionRow.id)
+        .join(QuestionRow, (QuestionRow.qid == QuestionVersionRow.qid)
+              & (QuestionRow.current_version == QuestionVersionRow.version))
+        .where(QuestionRow.tier == first.tier)).all())
+    codes = [f"P{p.tier}-{batch.id:04d}-{p.variant or f'{i + 1:03d}'}" for i, p in enumerate(papers)]
+    insert_rows(session, PaperRow.__table__, [
+        {"code": code, "batch_id": batch.id, "tier": p.tier, "family": p.family, "variant": p.variant,
+         "emp_no": emp_nos[i] if emp_nos else None, "seed": p.seed, "expected": round(p.expected, 4),
+         "total": p.total, "created_at": stamp} for i, (code, p) in enumerate(zip(codes, papers))])
+    ids = dict(session.execute(select(PaperRow.code, PaperRow.id).where(PaperRow.batch_id == batch.id)).all())
+    insert_rows(session, PaperItemRow.__table__, [
+        {"paper_id": ids[code], "position": pos, "version_id": vids[item.question.qid],
+         "option_order": json.dumps(list(item.order))}
+        for code, p in zip(codes, papers) for pos, item in enumerate(p.items, 1)])
+    return codes
+
+
+def generate(ctx: Context, *, tier: int, family: str | None, count: int | None, variants: int | None,
+             seed: str | None) -> Outcome:
+    if count and variants:
+        raise BadInput("give --count K (individual papers) or --variants K (shared variants), not both")
+    if not 1 <= tier <= ctx.policy.ladder.tiers:
+        raise BadInput(f"--tier {tier} is outside the ladder (1–{ctx.policy.ladder.tiers})")
+    seed = seed or new_seed()
+    with ctx.uow() as uow:
+        s = uow.s
+        fam = resolve_family(s, tier, family)
+        questions = bank_repo.current_questions(s, tier=tier, families=[fam, "common"])
+        bp = Blueprint.from_policy(ctx.policy, tier)
+        papers = assemble_sitting(questions, bp, fam, seed, count=0 if variants else (count or 1),
+                                  variants=variants or 0)
+        codes = store_sitting(s, papers, bp, seed=seed, mode="variants" if variants else "individual",
+                              actor=ctx.actor)
+        uow.commit()
+    rows = [{"paper": c, "variant": p.variant, "questions": len(p.items), "points": p.total,
+             "expected": round(p.expected, 2)} for c, p in zip(codes, papers)]
+    return Outcome(f"{len(codes)} paper(s) for tier {tier} {fam}+common, seed {seed}: {', '.join(codes[:5])}"
+                   f"{' …' if len(codes) > 5 else ''}", {"seed": seed, "tier": tier, "family": fam, "papers": rows})
+
+
+def load_paper(session, code: str) -> tuple[PaperRow, list[PaperItem]]:  # noqa: ANN001
+    row = session.scalars(select(PaperRow).where(PaperRow.code == code)).first()
+    if row is None:
+        raise NotFound(f"no paper {code!r}; paper numbers look like P3-0001-001")
+    items = list(session.scalars(select(PaperItemRow).where(PaperItemRow.paper_id == row.id)
+                                 .order_by(PaperItemRow.position)))
+    versions = bank_repo.versions_by_id(session, [i.version_id for i in items])
+    return row, [PaperItem(versions[i.version_id], tuple(json.loads(i.option_order))) for i in items]
+
+
+SHOW_COLUMNS = [("no", "题号"), ("qid", "试题"), ("type", "题型"), ("points", "分值"), ("difficulty", "难度"),
+                ("text", "题目")]
+
+
+def show(ctx: Context, code: str, *, key: bool = False) -> Listing:
+    with ctx.uow() as uow:
+        row, items = load_paper(uow.s, code)
+    rows = []
+    for pos, item in enumerate(items, 1):
+        q = item.question
+        options = [q.options[i] for i in item.order] if item.order else []
+        entry = {"no": pos, "qid": f"{q.qid} v{q.version}", "type": q.type, "points": q.points,
+                 "difficulty": q.difficulty, "stem": q.stem, "options": options,
+                 "text": q.stem + "".join(f"  {LETTERS[j]}. {o}" for j, o in enumerate(options))}
+        if key:
+            entry["answer"] = paper_out.answer_text(q, item.order)
+            entry["text"] += f"  【{entry['answer']}】"
+        rows.append(entry)
+    expected = sum(i.question.points * i.question.difficulty for i in items)
+    title = (f"paper {row.code}: tier {row.tier} {row.family}, {len(items)} questions, {row.total} points, "
+             f"expected score {expected:.1f}, seed {row.seed}"
+             + (f", candidate {row.emp_no}" if row.emp_no else "") + (f", variant {row.variant}" if row.variant else ""))
+    return Listing(title, SHOW_COLUMNS, rows, [],
+                   {"paper": row.code, "tier": row.tier, "family": row.family, "seed": row.seed,
+                    "expected": round(expected, 2), "total": row.total, "emp_no": row.emp_no, "variant": row.variant})
+
+
+def export(ctx: Context, codes: list[str], *, out: Path, formats: list[str]) -> Outcome:
+    bad = [f for f in formats if f not in ("xlsx", "html")]
+    if bad:
+        raise BadInput(f"--format {bad[0]}: use xlsx or html")
+    written: list[Path] = []
+    with ctx.uow() as uow:
+        s = uow.s
+        names = dict(s.execute(select(repo.Employee.emp_no, repo.Employee.name)).all())
+        for code in codes:
+            row, items = load_paper(s, code)
+            header = paper_out.Header(code=row.code, tier=row.tier, family=row.family,
+                                      emp_no=row.emp_no, name=names.get(row.emp_no) if row.emp_no else None,
+                                      variant=row.variant)
+            for fmt in formats:
+                written += paper_out.write(out, header, items, fmt)
+    return Outcome(f"wrote {len(written)} files for {len(codes)} paper(s) into {out}",
+                   {"files": [{"file": str(p)} for p in written]})
