@@ -103,6 +103,34 @@ def _write(path: Path, title: str, columns, rows: list[dict]) -> Path:  # noqa: 
                                           ([r.get(c.key) for c in columns] for r in rows))])
 
 
+def run_cycle_to_scored(ctx: Context, kind: str, period: str, out: Path, rng: random.Random,
+                        report: DemoReport) -> list[str]:
+    from gradecli import simulate
+    from gradecli.services import cycles, papers
+
+    steps = []
+    cdir = out / f"cycle-{period}"
+    steps.append(cycles.create(ctx, kind=kind, period=period, families=["客服"]).summary)
+    cycles.eligibility(ctx, period, out=cdir / "eligibility.xlsx")
+    steps.append(cycles.register(ctx, period, all_eligible=True, with_fast_track=True).summary)
+    steps.append(cycles.issue_papers(ctx, period, seed=f"demo-{period}").summary)
+    sheet = cycles.write_answer_sheet(ctx, period, cdir / "answer-sheet.xlsx").data["path"]
+    regs = cycles.show(ctx, period).rows
+    ability = {r["emp_no"]: rng.gauss(0.3, 0.8) for r in regs}
+    absent = {regs[0]["emp_no"]} if len(regs) > 3 else set()
+    with ctx.uow() as uow:
+        cache = {r["paper"]: papers.load_paper(uow.s, r["paper"])[1] for r in regs}
+    filled = cdir / "answer-sheet-filled.xlsx"
+    simulate.fill_answer_sheet(Path(sheet), filled, cache.__getitem__, ability.__getitem__, rng, absent)
+    steps.append(cycles.import_answers(ctx, period, filled).summary)
+    skill_file = _write(cdir / "skill-scores.xlsx", "实操 Skill", cycles.SKILL_COLUMNS,
+                        [{"emp_no": e, "skill": simulate.skill_score(rng, a)} for e, a in ability.items() if e not in absent])
+    steps.append(cycles.import_scores(ctx, period, skill_file, part="skill").summary)
+    cycles.show(ctx, period, out=cdir / "scores.xlsx")
+    report.files += [cdir / "eligibility.xlsx", Path(sheet), filled, skill_file, cdir / "scores.xlsx"]
+    return steps
+
+
 def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
     from gradecli.services import grades, perf, staff
 
@@ -144,6 +172,11 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
         exported = papers.export(ctx, [code], out=paper_dir, formats=["xlsx", "html"])
         report.files += [Path(f["file"]) for f in exported.data["files"]]
         report.steps.append(f"tier {tier}: paper {code}, expected score {made.data['papers'][0]['expected']} → {paper_dir}")
+
+    # Exam cycles for 客服: the annual inter-tier exam and the second half-year intra-tier exam,
+    # from creation to scored, with simulated answer sheets and skill scores.
+    for kind, period in (("annual", str(today.year)), ("semiannual", f"{today.year}H2")):
+        report.steps += run_cycle_to_scored(ctx, kind, period, out, rng, report)
 
     listing = grades.as_of(ctx, today, out=out / "grades-as-of.xlsx")
     report.steps.append(f"{listing.title} → {out / 'grades-as-of.xlsx'}")

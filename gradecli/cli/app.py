@@ -93,7 +93,7 @@ def root(
 
 
 def _register() -> None:
-    from gradecli.cli import audit, bank, db, demo, grade, ladder, paper, perf, policy, staff
+    from gradecli.cli import audit, bank, cycle, db, demo, grade, ladder, paper, perf, policy, staff
 
     app.add_typer(db.app, name="db", help="Database schema (Alembic): upgrade, current, check.")
     app.add_typer(policy.app, name="policy", help="The policy file: init, show, check.")
@@ -104,6 +104,7 @@ def _register() -> None:
     app.add_typer(audit.app, name="audit", help="Check the ledger's hash chain.")
     app.add_typer(bank.app, name="bank", help="Question banks: import, export, stats, template, retire.")
     app.add_typer(paper.app, name="paper", help="Exam papers: generate, show, export.")
+    app.add_typer(cycle.app, name="cycle", help="Exam cycles: create, eligibility, register, papers, answers, scores.")
     app.command("demo", help="Build the sample organisation and run the whole story.")(demo.demo)
 
 

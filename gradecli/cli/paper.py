@@ -36,10 +36,16 @@ def show(ctx: typer.Context, paper: Annotated[str, typer.Argument(help="Paper nu
 
 
 @app.command("export", help="Write papers (and separate answer keys) as Excel and/or printable HTML.")
-def export(ctx: typer.Context, paper: Annotated[list[str], typer.Argument(help="Paper numbers.")],
-           out: Annotated[Path, typer.Option("--out", help="Folder.", file_okay=False)],
+def export(ctx: typer.Context, paper: Annotated[list[str] | None, typer.Argument(help="Paper numbers.")] = None,
+           out: Annotated[Path, typer.Option("--out", help="Folder.", file_okay=False)] = Path("papers"),
+           cycle: Annotated[str | None, typer.Option("--cycle", help="Every paper of this cycle.")] = None,
            fmt: Annotated[list[str] | None, typer.Option("--format", help="xlsx or html (repeat for both; default both).")] = None,
            json: JsonOpt = False) -> None:
-    from gradecli.services import papers
+    from gradecli.domain.errors import BadInput
+    from gradecli.services import cycles, papers
 
-    emit(ctx, papers.export(state(ctx).context(), paper, out=out, formats=fmt or ["xlsx", "html"]), json)
+    c = state(ctx).context()
+    codes = list(paper or []) + (cycles.paper_codes(c, cycle) if cycle else [])
+    if not codes:
+        raise BadInput("name the papers to export, or give --cycle CYCLE for every paper of a cycle")
+    emit(ctx, run_with_progress(ctx, papers.export, codes, out=out, formats=fmt or ["xlsx", "html"]), json)

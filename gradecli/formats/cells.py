@@ -134,7 +134,7 @@ def decimal(lo: Decimal | None = None, hi: Decimal | None = None, places: int = 
         if d != d.quantize(step):
             raise CellError(f"{_show(value)} has more than {places} decimals")
         if (lo is not None and d < lo) or (hi is not None and d > hi):
-            raise CellError(f"{d} is outside {lo}–{hi}")
+            raise CellError(f"{_show(value).strip(chr(39))} is outside {lo}–{hi}")
         return d.quantize(step)
 
     return parse

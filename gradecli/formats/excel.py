@@ -80,31 +80,61 @@ def _open(path: Path):  # noqa: ANN202
 
 
 def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None = None) -> Table:
-    """Read the first sheet whose header row names the required columns; every bad cell is listed.
+    """Read the sheet whose header row names the most required columns; every bad cell is listed.
 
     Raises BadInput with one Problem per bad cell, missing column or duplicate; returns only
     when the whole sheet is good.
     """
     path = Path(path)
     wb = _open(path)
-    names = [sheet] if sheet else list(wb.sheet_names)
     if sheet and sheet not in wb.sheet_names:
         raise BadInput(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(wb.sheet_names)})")
-    required = [c for c in columns if c.required]
-    best: tuple[int, str, list[list[Any]], int, dict[int, Column]] | None = None
+    found = _headed_sheets(wb, [sheet] if sheet else list(wb.sheet_names), columns)
+    if not found:
+        wanted = ", ".join(c.header for c in columns if c.required)
+        raise BadInput(f"{path}: no sheet has a header row with the columns {wanted}")
+    _, name, data, header_idx = max(found, key=lambda f: f[0])
+    return _read_sheet(path, name, data, header_idx, columns)
+
+
+def read_tables(path: str | Path, columns_for) -> list[Table]:  # noqa: ANN001
+    """Every sheet with a matching header row; ``columns_for(header_cells)`` gives its columns
+    (for sheets whose columns depend on the sheet, like answer sheets). All problems of all
+    sheets are listed together."""
+    path = Path(path)
+    wb = _open(path)
+    tables, problems = [], []
+    for name in wb.sheet_names:
+        data = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        for r, row in enumerate(data[:MAX_HEADER_SCAN_ROWS]):
+            columns = columns_for(row)
+            if columns and any(match_header(c, columns) for c in row):
+                try:
+                    tables.append(_read_sheet(path, name, data, r, columns))
+                except BadInput as exc:
+                    problems += exc.problems or [Problem("", str(exc))]
+                break
+    if problems:
+        raise BadInput(problems=problems)
+    return tables
+
+
+def _headed_sheets(wb, names: list[str], columns: Sequence[Column]):  # noqa: ANN001, ANN202
+    required = {c.key for c in columns if c.required}
+    out = []
     for name in names:
         data = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         for r, row in enumerate(data[:MAX_HEADER_SCAN_ROWS]):
-            found = {i: c for i, cell in enumerate(row) if (c := match_header(cell, columns))}
-            if found:
-                score = len({c.key for c in found.values()} & {c.key for c in required})
-                if best is None or score > best[0]:
-                    best = (score, name, data, r, found)
+            keys = {c.key for cell in row if (c := match_header(cell, columns))}
+            if keys:
+                out.append((len(keys & required), name, data, r))
                 break
-    if best is None:
-        wanted = ", ".join(c.header for c in required)
-        raise BadInput(f"{path}: no sheet has a header row with the columns {wanted}")
-    _, name, data, header_idx, found = best
+    return out
+
+
+def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, columns: Sequence[Column]) -> Table:
+    found = {i: c for i, cell in enumerate(data[header_idx]) if (c := match_header(cell, columns))}
+    required = [c for c in columns if c.required]
     table = Table(source=str(path), sheet=name, rows=[])
     problems: list[Problem] = []
 
@@ -194,6 +224,7 @@ class SheetOut:
     rows: Iterable[Sequence[Any]]
     widths: list[int] | None = None
     number_formats: dict[int, str] = field(default_factory=dict)  # column index → format
+    header_comments: list[str | None] | None = None  # a note on a header cell (e.g. allowed answers)
 
 
 def write_workbook(path: str | Path, sheets: Sequence[SheetOut]) -> Path:
@@ -213,9 +244,14 @@ def write_workbook(path: str | Path, sheets: Sequence[SheetOut]) -> Path:
             ws.column_dimensions[_col_letter(i)].width = w
         ws.freeze_panes = "A2"
         header_cells = []
-        for h in sh.headers:
+        for i, h in enumerate(sh.headers):
             c = WriteOnlyCell(ws, value=safe_value(h))
             c.font = bold
+            note = sh.header_comments[i] if sh.header_comments and i < len(sh.header_comments) else None
+            if note:
+                from openpyxl.comments import Comment
+
+                c.comment = Comment(note, "gradecli")
             header_cells.append(c)
         ws.append(header_cells)
         fmts = sh.number_formats

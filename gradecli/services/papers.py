@@ -89,14 +89,18 @@ def generate(ctx: Context, *, tier: int, family: str | None, count: int | None, 
                    f"{' …' if len(codes) > 5 else ''}", {"seed": seed, "tier": tier, "family": fam, "papers": rows})
 
 
-def load_paper(session, code: str) -> tuple[PaperRow, list[PaperItem]]:  # noqa: ANN001
+def load_paper(session, code: str, *, with_version_ids: bool = False):  # noqa: ANN001, ANN201
+    """(paper row, its items in order[, the question-version id of each item])."""
     row = session.scalars(select(PaperRow).where(PaperRow.code == code)).first()
     if row is None:
         raise NotFound(f"no paper {code!r}; paper numbers look like P3-0001-001")
     items = list(session.scalars(select(PaperItemRow).where(PaperItemRow.paper_id == row.id)
                                  .order_by(PaperItemRow.position)))
     versions = bank_repo.versions_by_id(session, [i.version_id for i in items])
-    return row, [PaperItem(versions[i.version_id], tuple(json.loads(i.option_order))) for i in items]
+    loaded = [PaperItem(versions[i.version_id], tuple(json.loads(i.option_order))) for i in items]
+    if with_version_ids:
+        return row, loaded, [i.version_id for i in items]
+    return row, loaded
 
 
 SHOW_COLUMNS = [("no", "题号"), ("qid", "试题"), ("type", "题型"), ("points", "分值"), ("difficulty", "难度"),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Named constraints from the first migration on, so later migrations can drop them by name.
@@ -166,3 +167,74 @@ class PaperItemRow(SQLModel, table=True):
     position: int
     version_id: int = Field(foreign_key="question_version.id", index=True)
     option_order: str = Field(max_length=40)  # JSON list: shown position → original option index
+
+
+class CycleRow(SQLModel, table=True):
+    """An exam cycle: annual (分等考试) or semiannual (等内考试), identified by its period."""
+
+    __tablename__ = "cycle"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=10, unique=True, index=True)  # 2026, 2026H1, 2026H2
+    kind: str = Field(max_length=12)
+    state: str = Field(max_length=16)
+    families: str = Field(default="", max_length=200)  # scope: comma-separated; empty = all
+    exam_date: date
+    effective_date: date | None = None  # None: the first day of the month after closing
+    seed: str | None = Field(default=None, max_length=80)
+    created_at: datetime
+    published_at: datetime | None = None
+    window_ends: date | None = None
+    closed_at: datetime | None = None
+
+
+class CycleLogRow(SQLModel, table=True):
+    """What was done to a cycle, when and by whom (state changes, imports, re-imports)."""
+
+    __tablename__ = "cycle_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    at: datetime
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=40)
+    detail: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+
+
+class RegistrationRow(SQLModel, table=True):
+    """A candidate registered for a cycle, with the step applied for and the paper sat."""
+
+    __tablename__ = "registration"
+    __table_args__ = (UniqueConstraint("cycle_id", "employee_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    emp_no: str = Field(max_length=32)
+    family: str = Field(max_length=50)
+    from_tier: int
+    from_level: int
+    to_tier: int
+    to_level: int
+    exam_tier: int
+    fast_track: bool
+    status: str = Field(max_length=12)  # registered | withdrawn
+    paper_id: int | None = Field(default=None, foreign_key="paper.id")
+    theory: Decimal | None = Field(default=None, sa_column=Column(Numeric(6, 2), nullable=True))
+    absent: bool = False  # no answer row: theory counts as 0
+    skill: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 1), nullable=True))
+    registered_at: datetime
+
+
+class AnswerRow(SQLModel, table=True):
+    """One answered (or blank) question of one candidate, scored; kept for item analysis."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("registration_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True)
+    position: int
+    version_id: int = Field(foreign_key="question_version.id", index=True)
+    response: str = Field(max_length=400)
+    earned: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))

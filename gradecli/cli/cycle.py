@@ -1,0 +1,104 @@
+"""gradecli cycle create | list | show | eligibility | register | withdraw | issue-papers |
+answer-sheet | import-answers | import-scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gradecli.cli.app import emit, run_with_progress, state
+from gradecli.cli.options import JsonOpt, OutXlsx, XlsxArg, parse_date
+
+app = typer.Typer(no_args_is_help=True)
+CycleArg = Annotated[str, typer.Argument(metavar="CYCLE", help="The cycle's period: 2026, 2026H1 or 2026H2.")]
+
+
+@app.command("create", help="Create a cycle: annual (分等考试, tier steps) or semiannual (等内考试, level steps).")
+def create(ctx: typer.Context,
+           kind: Annotated[str, typer.Option("--kind", help="annual or semiannual.")],
+           period: Annotated[str, typer.Option("--period", help="2026 (annual), 2026H1 or 2026H2 (semiannual).")],
+           exam_date: Annotated[str | None, typer.Option("--exam-date", help="YYYY-MM-DD (default: policy).")] = None,
+           effective: Annotated[str | None, typer.Option("--effective", help="Date results take effect (default: first day of the month after closing).")] = None,
+           family: Annotated[list[str] | None, typer.Option("--family", help="Only these post families (repeat).")] = None,
+           json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, cycles.create(state(ctx).context(), kind=kind, period=period, exam_date=parse_date(exam_date),
+                            effective=parse_date(effective), families=family), json)
+
+
+@app.command("list", help="Every cycle with its state.")
+def list_(ctx: typer.Context, json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, cycles.list_cycles(state(ctx).context()), json)
+
+
+@app.command("show", help="State, candidates and their scores, and what is still missing and from whom.")
+def show(ctx: typer.Context, cycle: CycleArg, out: OutXlsx = None, json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, cycles.show(state(ctx).context(), cycle, out=out), json)
+
+
+@app.command("eligibility", help="Who may sit, who may not and every reason, and when they next may.")
+def eligibility(ctx: typer.Context, cycle: CycleArg, out: OutXlsx = None, json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, cycles.eligibility(state(ctx).context(), cycle, out=out), json)
+
+
+@app.command("register", help="Register every eligible candidate, or those listed in a sheet (工号 column).")
+def register(ctx: typer.Context, cycle: CycleArg,
+             all_eligible: Annotated[bool, typer.Option("--all-eligible", help="Everyone eligible.")] = False,
+             file: Annotated[Path | None, typer.Option("--file", help="A sheet with a 工号 column.", dir_okay=False)] = None,
+             with_fast_track: Annotated[bool, typer.Option("--with-fast-track", help="With --all-eligible: also fast-track applicants inside the wait.")] = False,
+             json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, cycles.register(state(ctx).context(), cycle, all_eligible=all_eligible, file=file,
+                              with_fast_track=with_fast_track), json)
+
+
+@app.command("withdraw", help="Withdraw a candidate before the papers are issued.")
+def withdraw(ctx: typer.Context, cycle: CycleArg, emp: Annotated[str, typer.Argument(help="工号")],
+             json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, cycles.withdraw(state(ctx).context(), cycle, emp), json)
+
+
+@app.command("issue-papers", help="Draw the papers: one per candidate, or k shared variants per tier and family.")
+def issue_papers(ctx: typer.Context, cycle: CycleArg,
+                 mode: Annotated[str, typer.Option("--mode", help="individual or shared.")] = "individual",
+                 variants: Annotated[int, typer.Option("--variants", min=1, help="Shared mode: variants per group.")] = 2,
+                 seed: Annotated[str | None, typer.Option("--seed", help="Same seed and bank → same papers.")] = None,
+                 json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, run_with_progress(ctx, cycles.issue_papers, cycle, mode=mode, variants=variants, seed=seed), json)
+
+
+@app.command("answer-sheet", help="Write the answer sheet: a row per candidate, a column per question.")
+def answer_sheet(ctx: typer.Context, cycle: CycleArg,
+                 out: Annotated[Path, typer.Option("--out", help="FILE.xlsx", dir_okay=False)], json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, cycles.write_answer_sheet(state(ctx).context(), cycle, out), json)
+
+
+@app.command("import-answers", help="Score a filled answer sheet; re-importing replaces those candidates' answers.")
+def import_answers(ctx: typer.Context, cycle: CycleArg, file: XlsxArg, json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, run_with_progress(ctx, cycles.import_answers, cycle, file), json)
+
+
+@app.command("import-scores", help="Import assessor scores (工号, 实操成绩) for a part: --part skill.")
+def import_scores(ctx: typer.Context, cycle: CycleArg, file: XlsxArg,
+                  part: Annotated[str, typer.Option("--part", help="skill")] = "skill", json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, cycles.import_scores(state(ctx).context(), cycle, file, part=part), json)

@@ -1,0 +1,105 @@
+"""Reading answers and scoring them (答卷评分): lenient where the meaning is clear, strict where not."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from gradecli.domain.bank import LETTERS, Question
+
+TRUE_WORDS = {"对", "√", "✓", "✔", "T", "TRUE", "Y", "YES", "正确", "是"}
+FALSE_WORDS = {"错", "×", "✗", "✘", "X", "F", "FALSE", "N", "NO", "错误", "否"}
+SEPARATORS = re.compile(r"[\s,，、;；/]+")
+
+
+class AnswerError(ValueError):
+    """An answer that cannot be read; the message says what is allowed."""
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, case folded, spaces removed (for fill answers)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def allowed_hint(q: Question, order: tuple[int, ...] = ()) -> str:
+    n = len(order or q.options)
+    if q.type == "single":
+        return f"one letter {LETTERS[0]}–{LETTERS[n - 1]}"
+    if q.type == "multiple":
+        return f"letters {LETTERS[0]}–{LETTERS[n - 1]}, any order (e.g. AC)"
+    if q.type == "judge":
+        return "对/错 (or √/×, T/F)"
+    if q.type == "fill":
+        return "the word(s) written in the blank"
+    return f"points given by the marker, 0–{q.points}"
+
+
+def read_choice(raw: str, n_options: int) -> str:
+    """'ca', 'A C', 'ＡＣ' → 'AC'; a letter beyond the options is an error."""
+    t = SEPARATORS.sub("", unicodedata.normalize("NFKC", raw)).upper()
+    allowed = LETTERS[:n_options]
+    bad = sorted({c for c in t if c not in allowed})
+    if bad:
+        raise AnswerError(f"{''.join(bad)!r} is not an option ({allowed[0]}–{allowed[-1]})")
+    return "".join(sorted(set(t)))
+
+
+def read_judge(raw: str) -> bool:
+    t = unicodedata.normalize("NFKC", raw).strip().upper()
+    if t in TRUE_WORDS:
+        return True
+    if t in FALSE_WORDS:
+        return False
+    raise AnswerError(f"{raw!r} is not 对 or 错 (√/×, T/F)")
+
+
+def _show(raw: object) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return repr(raw) if isinstance(raw, str) else str(raw)
+
+
+def read_points(raw: object, max_points: int) -> Decimal:
+    try:
+        d = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise AnswerError(f"{_show(raw)} is not a number of points (0–{max_points})") from None
+    if not d.is_finite() or d < 0 or d > max_points:
+        raise AnswerError(f"{_show(raw)} is outside 0–{max_points} points")
+    if d != d.quantize(Decimal("0.1")):
+        raise AnswerError(f"{_show(raw)}: give points to one decimal at most")
+    return d.quantize(Decimal("0.1"))
+
+
+def score(q: Question, order: tuple[int, ...], raw: object, *, multiple_scoring: str) -> tuple[str, Decimal]:
+    """(the answer as recorded, points earned). A blank is unanswered and earns 0.
+
+    ``raw`` is what the answer sheet says, in the letters the candidate saw (options shuffled by
+    ``order``)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return "", Decimal(0)
+    points = Decimal(q.points)
+    if q.type == "short":
+        got = read_points(raw, q.points)
+        return str(got), got
+    text = str(raw) if not isinstance(raw, float) or not raw.is_integer() else str(int(raw))
+    if q.type in ("single", "multiple"):
+        shown = read_choice(text, len(q.options))
+        # back from the letters shown to the bank's own letters
+        original = "".join(sorted(LETTERS[order[LETTERS.index(c)]] for c in shown)) if order else shown
+        right = set(q.answer)
+        picked = set(original)
+        if picked == right:
+            return shown, points
+        if (q.type == "multiple" and multiple_scoring == "half_for_partial" and picked and picked < right):
+            return shown, points / 2
+        return shown, Decimal(0)
+    if q.type == "judge":
+        if isinstance(raw, bool):
+            value = raw
+        else:
+            value = read_judge(text)
+        return ("对" if value else "错"), points if value == q.answer else Decimal(0)
+    given = normalise(text)
+    return text.strip(), points if any(given == normalise(a) for a in q.answer) else Decimal(0)

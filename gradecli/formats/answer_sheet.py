@@ -1,0 +1,55 @@
+"""Answer sheets (答题卡汇总表): one row per candidate, one column per question position."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from gradecli.formats import cells
+from gradecli.formats.excel import Column, Table, match_header, read_tables
+
+QUESTION_HEADER = re.compile(r"^\s*(?:题\s*(\d+)|Q\s*(\d+))\s*(?:[/／]\s*(?:题\s*\d+|Q\s*\d+)\s*)?$", re.I)
+BASE = [
+    Column("cycle", "周期", "Cycle", cells.text, required=False, example="2026", note="the cycle, e.g. 2026 or 2026H1"),
+    Column("emp_no", "工号", "Employee No.", cells.code, unique=True, note="the candidate's employee number"),
+    Column("name", "姓名", "Name", cells.text, required=False, blank_ok=True, note="the candidate's name"),
+    Column("paper", "试卷", "Paper", cells.text, note="the paper number printed on the candidate's paper"),
+]
+
+
+def _raw(value: Any) -> Any:
+    return value
+
+
+def question_number(cell: Any) -> int | None:
+    m = QUESTION_HEADER.match(cells.text(cell)) if not cells.is_blank(cell) else None
+    return int(m.group(1) or m.group(2)) if m else None
+
+
+def columns_for(header: Sequence[Any]) -> list[Column]:
+    """The sheet's columns: the fixed ones, and 题N / QN for every numbered question header."""
+    if not any(match_header(c, BASE) for c in header):
+        return []
+    numbers = sorted({n for c in header if (n := question_number(c))})
+    return BASE + [Column(f"q{n}", f"题{n}", f"Q{n}", _raw, required=False, blank_ok=True) for n in numbers]
+
+
+@dataclass
+class SheetRow:
+    table: Table
+    row: int
+    emp_no: str
+    paper: str
+    cycle: str | None
+    answers: dict[int, Any]  # position → raw cell value (None when blank)
+
+
+def read(path: Path) -> list[SheetRow]:
+    out = []
+    for table in read_tables(path, columns_for):
+        for row_no, r in table.rows:
+            answers = {int(k[1:]): v for k, v in r.items() if k.startswith("q") and k[1:].isdigit()}
+            out.append(SheetRow(table, row_no, r["emp_no"], r["paper"], r.get("cycle"), answers))
+    return out

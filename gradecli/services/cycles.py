@@ -1,0 +1,463 @@
+"""Exam cycle use cases, from creation to scored: eligibility, registration, papers, answers, scores."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import delete, select, update
+
+from gradecli.domain import cycle as cyc
+from gradecli.domain.assembly import Blueprint, assemble_sitting
+from gradecli.domain.eligibility import check as check_eligibility
+from gradecli.domain.errors import BadInput, Problem, RuleRefused
+from gradecli.domain.ladder import Grade
+from gradecli.domain.scoring import AnswerError, allowed_hint, score
+from gradecli.formats import answer_sheet, cells
+from gradecli.formats.excel import Column, SheetOut, read_table, write_workbook
+from gradecli.formats.sheets import EMP_NO
+from gradecli.services.context import Context
+from gradecli.services.papers import load_paper, new_seed, store_sitting
+from gradecli.services.results import Listing, Outcome
+from gradecli.store import bank_repo, cycle_repo, repo
+from gradecli.store.bulk import insert_rows
+from gradecli.store.models import AnswerRow, CycleRow, Employee, PaperRow, PerformanceRating, RegistrationRow
+
+KIND_LABEL = {"annual": "分等考试 (inter-tier, annual)", "semiannual": "等内考试 (intra-tier, semiannual)"}
+
+
+# ---------------------------------------------------------------- create, list
+
+def create(ctx: Context, *, kind: str, period: str, exam_date: date | None = None,
+           effective: date | None = None, families: list[str] | None = None) -> Outcome:
+    p = cyc.Period.parse(kind, period)
+    exam = exam_date or p.default_exam_date(ctx.policy)
+    with ctx.uow() as uow:
+        s = uow.s
+        if s.scalars(select(CycleRow).where(CycleRow.code == p.code)).first():
+            raise RuleRefused(f"cycle {p.code} already exists: one {kind} cycle per period (see `gradecli cycle show {p.code}`)")
+        row = CycleRow(code=p.code, kind=kind, state="draft", families=",".join(families or []), exam_date=exam,
+                       effective_date=effective, created_at=repo.now_utc())
+        s.add(row)
+        s.flush()
+        cycle_repo.log(s, row, ctx.actor, "create", kind=kind, exam_date=exam, effective=effective, families=families)
+        uow.commit()
+    scope = f" for {', '.join(families)}" if families else ""
+    eff = effective.isoformat() if effective else "the first day of the month after closing"
+    return Outcome(f"cycle {p.code} created: {KIND_LABEL[kind]}{scope}, exam on {exam}, results effective {eff}",
+                   {"cycle": p.code, "kind": kind, "exam_date": exam.isoformat(), "state": "draft"})
+
+
+LIST_COLUMNS = [("cycle", "周期"), ("kind", "类别"), ("state", "状态"), ("exam_date", "考试日期"),
+                ("families", "范围"), ("registered", "报名人数")]
+
+
+def list_cycles(ctx: Context) -> Listing:
+    with ctx.uow() as uow:
+        s = uow.s
+        rows = []
+        for c in s.scalars(select(CycleRow).order_by(CycleRow.code)):
+            n = len(cycle_repo.registrations(s, c))
+            rows.append({"cycle": c.code, "kind": c.kind, "state": c.state, "exam_date": c.exam_date.isoformat(),
+                         "families": c.families or "all", "registered": n})
+    return Listing("Cycles", LIST_COLUMNS, rows)
+
+
+# ---------------------------------------------------------------- eligibility and registration
+
+ELIG_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), ("family", "岗位序列 / Post family"),
+                ("grade", "现等级 / Grade"), ("target", "申报等级 / Target"), ("eligible", "资格 / Eligible"),
+                ("reasons", "原因 / Reasons"), ("next_date", "下次可报名 / Next eligible")]
+
+
+def _assess(ctx: Context, s, c: CycleRow):  # noqa: ANN001, ANN202
+    out = []
+    for e, person in cycle_repo.people(s, ctx.policy, c.exam_date, cycle_repo.families(c)):
+        if not e.active and not e.professional:
+            continue
+        out.append((e, person, check_eligibility(person, kind=c.kind, exam_date=c.exam_date, policy=ctx.policy)))
+    return out
+
+
+def eligibility(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
+    with ctx.uow() as uow:
+        c = cycle_repo.get(uow.s, code)
+        assessed = _assess(ctx, uow.s, c)
+    rows = []
+    for e, person, el in assessed:
+        status = "是" if el.eligible else ("快速通道申请 fast track" if el.fast_track_applicant else "否")
+        rows.append({"emp_no": e.emp_no, "name": e.name, "family": e.family,
+                     "grade": str(person.grade) if person.grade else None,
+                     "target": str(el.target) if el.target else None, "eligible": status,
+                     "reasons": "; ".join(el.reasons), "next_date": el.next_date.isoformat() if el.next_date else None,
+                     "fast_track_applicant": el.fast_track_applicant, "may_register": el.eligible or el.fast_track_applicant})
+    n_ok = sum(1 for r in rows if r["eligible"] == "是")
+    n_ft = sum(1 for r in rows if r["fast_track_applicant"])
+    listing = Listing(f"Eligibility for cycle {c.code} ({c.kind}, exam {c.exam_date}): {n_ok} eligible, "
+                      f"{n_ft} may apply for the fast track, {len(rows) - n_ok - n_ft} not eligible",
+                      ELIG_COLUMNS, rows, extra={"cycle": c.code})
+    if out:
+        write_workbook(out, [SheetOut(f"报名资格 {c.code}", [h for _, h in ELIG_COLUMNS],
+                                      ([r[k] for k, _ in ELIG_COLUMNS] for r in rows),
+                                      widths=[12, 10, 10, 10, 10, 14, 80, 14])])
+        listing.notes.append(f"wrote {out}")
+    return listing
+
+
+def register(ctx: Context, code: str, *, all_eligible: bool = False, file: Path | None = None,
+             with_fast_track: bool = False) -> Outcome:
+    """Register candidates; one ineligible name in a file refuses the whole file."""
+    if all_eligible == (file is not None):
+        raise BadInput("give --all-eligible or --file FILE.xlsx (one of them)")
+    table = read_table(file, [EMP_NO]) if file else None
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code)
+        cyc.require(c.state, ("draft", "open"), code=c.code, action="registration")
+        assessed = {e.emp_no: (e, p, el) for e, p, el in _assess(ctx, s, c)}
+        existing = {r.emp_no: r for r in cycle_repo.registrations(s, c, active_only=False)}
+        chosen = []
+        if table:
+            problems = []
+            for row_no, r in table.rows:
+                hit = assessed.get(r["emp_no"])
+                where = f"{table.where(row_no)}, column 工号"
+                if hit is None:
+                    problems.append(Problem(where, f"{r['emp_no']} is not on the roster (or outside this cycle's scope)"))
+                elif not (hit[2].eligible or hit[2].fast_track_applicant):
+                    problems.append(Problem(where, f"{r['emp_no']} {hit[0].name} may not register: {'; '.join(hit[2].reasons)}"))
+                else:
+                    chosen.append(hit)
+            if problems:
+                raise RuleRefused(problems=problems)
+        else:
+            chosen = [h for h in assessed.values() if h[2].eligible or (with_fast_track and h[2].fast_track_applicant)]
+        new, again = [], 0
+        stamp = repo.now_utc()
+        for e, person, el in chosen:
+            old = existing.get(e.emp_no)
+            if old is not None and old.status == "registered":
+                again += 1
+                continue
+            values = {"cycle_id": c.id, "employee_id": e.id, "emp_no": e.emp_no, "family": e.family,
+                      "from_tier": person.grade.tier, "from_level": person.grade.level,
+                      "to_tier": el.target.tier, "to_level": el.target.level, "exam_tier": el.exam_tier,
+                      "fast_track": el.fast_track_applicant, "status": "registered", "registered_at": stamp,
+                      "absent": False}
+            if old is not None:  # withdrawn earlier, registering again
+                s.execute(update(RegistrationRow).where(RegistrationRow.id == old.id).values(**values))
+            else:
+                new.append(values)
+        insert_rows(s, RegistrationRow.__table__, new)
+        if c.state == "draft" and (new or chosen):
+            c.state = "open"
+        cycle_repo.log(s, c, ctx.actor, "register", added=len(chosen) - again, source=str(file) if file else "all-eligible")
+        total = len(cycle_repo.registrations(s, c))
+        uow.commit()
+    added = len(chosen) - again
+    ft = sum(1 for _, _, el in chosen if el.fast_track_applicant)
+    return Outcome(f"cycle {c.code}: {added} registered ({ft} as fast-track applicants), {again} already registered; "
+                   f"{total} candidates in all", {"cycle": c.code, "registered": added, "already": again, "total": total})
+
+
+def withdraw(ctx: Context, code: str, emp_no: str) -> Outcome:
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code)
+        cyc.require(c.state, ("draft", "open"), code=c.code, action="withdrawal (before the papers are issued)")
+        reg = next((r for r in cycle_repo.registrations(s, c) if r.emp_no == emp_no), None)
+        if reg is None:
+            raise BadInput(f"{emp_no} is not registered for cycle {c.code}")
+        reg.status = "withdrawn"
+        cycle_repo.log(s, c, ctx.actor, "withdraw", emp_no=emp_no)
+        uow.commit()
+    return Outcome(f"{emp_no} withdrawn from cycle {c.code}", {"cycle": c.code, "emp_no": emp_no})
+
+
+# ---------------------------------------------------------------- papers
+
+def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants: int = 2,
+                 seed: str | None = None) -> Outcome:
+    if mode not in ("individual", "shared"):
+        raise BadInput(f"--mode {mode!r}: use individual or shared")
+    seed = seed or new_seed()
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code)
+        cyc.require(c.state, ("open",), code=c.code, action="issuing papers")
+        regs = cycle_repo.registrations(s, c)
+        if not regs:
+            raise RuleRefused(f"cycle {c.code} has no candidates; register some first")
+        groups: dict[tuple[int, str], list[RegistrationRow]] = defaultdict(list)
+        for r in regs:
+            groups[(r.exam_tier, r.family)].append(r)
+        last_n = ctx.policy.blueprint.exposure_last_papers
+        issued, problems = [], []
+        plans = []
+        for (tier, family), members in sorted(groups.items()):
+            questions = bank_repo.current_questions(s, tier=tier, families=[family, "common"])
+            bp = Blueprint.from_policy(ctx.policy, tier, c.kind)
+            sitting_seed = f"{seed}|{c.code}|{tier}|{family}"
+            try:
+                if mode == "individual":
+                    histories = [_recent_questions(s, r.emp_no, last_n) for r in members]
+                    drawn = assemble_sitting(questions, bp, family, sitting_seed, count=len(members), histories=histories)
+                else:
+                    drawn = assemble_sitting(questions, bp, family, sitting_seed, variants=min(variants, len(members)) or 1)
+            except RuleRefused as exc:
+                problems += [f"tier {tier} {family} ({len(members)} candidates): {ln}" for ln in exc.lines()]
+                continue
+            plans.append((tier, family, members, bp, drawn))
+            ctx.progress("papers", len(plans), len(groups))
+        if problems:
+            raise RuleRefused(problems=[Problem("", p) for p in problems])
+        for tier, family, members, bp, drawn in plans:
+            if mode == "individual":
+                codes = store_sitting(s, drawn, bp, seed=seed, mode="individual", actor=ctx.actor,
+                                      emp_nos=[m.emp_no for m in members])
+                assign = list(zip(members, codes))
+            else:
+                codes = store_sitting(s, drawn, bp, seed=seed, mode="variants", actor=ctx.actor)
+                assign = [(m, codes[i % len(codes)]) for i, m in enumerate(members)]
+            ids = dict(s.execute(select(PaperRow.code, PaperRow.id).where(PaperRow.code.in_(codes))).all())
+            s.execute(update(RegistrationRow), [{"id": m.id, "paper_id": ids[code]} for m, code in assign])
+            issued.append({"tier": tier, "family": family, "candidates": len(members), "papers": len(codes),
+                           "first": codes[0]})
+        c.state, c.seed = "papers_issued", seed
+        cycle_repo.log(s, c, ctx.actor, "issue-papers", mode=mode, seed=seed, groups=issued)
+        uow.commit()
+    n = sum(g["papers"] for g in issued)
+    return Outcome(f"cycle {c.code}: {n} {'individual papers' if mode == 'individual' else 'shared variants'} for "
+                   f"{len(regs)} candidates in {len(issued)} group(s), seed {seed}",
+                   {"cycle": c.code, "mode": mode, "seed": seed, "groups": issued})
+
+
+def _recent_questions(s, emp_no: str, n: int) -> set[str]:  # noqa: ANN001
+    if n <= 0:
+        return set()
+    from gradecli.store.models import PaperItemRow, QuestionVersionRow
+
+    papers = list(s.scalars(select(PaperRow.id).where(PaperRow.emp_no == emp_no)
+                            .order_by(PaperRow.created_at.desc(), PaperRow.id.desc()).limit(n)))
+    if not papers:
+        return set()
+    return set(s.scalars(select(QuestionVersionRow.qid).join(PaperItemRow, PaperItemRow.version_id == QuestionVersionRow.id)
+                         .where(PaperItemRow.paper_id.in_(papers))))
+
+
+def paper_codes(ctx: Context, code: str) -> list[str]:
+    """Every paper of a cycle (one per candidate, or the shared variants), for `paper export`."""
+    with ctx.uow() as uow:
+        c = cycle_repo.get(uow.s, code)
+        ids = {r.paper_id for r in cycle_repo.registrations(uow.s, c) if r.paper_id}
+        return sorted(uow.s.scalars(select(PaperRow.code).where(PaperRow.id.in_(ids))))
+
+
+# ---------------------------------------------------------------- answer sheets
+
+def write_answer_sheet(ctx: Context, code: str, out: Path) -> Outcome:
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code)
+        cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="the answer sheet")
+        regs = cycle_repo.registrations(s, c)
+        names = dict(s.execute(select(Employee.emp_no, Employee.name)).all())
+        sheets: dict[tuple[int, str], list] = defaultdict(list)
+        layout: dict[tuple[int, str], list] = {}
+        for r in regs:
+            prow, items = load_paper(s, s.get(PaperRow, r.paper_id).code)
+            key = (r.exam_tier, r.family)
+            sheets[key].append([c.code, r.emp_no, names.get(r.emp_no), prow.code] + [None] * len(items))
+            if key not in layout or len(items) > len(layout[key]):
+                layout[key] = items
+    out_sheets = []
+    for key in sorted(sheets):
+        items = layout[key]
+        headers = ["周期 / Cycle", "工号 / Employee No.", "姓名 / Name", "试卷 / Paper"] + [f"题{n} / Q{n}" for n in range(1, len(items) + 1)]
+        comments = [f"cycle {c.code}: leave as it is", None, None, "the paper number on the candidate's paper"] + [
+            f"{i.question.type}, {i.question.points} points: {allowed_hint(i.question, i.order)}; blank = unanswered"
+            for i in items]
+        out_sheets.append(SheetOut(f"{key[0]}等 {key[1]}", headers, sheets[key],
+                                   widths=[8, 14, 10, 14] + [7] * len(items), header_comments=comments))
+    write_workbook(out, out_sheets)
+    return Outcome(f"wrote the answer sheet for cycle {c.code} ({len(regs)} candidates) to {out}",
+                   {"cycle": c.code, "path": str(out), "candidates": len(regs)})
+
+
+def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
+    rows = answer_sheet.read(path)
+    policy = ctx.policy
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code)
+        cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="importing answers")
+        regs = {r.emp_no: r for r in cycle_repo.registrations(s, c)}
+        paper_cache: dict[int, tuple] = {}
+        problems: list[Problem] = []
+        scored: list[tuple[RegistrationRow, list[dict], Decimal]] = []
+        seen: dict[str, str] = {}
+        for sr in rows:
+            where = sr.table.where(sr.row)
+            if sr.cycle and sr.cycle.upper() != c.code:
+                problems.append(Problem(f"{where}, column 周期", f"this sheet is for cycle {sr.cycle}, not {c.code}; import it into that cycle"))
+                continue
+            reg = regs.get(sr.emp_no)
+            if reg is None:
+                problems.append(Problem(f"{where}, column 工号", f"{sr.emp_no} is not registered for cycle {c.code}"))
+                continue
+            if sr.emp_no in seen:
+                problems.append(Problem(f"{where}, column 工号", f"{sr.emp_no} appears again (first at {seen[sr.emp_no]}); keep one row per candidate"))
+                continue
+            seen[sr.emp_no] = where
+            if reg.paper_id not in paper_cache:
+                prow = s.get(PaperRow, reg.paper_id)
+                paper_cache[reg.paper_id] = load_paper(s, prow.code, with_version_ids=True)
+            prow, items, vids = paper_cache[reg.paper_id]
+            if sr.paper.strip().upper() != prow.code.upper():
+                problems.append(Problem(f"{where}, column 试卷", f"paper {sr.paper} is not {sr.emp_no}'s paper ({prow.code})"))
+                continue
+            answers, total = [], Decimal(0)
+            for pos, raw in sorted(sr.answers.items()):
+                if pos > len(items):
+                    if raw not in (None, ""):
+                        problems.append(Problem(f"{where}, column 题{pos}", f"the paper has {len(items)} questions; leave this column empty"))
+                    continue
+                item = items[pos - 1]
+                try:
+                    response, earned = score(item.question, item.order, raw, multiple_scoring=policy.exam.multiple_scoring)
+                except AnswerError as exc:
+                    problems.append(Problem(f"{where}, column 题{pos}", f"{exc}; write {allowed_hint(item.question, item.order)}"))
+                    continue
+                answers.append({"position": pos, "version_id": vids[pos - 1], "response": response,
+                                "earned": earned})
+                total += earned
+            for pos in range(1, len(items) + 1):  # columns left out of the sheet are unanswered
+                if pos not in sr.answers:
+                    answers.append({"position": pos, "version_id": vids[pos - 1],
+                                    "response": "", "earned": Decimal(0)})
+            scored.append((reg, answers, total))
+        if problems:
+            raise BadInput(problems=problems)
+        replaced = [reg.emp_no for reg, _, _ in scored if s.scalars(select(AnswerRow.id).where(AnswerRow.registration_id == reg.id).limit(1)).first()]
+        ids = [reg.id for reg, _, _ in scored]
+        for chunk in range(0, len(ids), 900):
+            s.execute(delete(AnswerRow).where(AnswerRow.registration_id.in_(ids[chunk:chunk + 900])))
+        insert_rows(s, AnswerRow.__table__, [{"registration_id": reg.id, **a} for reg, answers, _ in scored for a in answers])
+        if scored:
+            s.execute(update(RegistrationRow), [{"id": reg.id, "theory": total, "absent": False} for reg, _, total in scored])
+        answered = {reg.id for reg, _, _ in scored} | _answered(s, c)
+        absent = [r for r in regs.values() if r.id not in answered]
+        if absent:
+            s.execute(update(RegistrationRow), [{"id": r.id, "theory": Decimal(0), "absent": True} for r in absent])
+        _advance(s, c)
+        cycle_repo.log(s, c, ctx.actor, "import-answers", file=str(path), candidates=len(scored), replaced=replaced,
+                       absent=[r.emp_no for r in absent])
+        uow.commit()
+    notes = [f"answers replaced for {len(replaced)} candidate(s) already scored: {', '.join(replaced[:10])}"] if replaced else []
+    if absent:
+        notes.append(f"{len(absent)} registered candidate(s) have no row and count as absent (theory 0): "
+                     + ", ".join(r.emp_no for r in absent[:10]) + (" …" if len(absent) > 10 else ""))
+    return Outcome(f"cycle {c.code}: answers of {len(scored)} candidates scored from {path}; state {c.state}",
+                   {"cycle": c.code, "scored": len(scored), "replaced": replaced, "absent": [r.emp_no for r in absent],
+                    "state": c.state}, notes)
+
+
+def _answered(s, c: CycleRow) -> set[int]:  # noqa: ANN001
+    return set(s.scalars(select(AnswerRow.registration_id).join(RegistrationRow, RegistrationRow.id == AnswerRow.registration_id)
+                         .where(RegistrationRow.cycle_id == c.id).distinct()))
+
+
+def _advance(s, c: CycleRow) -> None:  # noqa: ANN001
+    """papers_issued ⇄ scored: scored once every candidate has a theory result and every present
+    candidate a skill score."""
+    regs = cycle_repo.registrations(s, c)
+    complete = regs and all(r.theory is not None and (r.absent or r.skill is not None) for r in regs)
+    c.state = "scored" if complete else "papers_issued"
+
+
+SKILL_COLUMNS = [EMP_NO, Column("skill", "实操成绩", "Skill score", cells.decimal(Decimal(0), Decimal(100), places=1),
+                                note="a score from 0 to 100, one decimal at most")]
+
+
+def import_scores(ctx: Context, code: str, path: Path, *, part: str) -> Outcome:
+    if part != "skill":
+        raise BadInput(f"--part {part!r}: only skill scores are imported (theory comes from the answer sheets, "
+                       "performance from `gradecli perf import`)")
+    table = read_table(path, SKILL_COLUMNS)
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code)
+        cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="importing scores")
+        regs = {r.emp_no: r for r in cycle_repo.registrations(s, c)}
+        problems = [Problem(f"{table.where(n)}, column 工号", f"{r['emp_no']} is not registered for cycle {c.code}")
+                    for n, r in table.rows if r["emp_no"] not in regs]
+        if problems:
+            raise BadInput(problems=problems)
+        replaced = [r["emp_no"] for _, r in table.rows if regs[r["emp_no"]].skill is not None
+                    and Decimal(regs[r["emp_no"]].skill) != r["skill"]]
+        if table.rows:
+            s.execute(update(RegistrationRow), [{"id": regs[r["emp_no"]].id, "skill": r["skill"]} for _, r in table.rows])
+        _advance(s, c)
+        cycle_repo.log(s, c, ctx.actor, "import-scores", part=part, file=str(path), rows=len(table.rows), replaced=replaced)
+        uow.commit()
+    notes = [f"skill scores changed for {', '.join(replaced)}"] if replaced else []
+    return Outcome(f"cycle {c.code}: {len(table.rows)} skill scores from {path}; state {c.state}",
+                   {"cycle": c.code, "rows": len(table.rows), "replaced": replaced, "state": c.state}, notes)
+
+
+# ---------------------------------------------------------------- show
+
+SHOW_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), ("family", "岗位序列 / Post family"),
+                ("step", "申报 / Step"), ("paper", "试卷 / Paper"), ("theory", "理论 / Theory"),
+                ("skill", "实操 / Skill"), ("rating", "考核 / Rating"), ("performance", "业绩 / Performance"),
+                ("missing", "缺项 / Missing")]
+
+
+def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
+    policy = ctx.policy
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code)
+        regs = cycle_repo.registrations(s, c)
+        names = dict(s.execute(select(Employee.id, Employee.name)).all())
+        papers = dict(s.execute(select(PaperRow.id, PaperRow.code)).all()) if regs else {}
+        ratings: dict[int, list[PerformanceRating]] = repo.ratings_by_employee(s)
+        answered = bool(_answered(s, c))
+    rows, lacking = [], defaultdict(list)
+    for r in regs:
+        rating = cycle_repo.latest_rating(ratings.get(r.employee_id, []), c.exam_date.year)
+        missing = []
+        if r.paper_id is None:
+            missing.append("paper")
+        if r.theory is None:
+            missing.append("answers")
+        if r.skill is None and not r.absent:
+            missing.append("skill")
+        if rating is None:
+            missing.append(f"rating {c.exam_date.year - 1}")
+        for m in missing:
+            lacking[m].append(r.emp_no)
+        rows.append({"emp_no": r.emp_no, "name": names.get(r.employee_id), "family": r.family,
+                     "step": f"{Grade(r.from_tier, r.from_level)} → {Grade(r.to_tier, r.to_level)}" + (" (快速通道)" if r.fast_track else ""),
+                     "paper": papers.get(r.paper_id), "theory": None if r.theory is None else ("缺考 absent" if r.absent else str(r.theory)),
+                     "skill": None if r.skill is None else str(r.skill),
+                     "rating": rating.rating if rating else None,
+                     "performance": policy.performance.scores.get(rating.rating) if rating else None,
+                     "missing": ", ".join(missing)})
+    notes = [f"state {c.state}; next: {cyc.NEXT_STEP[c.state].format(code=c.code)}"]
+    if c.state == "papers_issued" and not answered:
+        notes.append("no answer sheet imported yet")
+    for what, who in lacking.items():
+        notes.append(f"{len(who)} without {what}: {', '.join(who[:12])}{' …' if len(who) > 12 else ''}")
+    title = (f"Cycle {c.code} — {KIND_LABEL[c.kind]}, {c.state}, exam {c.exam_date}, "
+             f"{len(regs)} candidates, {sum(1 for r in regs if r.absent)} absent")
+    listing = Listing(title, SHOW_COLUMNS, rows, notes,
+                      {"cycle": c.code, "kind": c.kind, "state": c.state, "exam_date": c.exam_date.isoformat(),
+                       "missing": dict(lacking)})
+    if out:
+        write_workbook(out, [SheetOut(f"成绩 {c.code}", [h for _, h in SHOW_COLUMNS],
+                                      ([r[k] for k, _ in SHOW_COLUMNS] for r in rows))])
+        listing.notes.append(f"wrote {out}")
+    return listing

@@ -1,0 +1,82 @@
+"""Queries for cycles: the cycle, its log, its candidates, and the facts eligibility needs."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from gradecli.domain.dates import add_months
+from gradecli.domain.eligibility import Person
+from gradecli.domain.errors import NotFound
+from gradecli.domain.ledger import grade_on, grade_since
+from gradecli.domain.policy import Policy
+from gradecli.store import repo
+from gradecli.store.models import CycleLogRow, CycleRow, Employee, PerformanceRating, PostHistory, RegistrationRow
+
+
+def get(session: Session, code: str) -> CycleRow:
+    row = session.scalars(select(CycleRow).where(CycleRow.code == code.strip().upper())).first()
+    if row is None:
+        known = ", ".join(session.scalars(select(CycleRow.code).order_by(CycleRow.code))) or "none yet"
+        raise NotFound(f"no cycle {code!r} (cycles: {known}); create one with `gradecli cycle create`")
+    return row
+
+
+def log(session: Session, cycle: CycleRow, actor: str, action: str, **detail) -> None:  # noqa: ANN003
+    session.add(CycleLogRow(cycle_id=cycle.id, at=repo.now_utc(), actor=actor, action=action,
+                            detail=json.dumps(detail, ensure_ascii=False, default=str)))
+
+
+def families(cycle: CycleRow) -> list[str] | None:
+    return [f for f in cycle.families.split(",") if f] or None
+
+
+def registrations(session: Session, cycle: CycleRow, *, active_only: bool = True) -> list[RegistrationRow]:
+    q = select(RegistrationRow).where(RegistrationRow.cycle_id == cycle.id)
+    if active_only:
+        q = q.where(RegistrationRow.status == "registered")
+    return list(session.scalars(q.order_by(RegistrationRow.emp_no)))
+
+
+def frontline_on(posts: list[PostHistory], emp: Employee, on: date) -> bool:
+    current = None
+    for p in posts:
+        if p.start_date <= on:
+            current = p
+    return current.frontline if current else emp.frontline
+
+
+def latest_rating(ratings: list[PerformanceRating], before_year: int) -> PerformanceRating | None:
+    """The latest full appraisal year before the exam's year."""
+    done = [r for r in ratings if r.year < before_year]
+    return max(done, key=lambda r: r.year) if done else None
+
+
+def people(session: Session, policy: Policy, on: date, fams: list[str] | None) -> list[tuple[Employee, Person]]:
+    """Everyone in scope with the facts eligibility needs, as they stand on ``on``."""
+    q = select(Employee).order_by(Employee.emp_no)
+    if fams:
+        q = q.where(Employee.family.in_(fams))
+    staff = list(session.scalars(q))
+    events = repo.events_by_employee(session, until=on)
+    ratings = repo.ratings_by_employee(session)
+    posts: dict[int, list[PostHistory]] = {}
+    for p in session.scalars(select(PostHistory).order_by(PostHistory.start_date, PostHistory.id)):
+        posts.setdefault(p.employee_id, []).append(p)
+    out = []
+    months = policy.eligibility.deferral_months
+    for e in staff:
+        evs = events.get(e.id, [])
+        deferrals = [ev.effective for ev in evs if ev.kind == "deferral"]
+        rating = latest_rating(ratings.get(e.id, []), on.year)
+        out.append((e, Person(
+            emp_no=e.emp_no, name=e.name, family=e.family, professional=e.professional,
+            active=e.active and (e.leave_date is None or e.leave_date >= on), title=e.title,
+            grade=grade_on(evs, on), grade_since=grade_since(evs, on),
+            frontline=frontline_on(posts.get(e.id, []), e, on),
+            deferral_until=add_months(max(deferrals), months) if deferrals else None,
+            latest_rating=rating.rating if rating else None)))
+    return out

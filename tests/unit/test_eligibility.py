@@ -1,0 +1,103 @@
+from datetime import date
+
+import pytest
+
+from gradecli.domain.dates import add_months, months_between
+from gradecli.domain.eligibility import Person, check, wait_months
+from gradecli.domain.ladder import Grade
+from gradecli.domain.policy import Policy
+
+P = Policy()
+
+
+def person(**kw):
+    base = dict(emp_no="K1", name="张三", family="客服", professional=True, active=True, title="中级",
+                grade=Grade(2, 1), grade_since=date(2025, 1, 1), frontline=False, latest_rating="良好")
+    base.update(kw)
+    return Person(**base)
+
+
+@pytest.mark.parametrize("start,months,end", [
+    (date(2025, 1, 31), 1, date(2025, 2, 28)),
+    (date(2024, 1, 31), 1, date(2024, 2, 29)),  # leap year
+    (date(2024, 2, 29), 12, date(2025, 2, 28)),  # leap day + a year
+    (date(2025, 1, 31), 12, date(2026, 1, 31)),
+    (date(2025, 8, 31), 6, date(2026, 2, 28)),
+    (date(2025, 12, 15), 2, date(2026, 2, 15)),
+])
+def test_add_months_clamps_month_ends(start, months, end):
+    assert add_months(start, months) == end
+
+
+def test_months_between():
+    assert months_between(date(2025, 1, 31), date(2025, 2, 28)) == 1
+    assert months_between(date(2025, 1, 31), date(2025, 2, 27)) == 0
+    assert months_between(date(2024, 2, 29), date(2025, 2, 28)) == 12
+
+
+def test_level_wait_12_months_counted_to_the_exam_date():
+    p = person(grade_since=date(2025, 6, 15))
+    assert check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P).eligible
+    no = check(p, kind="semiannual", exam_date=date(2026, 6, 14), policy=P)
+    assert not no.eligible and no.next_date == date(2026, 6, 15)
+    assert "below the wait of 12 months (until 2026-06-15)" in no.reasons[0]
+
+
+def test_month_end_start_waits_to_the_shorter_months_end():
+    p = person(grade_since=date(2025, 1, 31))
+    assert check(p, kind="semiannual", exam_date=date(2026, 1, 31), policy=P).eligible
+    assert not check(p, kind="semiannual", exam_date=date(2026, 1, 30), policy=P).eligible
+
+
+def test_frontline_waits_two_thirds():
+    assert wait_months(P, tier_step=False, frontline=True) == 8
+    assert wait_months(P, tier_step=True, frontline=True) == 16
+    p = person(grade_since=date(2025, 10, 15), frontline=True)
+    assert check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P).eligible
+    assert not check(p, kind="semiannual", exam_date=date(2026, 6, 14), policy=P).eligible
+
+
+def test_frontline_share_rounds_up_to_whole_months():
+    pol = Policy.model_validate({"eligibility": {"level_wait_months": 10}})
+    assert wait_months(pol, tier_step=False, frontline=True) == 7  # 6.67 → 7
+
+
+def test_tier_step_needs_top_level_and_24_months_and_title():
+    top = person(grade=Grade(3, 3), grade_since=date(2024, 11, 15), title="初级")
+    r = check(top, kind="annual", exam_date=date(2026, 11, 15), policy=P)
+    assert r.reasons == ["title 初级 is below 中级, required for tier 4"]
+    assert r.next_date is None  # time alone will not cure it
+    ok = check(person(grade=Grade(3, 3), grade_since=date(2024, 11, 15)), kind="annual",
+               exam_date=date(2026, 11, 15), policy=P)
+    assert ok.eligible and ok.target == Grade(4, 1) and ok.exam_tier == 4
+    mid = check(person(grade=Grade(3, 2)), kind="annual", exam_date=date(2026, 11, 15), policy=P)
+    assert "not at the top level of tier 3" in mid.reasons[0]
+
+
+def test_top_of_ladder_and_top_of_tier():
+    r = check(person(grade=Grade(5, 3), title="正高级"), kind="annual", exam_date=date(2026, 11, 15), policy=P)
+    assert r.reasons[0].startswith("at the top of the ladder")
+    r = check(person(grade=Grade(2, 3)), kind="semiannual", exam_date=date(2026, 11, 15), policy=P)
+    assert "the next step is the annual inter-tier exam" in r.reasons[0]
+    assert r.exam_tier == 2
+
+
+def test_every_reason_is_listed():
+    p = person(professional=False, grade=None, active=False)
+    r = check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P)
+    assert r.reasons == ["not in a professional-technical post", "not active", "no grade yet (首次评定 first)"]
+
+
+def test_deferral_blocks_until_its_end_and_sets_next_date():
+    p = person(grade_since=date(2024, 1, 1), deferral_until=date(2026, 9, 1))
+    r = check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P)
+    assert r.reasons == ["deferral (延期选升) running until 2026-09-01"] and r.next_date == date(2026, 9, 1)
+    assert check(p, kind="semiannual", exam_date=date(2026, 12, 15), policy=P).eligible
+
+
+def test_fast_track_applicant_may_register_inside_the_wait():
+    p = person(grade_since=date(2026, 1, 1), latest_rating="优秀")
+    r = check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P)
+    assert not r.eligible and r.fast_track_applicant
+    assert not check(person(grade_since=date(2026, 1, 1)), kind="semiannual", exam_date=date(2026, 6, 15),
+                     policy=P).fast_track_applicant
