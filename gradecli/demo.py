@@ -104,7 +104,11 @@ def _write(path: Path, title: str, columns, rows: list[dict]) -> Path:  # noqa: 
 
 
 def run_cycle_to_scored(ctx: Context, kind: str, period: str, out: Path, rng: random.Random,
-                        report: DemoReport) -> list[str]:
+                        report: DemoReport, *, typo: bool = False) -> list[str]:
+    """Create, register, issue papers, simulate the sitting, import answers and skill scores.
+
+    With ``typo`` one assessor's score is keyed in one decimal place off (78.0 → 7.8), the kind
+    of slip an objection brings to light."""
     from gradecli import simulate
     from gradecli.services import cycles, papers
 
@@ -123,16 +127,57 @@ def run_cycle_to_scored(ctx: Context, kind: str, period: str, out: Path, rng: ra
     filled = cdir / "answer-sheet-filled.xlsx"
     simulate.fill_answer_sheet(Path(sheet), filled, cache.__getitem__, ability.__getitem__, rng, absent)
     steps.append(cycles.import_answers(ctx, period, filled).summary)
+    skills = {e: simulate.skill_score(rng, a) for e, a in ability.items() if e not in absent}
+    if typo:
+        theory = {r["emp_no"]: r["theory"] for r in cycles.show(ctx, period).rows}
+        slip = next(e for e in sorted(skills) if theory.get(e, "").replace(".", "").isdigit() and float(theory[e]) >= 75)
+        skills[slip] = 7.8
     skill_file = _write(cdir / "skill-scores.xlsx", "实操 Skill", cycles.SKILL_COLUMNS,
-                        [{"emp_no": e, "skill": simulate.skill_score(rng, a)} for e, a in ability.items() if e not in absent])
+                        [{"emp_no": e, "skill": v} for e, v in skills.items()])
     steps.append(cycles.import_scores(ctx, period, skill_file, part="skill").summary)
     cycles.show(ctx, period, out=cdir / "scores.xlsx")
     report.files += [cdir / "eligibility.xlsx", Path(sheet), filled, skill_file, cdir / "scores.xlsx"]
     return steps
 
 
+def evaluate_publish_close(ctx: Context, code: str, out: Path, report: DemoReport, *, publish_on: date,
+                           close_on: date, appeal: bool = False) -> list[str]:
+    """Evaluate, publish the notice, (optionally) take an objection that is upheld and corrected,
+    publish the revised notice, and close after the window."""
+    from gradecli.services import cycles, evaluation
+
+    steps = []
+    cdir = out / f"cycle-{code}"
+    ctx.pretend_today = publish_on
+    steps.append(evaluation.evaluate(ctx, code).title)
+    published = evaluation.publish(ctx, code, out=cdir)
+    steps.append(published.summary)
+    report.files += [Path(f["file"]) for f in published.data["files"]]
+    if appeal:
+        rows = evaluation.results(ctx, code).rows
+        # the candidate whose skill score was keyed wrongly objects; the assessors re-check it
+        who = next((r for r in rows if r["skill"] == "7.8"), None)
+        if who is not None:
+            ctx.pretend_today = publish_on + timedelta(days=2)
+            steps.append(evaluation.appeal(ctx, code, who["emp_no"], reason="实操考核成绩登记有误，申请复核").summary)
+            ctx.pretend_today = publish_on + timedelta(days=3)
+            steps.append(evaluation.resolve(ctx, code, who["emp_no"], uphold=True,
+                                            note="复核考核记录，实操成绩应为 78.0").summary)
+            fix = _write(cdir / "skill-correction.xlsx", "实操 Skill", cycles.SKILL_COLUMNS,
+                         [{"emp_no": who["emp_no"], "skill": 78.0}])
+            steps.append(cycles.import_scores(ctx, code, fix, part="skill").summary)
+            steps.append(evaluation.evaluate(ctx, code).title)
+            revised = evaluation.publish(ctx, code, out=cdir)
+            steps.append(revised.summary + "; changes: " + "; ".join(revised.data["changes"]))
+            report.files += [Path(f["file"]) for f in revised.data["files"]]
+            close_on = max(close_on, date.fromisoformat(revised.data["window_ends"]) + timedelta(days=1))
+    ctx.pretend_today = close_on
+    steps.append(evaluation.close(ctx, code).summary)
+    return steps
+
+
 def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
-    from gradecli.services import grades, perf, staff
+    from gradecli.services import evaluation, grades, perf, staff
 
     today = today or date(2026, 11, 26)
     rng = random.Random(SEED)
@@ -173,12 +218,25 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
         report.files += [Path(f["file"]) for f in exported.data["files"]]
         report.steps.append(f"tier {tier}: paper {code}, expected score {made.data['papers'][0]['expected']} → {paper_dir}")
 
-    # Exam cycles for 客服: the annual inter-tier exam and the second half-year intra-tier exam,
-    # from creation to scored, with simulated answer sheets and skill scores.
-    for kind, period in (("annual", str(today.year)), ("semiannual", f"{today.year}H2")):
-        report.steps += run_cycle_to_scored(ctx, kind, period, out, rng, report)
+    # 首次评定: everyone professional-technical without a grade is placed (lenient), as of mid-2025.
+    first_out = out / "first-evaluation.xlsx"
+    placed = evaluation.first_evaluation(ctx, as_of=date(today.year - 1, 7, 1), out=first_out, apply=True)
+    report.steps.append(placed.title)
+    report.files.append(first_out)
 
-    listing = grades.as_of(ctx, today, out=out / "grades-as-of.xlsx")
+    # The annual inter-tier exam and the second half-year intra-tier exam for 客服 (the family with
+    # a bank), each from creation to closed; the half-year one with an upheld objection.
+    annual, half = str(today.year), f"{today.year}H2"
+    report.steps += run_cycle_to_scored(ctx, "annual", annual, out, rng, report)
+    report.steps += evaluate_publish_close(ctx, annual, out, report, publish_on=date(today.year, 11, 20),
+                                           close_on=date(today.year, 11, 30))
+    report.steps += run_cycle_to_scored(ctx, "semiannual", half, out, rng, report, typo=True)
+    report.steps += evaluate_publish_close(ctx, half, out, report, publish_on=date(today.year, 12, 20),
+                                           close_on=date(today.year + 1, 1, 4), appeal=True)
+    ctx.pretend_today = None
+
+    after = date(today.year + 1, 2, 1)  # when the half-year results take effect
+    listing = grades.as_of(ctx, after, out=out / "grades-as-of.xlsx")
     report.steps.append(f"{listing.title} → {out / 'grades-as-of.xlsx'}")
     report.steps.append(grades.verify(ctx).summary)
     report.files += [roster_file, perf_file, grade_file, out / "grades-as-of.xlsx"]

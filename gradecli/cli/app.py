@@ -26,6 +26,7 @@ class State:
     db: str | None = None
     policy_file: Path | None = None
     json: bool = False
+    today: str | None = None
     _ctx: Any = None
 
     def context(self):  # noqa: ANN201
@@ -34,7 +35,9 @@ class State:
             from gradecli.services.context import Context
             from gradecli.store.db import resolve_url
 
-            self._ctx = Context(url=resolve_url(self.db), policy=self.policy())
+            from gradecli.cli.options import parse_date
+
+            self._ctx = Context(url=resolve_url(self.db), policy=self.policy(), pretend_today=parse_date(self.today))
         return self._ctx
 
     def policy(self):  # noqa: ANN201
@@ -88,12 +91,13 @@ def root(
     db: Annotated[str | None, typer.Option("--db", metavar="URL", help="Database URL (default: $GRADECLI_DATABASE_URL, else sqlite:///gradecli.db).")] = None,
     policy: Annotated[Path | None, typer.Option("--policy", metavar="FILE", help="Policy file (TOML); default: the built-in policy.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    today: Annotated[str | None, typer.Option("--today", metavar="DATE", help="Act as if today were DATE (YYYY-MM-DD): rehearsals and catching up; recorded in the cycle log.")] = None,
 ) -> None:
-    ctx.obj = State(db=db or os.environ.get("GRADECLI_DATABASE_URL"), policy_file=policy, json=json)
+    ctx.obj = State(db=db or os.environ.get("GRADECLI_DATABASE_URL"), policy_file=policy, json=json, today=today)
 
 
 def _register() -> None:
-    from gradecli.cli import audit, bank, cycle, db, demo, grade, ladder, paper, perf, policy, staff
+    from gradecli.cli import audit, bank, cycle, db, demo, first, grade, ladder, paper, perf, policy, staff
 
     app.add_typer(db.app, name="db", help="Database schema (Alembic): upgrade, current, check.")
     app.add_typer(policy.app, name="policy", help="The policy file: init, show, check.")
@@ -105,6 +109,7 @@ def _register() -> None:
     app.add_typer(bank.app, name="bank", help="Question banks: import, export, stats, template, retire.")
     app.add_typer(paper.app, name="paper", help="Exam papers: generate, show, export.")
     app.add_typer(cycle.app, name="cycle", help="Exam cycles: create, eligibility, register, papers, answers, scores.")
+    app.command("first-evaluation", help="首次评定: place everyone without a grade (preview; --apply records).")(first.first_evaluation)
     app.command("demo", help="Build the sample organisation and run the whole story.")(demo.demo)
 
 

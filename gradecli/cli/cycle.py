@@ -102,3 +102,71 @@ def import_scores(ctx: typer.Context, cycle: CycleArg, file: XlsxArg,
     from gradecli.services import cycles
 
     emit(ctx, cycles.import_scores(state(ctx).context(), cycle, file, part=part), json)
+
+
+def _parse_quotas(values: list[str] | None) -> dict[int, int] | None:
+    from gradecli.domain.errors import BadInput
+
+    if not values:
+        return None
+    out = {}
+    for v in values:
+        tier, _, n = v.partition("=")
+        if not (tier.strip().isdigit() and n.strip().isdigit()):
+            raise BadInput(f"--quota {v!r}: write TIER=SEATS, e.g. --quota 4=3")
+        out[int(tier)] = int(n)
+    return out
+
+
+@app.command("evaluate", help="选升评定: pass marks, composite, ranking, quotas, fast track, deferral, demotion.")
+def evaluate(ctx: typer.Context, cycle: CycleArg,
+             quota: Annotated[list[str] | None, typer.Option("--quota", help="Seats for a target tier, TIER=N (repeat).")] = None,
+             json: JsonOpt = False) -> None:
+    from gradecli.services import evaluation
+
+    emit(ctx, evaluation.evaluate(state(ctx).context(), cycle, quotas=_parse_quotas(quota)), json)
+
+
+@app.command("publish", help="Write the notice (公示, Excel + HTML) and open the objection window.")
+def publish(ctx: typer.Context, cycle: CycleArg,
+            out: Annotated[Path, typer.Option("--out", help="Folder for the notice.", file_okay=False)],
+            json: JsonOpt = False) -> None:
+    from gradecli.services import evaluation
+
+    emit(ctx, evaluation.publish(state(ctx).context(), cycle, out=out), json)
+
+
+@app.command("appeal", help="Record an objection inside the window.")
+def appeal(ctx: typer.Context, cycle: CycleArg, emp: Annotated[str, typer.Argument(help="工号")],
+           reason: Annotated[str, typer.Option("--reason", help="What the objection says.")],
+           json: JsonOpt = False) -> None:
+    from gradecli.services import evaluation
+
+    emit(ctx, evaluation.appeal(state(ctx).context(), cycle, emp, reason=reason), json)
+
+
+@app.command("resolve", help="Resolve an objection: --uphold reopens the candidate's scores, --reject keeps them.")
+def resolve(ctx: typer.Context, cycle: CycleArg, emp: Annotated[str, typer.Argument(help="工号")],
+            uphold: Annotated[bool, typer.Option("--uphold/--reject", help="Uphold or reject the objection.")],
+            note: Annotated[str, typer.Option("--note", help="How it was resolved.")],
+            json: JsonOpt = False) -> None:
+    from gradecli.services import evaluation
+
+    emit(ctx, evaluation.resolve(state(ctx).context(), cycle, emp, uphold=uphold, note=note), json)
+
+
+@app.command("close", help="After the window and every objection: write the results to the ledger.")
+def close(ctx: typer.Context, cycle: CycleArg,
+          force: Annotated[bool, typer.Option("--force", help="Close early (needs --reason; recorded).")] = False,
+          reason: Annotated[str | None, typer.Option("--reason", help="Why it closes early.")] = None,
+          json: JsonOpt = False) -> None:
+    from gradecli.services import evaluation
+
+    emit(ctx, evaluation.close(state(ctx).context(), cycle, force=force, reason=reason), json)
+
+
+@app.command("results", help="The evaluated results: outcomes, composites, ranks, quotas and decisions.")
+def results(ctx: typer.Context, cycle: CycleArg, json: JsonOpt = False) -> None:
+    from gradecli.services import evaluation
+
+    emit(ctx, evaluation.results(state(ctx).context(), cycle), json)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Callable
 
@@ -30,6 +31,11 @@ class Context:
     actor: str = field(default_factory=current_user)
     progress: Progress = _no_progress
     auto_upgrade: bool = True
+    pretend_today: date | None = None  # --today: rehearsals and catching up; recorded in the cycle log
+
+    @property
+    def today(self) -> date:
+        return self.pretend_today or date.today()
 
     @cached_property
     def engine(self):  # noqa: ANN201

@@ -307,6 +307,10 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
             if reg is None:
                 problems.append(Problem(f"{where}, column 工号", f"{sr.emp_no} is not registered for cycle {c.code}"))
                 continue
+            if c.revision and not reg.reopened:
+                problems.append(Problem(f"{where}, column 工号", f"{sr.emp_no}'s results were published and are final; "
+                                        "only a candidate with an upheld objection can be corrected (leave this row out)"))
+                continue
             if sr.emp_no in seen:
                 problems.append(Problem(f"{where}, column 工号", f"{sr.emp_no} appears again (first at {seen[sr.emp_no]}); keep one row per candidate"))
                 continue
@@ -348,7 +352,7 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
         if scored:
             s.execute(update(RegistrationRow), [{"id": reg.id, "theory": total, "absent": False} for reg, _, total in scored])
         answered = {reg.id for reg, _, _ in scored} | _answered(s, c)
-        absent = [r for r in regs.values() if r.id not in answered]
+        absent = [r for r in regs.values() if r.id not in answered and not c.revision]
         if absent:
             s.execute(update(RegistrationRow), [{"id": r.id, "theory": Decimal(0), "absent": True} for r in absent])
         _advance(s, c)
@@ -393,6 +397,10 @@ def import_scores(ctx: Context, code: str, path: Path, *, part: str) -> Outcome:
         regs = {r.emp_no: r for r in cycle_repo.registrations(s, c)}
         problems = [Problem(f"{table.where(n)}, column 工号", f"{r['emp_no']} is not registered for cycle {c.code}")
                     for n, r in table.rows if r["emp_no"] not in regs]
+        if c.revision:
+            problems += [Problem(f"{table.where(n)}, column 工号", f"{r['emp_no']}'s results were published and are final; "
+                                 "only a candidate with an upheld objection can be corrected (leave this row out)")
+                         for n, r in table.rows if r["emp_no"] in regs and not regs[r["emp_no"]].reopened]
         if problems:
             raise BadInput(problems=problems)
         replaced = [r["emp_no"] for _, r in table.rows if regs[r["emp_no"]].skill is not None

@@ -17,8 +17,13 @@ from gradecli.store import repo
 from gradecli.store.models import CycleLogRow, CycleRow, Employee, PerformanceRating, PostHistory, RegistrationRow
 
 
-def get(session: Session, code: str) -> CycleRow:
-    row = session.scalars(select(CycleRow).where(CycleRow.code == code.strip().upper())).first()
+def get(session: Session, code: str, *, lock: bool = False) -> CycleRow:
+    """The cycle; with ``lock`` its row is locked until the transaction ends (PostgreSQL: FOR
+    UPDATE; SQLite already holds the database's write lock), so two closes cannot interleave."""
+    q = select(CycleRow).where(CycleRow.code == code.strip().upper())
+    if lock and session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update()
+    row = session.scalars(q).first()
     if row is None:
         known = ", ".join(session.scalars(select(CycleRow.code).order_by(CycleRow.code))) or "none yet"
         raise NotFound(f"no cycle {code!r} (cycles: {known}); create one with `gradecli cycle create`")

@@ -186,6 +186,9 @@ class CycleRow(SQLModel, table=True):
     published_at: datetime | None = None
     window_ends: date | None = None
     closed_at: datetime | None = None
+    revision: int | None = None  # notices published so far
+    quotas: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON, as evaluated
+    appraisal_year: int | None = None
 
 
 class CycleLogRow(SQLModel, table=True):
@@ -224,6 +227,14 @@ class RegistrationRow(SQLModel, table=True):
     absent: bool = False  # no answer row: theory counts as 0
     skill: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 1), nullable=True))
     registered_at: datetime
+    # evaluation (选升评定)
+    outcome: str | None = Field(default=None, max_length=24)
+    composite: Decimal | None = Field(default=None, sa_column=Column(Numeric(6, 2), nullable=True))
+    rating: str | None = Field(default=None, max_length=10)
+    performance: int | None = None
+    rank: int | None = None
+    reasons: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON list
+    reopened: bool | None = None  # an upheld appeal opened this candidate's scores again
 
 
 class AnswerRow(SQLModel, table=True):
@@ -238,3 +249,55 @@ class AnswerRow(SQLModel, table=True):
     version_id: int = Field(foreign_key="question_version.id", index=True)
     response: str = Field(max_length=400)
     earned: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+
+
+class CycleDecisionRow(SQLModel, table=True):
+    """A grade decision of an evaluated cycle, written to the ledger when the cycle closes."""
+
+    __tablename__ = "cycle_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    employee_id: int = Field(foreign_key="employee.id")
+    emp_no: str = Field(max_length=32)
+    kind: str = Field(max_length=30)  # tier_promotion | level_promotion | fast_track | deferral | demotion
+    from_tier: int
+    from_level: int
+    to_tier: int
+    to_level: int
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+
+
+class NoticeRow(SQLModel, table=True):
+    """A published notice (公示): what it said, when, and until when objections are taken."""
+
+    __tablename__ = "notice"
+    __table_args__ = (UniqueConstraint("cycle_id", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    revision: int
+    published_on: date
+    window_ends: date
+    content: str = Field(sa_column=Column(Text, nullable=False))  # JSON: rows and decisions
+    changes: str = Field(sa_column=Column(Text, nullable=False))  # JSON: what changed from the last one
+    published_by: str = Field(max_length=100)
+
+
+class AppealRow(SQLModel, table=True):
+    """An objection (异议) to a published result, and how it was resolved."""
+
+    __tablename__ = "appeal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    employee_id: int = Field(foreign_key="employee.id")
+    emp_no: str = Field(max_length=32)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    filed_on: date
+    filed_by: str = Field(max_length=100)
+    status: str = Field(max_length=10)  # pending | upheld | rejected
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    resolved_on: date | None = None
+    resolved_by: str | None = Field(default=None, max_length=100)

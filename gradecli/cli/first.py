@@ -1,0 +1,24 @@
+"""gradecli first-evaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gradecli.cli.app import emit, state
+from gradecli.cli.options import JsonOpt, OutXlsx, parse_date
+
+
+def first_evaluation(ctx: typer.Context,
+                     as_of: Annotated[str, typer.Option("--as-of", metavar="DATE", help="Placement date, YYYY-MM-DD.")],
+                     scores: Annotated[Path | None, typer.Option("--scores", help="Exam scores (工号, 理论成绩), reference only.", dir_okay=False)] = None,
+                     out: OutXlsx = None,
+                     apply: Annotated[bool, typer.Option("--apply", help="Record the placements (without it: preview).")] = False,
+                     json: JsonOpt = False) -> None:
+    """首次评定: place every active professional-technical employee without a grade (lenient)."""
+    from gradecli.services import evaluation
+
+    emit(ctx, evaluation.first_evaluation(state(ctx).context(), as_of=parse_date(as_of), scores=scores, out=out,
+                                          apply=apply), json)

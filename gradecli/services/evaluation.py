@@ -1,0 +1,494 @@
+"""评定 use cases: first evaluation, cycle evaluation, the notice, appeals, closing to the ledger."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from gradecli.domain import cycle as cyc
+from gradecli.domain.dates import first_of_next_month
+from gradecli.domain.errors import BadInput, NotFound, Problem, RuleRefused
+from gradecli.domain.evaluation import (Candidate, QuotaRule, deferral_reason, evaluate as decide, failed_exam,
+                                        first_placement, full_years)
+from gradecli.domain.ladder import Grade, Ladder
+from gradecli.domain.ledger import grade_on
+from gradecli.formats import cells, notice as notice_out
+from gradecli.formats.excel import Column, SheetOut, read_table, write_workbook
+from gradecli.formats.sheets import EMP_NO
+from gradecli.services.context import Context
+from gradecli.services.results import Listing, Outcome
+from gradecli.store import cycle_repo, repo
+from gradecli.store.bulk import insert_rows
+from gradecli.store.models import (AppealRow, CycleDecisionRow, CycleRow, Employee, NoticeRow, PerformanceRating,
+                                   RegistrationRow)
+
+PROMOTION_KIND = {"annual": "tier_promotion", "semiannual": "level_promotion"}
+OUTCOME_LABEL = {"promoted": "晋升 promoted", "fast_track": "快速通道 fast track",
+                 "qualified_not_promoted": "合格未晋升 qualified, over quota", "failed": "未通过 failed",
+                 "absent": "缺考 absent"}
+
+
+# ---------------------------------------------------------------- first evaluation (首次评定)
+
+FIRST_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), ("family", "岗位序列 / Post family"),
+                 ("title", "职称 / Title"), ("years", "工龄 / Years"), ("rating", "考核 / Rating"),
+                 ("exam", "考试 / Exam"), ("grade", "等级 / Grade"), ("label", "等级名 / Label"),
+                 ("reasons", "依据 / Reasons")]
+SCORE_COLUMNS = [EMP_NO, Column("exam", "理论成绩", "Exam score", cells.decimal(Decimal(0), Decimal(100), places=1),
+                                note="0–100; reference only")]
+
+
+def first_evaluation(ctx: Context, *, as_of: date, scores: Path | None = None, out: Path | None = None,
+                     apply: bool = False) -> Listing:
+    """首次评定 (lenient): place every active professional-technical employee without a grade."""
+    exam = {}
+    if scores:
+        table = read_table(scores, SCORE_COLUMNS)
+        exam = {r["emp_no"]: r["exam"] for _, r in table.rows}
+    with ctx.uow() as uow:
+        s = uow.s
+        staff = list(s.scalars(select(Employee).where(Employee.professional, Employee.active).order_by(Employee.emp_no)))
+        events = repo.events_by_employee(s)
+        ratings = repo.ratings_by_employee(s)
+        unknown = sorted(set(exam) - {e.emp_no for e in staff})
+        if unknown:
+            raise BadInput(f"{scores}: {', '.join(unknown[:10])} are not active professional-technical staff")
+        rows, new = [], []
+        for e in staff:
+            if events.get(e.id) or (e.leave_date and e.leave_date < as_of) or e.hire_date > as_of:
+                continue
+            rating = cycle_repo.latest_rating(ratings.get(e.id, []), as_of.year)
+            p = first_placement(emp_no=e.emp_no, family=e.family, title=e.title, service_start=e.service_start,
+                                as_of=as_of, rating=rating.rating if rating else None, exam_score=exam.get(e.emp_no),
+                                policy=ctx.policy)
+            ladder = Ladder.for_family(ctx.policy, e.family)
+            rows.append({"emp_no": e.emp_no, "name": e.name, "family": e.family, "title": e.title,
+                         "years": full_years(e.service_start, as_of), "rating": rating.rating if rating else None,
+                         "exam": str(exam[e.emp_no]) if e.emp_no in exam else None, "grade": str(p.grade),
+                         "label": ladder.label(p.grade), "reasons": "; ".join(p.reasons)})
+            new.append({"employee_id": e.id, "emp_no": e.emp_no, "kind": "initial_placement", "effective": as_of,
+                        "from_grade": None, "to_grade": p.grade, "reason": "首次评定: " + "; ".join(p.reasons),
+                        "evidence": {"title": e.title, "years": rows[-1]["years"], "rating": rows[-1]["rating"],
+                                     "rating_year": rating.year if rating else None, "exam": rows[-1]["exam"]}})
+        if apply:
+            repo.append_events(s, new, actor=ctx.actor)
+            uow.commit()
+    spread = Counter(r["grade"] for r in rows)
+    title = (f"首次评定 as of {as_of}: {len(rows)} to place" + (" — recorded in the ledger" if apply else " — preview; add --apply to record"))
+    listing = Listing(title, FIRST_COLUMNS, rows, [f"placements: " + ", ".join(f"{g} × {n}" for g, n in sorted(spread.items()))] if rows else ["nobody is waiting for a first placement"],
+                      {"as_of": as_of.isoformat(), "applied": apply, "placed": len(rows)})
+    if out:
+        write_workbook(out, [SheetOut(f"首次评定 {as_of}", [h for _, h in FIRST_COLUMNS],
+                                      ([r[k] for k, _ in FIRST_COLUMNS] for r in rows),
+                                      widths=[12, 10, 10, 8, 8, 8, 8, 8, 10, 90])])
+        listing.notes.append(f"wrote {out}")
+    return listing
+
+
+# ---------------------------------------------------------------- cycle evaluation (选升评定)
+
+def _quota_rules(ctx: Context, s, c: CycleRow, groups, fixed: dict[int, int] | None):  # noqa: ANN001, ANN202
+    e = ctx.policy.evaluation
+    rules = {}
+    missing = []
+    for family, tier in groups:
+        if fixed and tier in fixed:
+            rules[(family, tier)] = QuotaRule("seats", fixed[tier], f"fixed at evaluation: --quota {tier}={fixed[tier]}")
+        elif c.kind == "semiannual":
+            share = e.semiannual_quota_share
+            rules[(family, tier)] = QuotaRule("none") if share is None else QuotaRule("share", share)
+        elif e.quota_mode == "share":
+            rules[(family, tier)] = QuotaRule("share", e.quota_shares.get(str(tier), 0))
+        elif e.quota_mode == "pyramid":
+            rules[(family, tier)] = _pyramid_rule(ctx, s, c, family, tier)
+        else:
+            missing.append(tier)
+    if missing:
+        raise BadInput(f"quota mode is fixed: give --quota for target tier(s) {', '.join(map(str, sorted(set(missing))))}, "
+                       "e.g. --quota 4=3")
+    return rules
+
+
+def _pyramid_rule(ctx: Context, s, c: CycleRow, family: str, tier: int) -> QuotaRule:  # noqa: ANN001
+    staff = s.execute(select(Employee.id).where(Employee.family == family, Employee.professional, Employee.active)).scalars().all()
+    events = repo.events_by_employee(s, until=c.exam_date, employee_ids=staff)
+    held = Counter(g.tier for eid in staff if (g := grade_on(events.get(eid, []), c.exam_date)))
+    total = sum(held.values())
+    share = ctx.policy.ladder.target_shares[tier - 1]
+    target = math.floor(total * share / 100)
+    seats = max(0, target - held[tier])
+    return QuotaRule("seats", seats, f"pyramid: {share} % of {total} graded {family} staff = {target}, "
+                                     f"{held[tier]} already in tier {tier}, {seats} seats left")
+
+
+def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -> Listing:
+    policy = ctx.policy
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code, lock=True)
+        cyc.require(c.state, ("scored", "evaluated"), code=c.code, action="evaluation")
+        regs = cycle_repo.registrations(s, c)
+        year = c.exam_date.year - 1
+        ratings = {(r.employee_id, r.year): r for r in s.scalars(select(PerformanceRating).where(PerformanceRating.year <= year))}
+        all_ratings = repo.ratings_by_employee(s)
+        groups: dict[tuple[str, int], list[RegistrationRow]] = defaultdict(list)
+        for r in regs:
+            groups[(r.family, r.to_tier)].append(r)
+        rules = _quota_rules(ctx, s, c, groups, quotas)
+        events = repo.events_by_employee(s, until=c.exam_date)
+        quota_info, decisions_out = {}, []
+        for (family, tier), members in sorted(groups.items()):
+            cands = []
+            for r in members:
+                rating = cycle_repo.latest_rating(all_ratings.get(r.employee_id, []), c.exam_date.year)
+                since = _since(events.get(r.employee_id, []), c.exam_date)
+                cands.append(Candidate(
+                    emp_no=r.emp_no, target_tier=tier, theory=None if r.absent else Decimal(r.theory),
+                    skill=None if r.skill is None else Decimal(r.skill), rating=rating.rating if rating else None,
+                    disciplinary=bool(rating and rating.disciplinary), inside_wait=r.fast_track,
+                    days_in_grade=(c.exam_date - since).days if since else 0))
+            ds, quota, how = decide(cands, rule=rules[(family, tier)], policy=policy, appraisal_year=year)
+            used = sum(1 for d in ds if d.outcome == "promoted")
+            quota_info[f"{family} → tier {tier}"] = {"quota": quota, "derivation": how, "promoted": used,
+                                                     "fast_track": sum(1 for d in ds if d.outcome == "fast_track"),
+                                                     "registered": len(members)}
+            for r, d in zip(members, ds):
+                r.outcome, r.composite, r.performance, r.rank = d.outcome, d.composite, d.performance, d.rank
+                r.rating = next(cd.rating for cd in cands if cd.emp_no == r.emp_no)
+                r.reasons = json.dumps(d.reasons, ensure_ascii=False)
+                decisions_out += _candidate_decisions(c, r, d)
+        decisions_out += _scope_decisions(ctx, s, c, regs, year, ratings, events)
+        s.execute(delete(CycleDecisionRow).where(CycleDecisionRow.cycle_id == c.id))
+        insert_rows(s, CycleDecisionRow.__table__, decisions_out)
+        c.state, c.quotas, c.appraisal_year = "evaluated", json.dumps(quota_info, ensure_ascii=False), year
+        cycle_repo.log(s, c, ctx.actor, "evaluate", quotas=quota_info, decisions=len(decisions_out),
+                       today=ctx.today)
+        uow.commit()
+    return results(ctx, code)
+
+
+def _since(evs, on: date) -> date | None:  # noqa: ANN001
+    from gradecli.domain.ledger import grade_since
+
+    return grade_since(evs, on)
+
+
+def _decision(c: CycleRow, r_emp_id: int, emp_no: str, kind: str, frm: Grade, to: Grade, reason: str, evidence: dict) -> dict:
+    return {"cycle_id": c.id, "employee_id": r_emp_id, "emp_no": emp_no, "kind": kind,
+            "from_tier": frm.tier, "from_level": frm.level, "to_tier": to.tier, "to_level": to.level,
+            "reason": reason, "evidence": json.dumps(evidence, ensure_ascii=False, default=str)}
+
+
+def _candidate_decisions(c: CycleRow, r: RegistrationRow, d) -> list[dict]:  # noqa: ANN001
+    frm, to = Grade(r.from_tier, r.from_level), Grade(r.to_tier, r.to_level)
+    evidence = {"theory": str(r.theory) if r.theory is not None else None, "skill": str(r.skill) if r.skill is not None else None,
+                "rating": r.rating, "performance": d.performance, "composite": str(d.composite) if d.composite is not None else None,
+                "rank": d.rank, "cycle": c.code}
+    out = []
+    if d.outcome in ("promoted", "fast_track"):
+        kind = "fast_track" if d.outcome == "fast_track" else PROMOTION_KIND[c.kind]
+        out.append(_decision(c, r.employee_id, r.emp_no, kind, frm, to, f"cycle {c.code}: " + "; ".join(d.reasons), evidence))
+    return out
+
+
+def _scope_decisions(ctx: Context, s, c: CycleRow, regs, year: int, ratings, events) -> list[dict]:  # noqa: ANN001
+    """Deferrals and demotions: at an annual cycle for every graded employee in scope, at a
+    semiannual one for its candidates (a second failed intra-tier exam in a row demotes)."""
+    policy = ctx.policy
+    out = []
+    already = _deferred_for_year(s, year)
+    reg_ids = {r.employee_id for r in regs}
+    if c.kind == "annual":
+        people = [(e, p) for e, p in cycle_repo.people(s, policy, c.exam_date, cycle_repo.families(c))
+                  if p.grade is not None and p.professional]
+    else:
+        people = [(e, p) for e, p in cycle_repo.people(s, policy, c.exam_date, cycle_repo.families(c))
+                  if e.id in reg_ids and p.grade is not None]
+    previous = _previous_semiannual(s, c, policy) if c.kind == "semiannual" else {}
+    current = {r.employee_id: r for r in regs}
+    for e, p in people:
+        rating = ratings.get((e.id, year))
+        reason = deferral_reason(rating.rating if rating else None, bool(rating and rating.disciplinary), policy, year)
+        if reason and e.id not in already:
+            out.append(_decision(c, e.id, e.emp_no, "deferral", p.grade, p.grade,
+                                 f"cycle {c.code}: deferral (延期选升): {reason}; no registration for "
+                                 f"{policy.eligibility.deferral_months} months",
+                                 {"appraisal_year": year, "rating": rating.rating if rating else None,
+                                  "disciplinary": bool(rating and rating.disciplinary), "cycle": c.code}))
+        ladder = Ladder.for_family(policy, e.family)
+        if c.kind == "annual" and rating and rating.rating == policy.evaluation.demotion_rating:
+            to = ladder.demote(p.grade)
+            if to != p.grade:
+                out.append(_decision(c, e.id, e.emp_no, "demotion", p.grade, to,
+                                     f"cycle {c.code}: rating {rating.rating} in {year} → down one level (降低等级)",
+                                     {"appraisal_year": year, "rating": rating.rating, "cycle": c.code}))
+        if c.kind == "semiannual" and e.id in current:
+            r = current[e.id]
+            theory = None if r.absent else Decimal(r.theory)
+            prev = previous.get(e.id)
+            needed = policy.evaluation.demotion_consecutive_fails
+            streak = 1 + (prev[1] if prev else 0) if failed_exam(theory, policy) else 0
+            if streak >= needed:
+                to = ladder.demote(p.grade)
+                if to != p.grade:
+                    out.append(_decision(c, e.id, e.emp_no, "demotion", p.grade, to,
+                                         f"cycle {c.code}: intra-tier exam failed {streak} times in a row "
+                                         f"({prev[0]} and {c.code}) → down one level (降低等级)",
+                                         {"theory": str(theory) if theory is not None else "absent",
+                                          "previous_cycle": prev[0], "cycle": c.code}))
+    return out
+
+
+def _deferred_for_year(s, year: int) -> set[int]:  # noqa: ANN001
+    from gradecli.store.models import LedgerEventRow
+
+    out = set()
+    for eid, ev in s.execute(select(LedgerEventRow.employee_id, LedgerEventRow.evidence).where(LedgerEventRow.kind == "deferral")):
+        if json.loads(ev).get("appraisal_year") == year:
+            out.add(eid)
+    return out
+
+
+def _previous_semiannual(s, c: CycleRow, policy) -> dict[int, tuple[str, int]]:  # noqa: ANN001
+    """employee → (the semiannual cycle just before this one, consecutive failed intra-tier exams
+    ending with it). A cycle someone did not sit breaks the run."""
+    p = cyc.Period.parse("semiannual", c.code)
+    year, half = p.year, p.half
+    fails: list[set[int]] = []
+    first_code = None
+    for _ in range(max(1, policy.evaluation.demotion_consecutive_fails - 1)):
+        year, half = (year, 1) if half == 2 else (year - 1, 2)
+        prev = s.scalars(select(CycleRow).where(CycleRow.code == f"{year}H{half}")).first()
+        if prev is None:
+            break
+        first_code = first_code or prev.code
+        fails.append({r.employee_id for r in cycle_repo.registrations(s, prev)
+                      if r.theory is not None and failed_exam(None if r.absent else Decimal(r.theory), policy)})
+    out = {}
+    for eid in fails[0] if fails else ():
+        n = 0
+        for f in fails:
+            if eid not in f:
+                break
+            n += 1
+        out[eid] = (first_code, n)
+    return out
+
+
+# ---------------------------------------------------------------- results and the notice (公示)
+
+RESULT_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), ("department", "部门 / Department"),
+                  ("family", "岗位序列 / Post family"), ("step", "申报 / Step"), ("theory", "理论 / Theory"),
+                  ("skill", "实操 / Skill"), ("performance", "业绩 / Performance"), ("composite", "综合 / Composite"),
+                  ("rank", "名次 / Rank"), ("outcome", "结果 / Outcome"), ("reasons", "说明 / Reasons")]
+DECISION_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), ("kind", "决定 / Decision"),
+                    ("from", "原等级 / From"), ("to", "新等级 / To"), ("reason", "依据 / Reason")]
+
+
+def _result_rows(s, c: CycleRow) -> tuple[list[dict], list[dict]]:  # noqa: ANN001
+    staff = {e.id: e for e in s.scalars(select(Employee))}
+    rows = []
+    for r in cycle_repo.registrations(s, c):
+        e = staff[r.employee_id]
+        rows.append({"emp_no": r.emp_no, "name": e.name, "department": e.department, "family": r.family,
+                     "step": f"{Grade(r.from_tier, r.from_level)} → {Grade(r.to_tier, r.to_level)}",
+                     "theory": "缺考" if r.absent else (None if r.theory is None else str(r.theory)),
+                     "skill": None if r.skill is None else str(r.skill), "performance": r.performance,
+                     "rating": r.rating, "composite": None if r.composite is None else str(r.composite),
+                     "rank": r.rank, "outcome": OUTCOME_LABEL.get(r.outcome, r.outcome), "outcome_code": r.outcome,
+                     "reasons": "; ".join(json.loads(r.reasons or "[]"))})
+    decisions = [{"emp_no": d.emp_no, "name": staff[d.employee_id].name, "kind": d.kind,
+                  "from": str(Grade(d.from_tier, d.from_level)), "to": str(Grade(d.to_tier, d.to_level)),
+                  "reason": d.reason}
+                 for d in s.scalars(select(CycleDecisionRow).where(CycleDecisionRow.cycle_id == c.id)
+                                    .order_by(CycleDecisionRow.kind, CycleDecisionRow.emp_no))]
+    return rows, decisions
+
+
+def results(ctx: Context, code: str) -> Listing:
+    with ctx.uow() as uow:
+        c = cycle_repo.get(uow.s, code)
+        rows, decisions = _result_rows(uow.s, c)
+        quotas = json.loads(c.quotas or "{}")
+    counts = Counter(r["outcome_code"] for r in rows)
+    notes = [f"{k}: quota {v['quota'] if v['quota'] is not None else 'none'} ({v['derivation']}); "
+             f"{v['promoted']} promoted, {v['fast_track']} by fast track" for k, v in quotas.items()]
+    notes += [f"{d['kind']}: {d['emp_no']} {d['name']} {d['from']} → {d['to']}" for d in decisions
+              if d["kind"] in ("deferral", "demotion")][:20]
+    title = (f"Cycle {c.code} evaluated: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    return Listing(title, RESULT_COLUMNS, rows, notes, {"cycle": c.code, "state": c.state, "quotas": quotas,
+                                                       "decisions": decisions})
+
+
+def publish(ctx: Context, code: str, *, out: Path) -> Outcome:
+    """Write the notice (Excel + HTML) and open the objection window."""
+    policy = ctx.policy
+    today = ctx.today
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code, lock=True)
+        cyc.require(c.state, ("evaluated",), code=c.code, action="publishing the notice")
+        rows, decisions = _result_rows(s, c)
+        revision = (c.revision or 0) + 1
+        window_ends = today + timedelta(days=policy.evaluation.objection_days)
+        last = s.scalars(select(NoticeRow).where(NoticeRow.cycle_id == c.id).order_by(NoticeRow.revision.desc())).first()
+        changes = _changes(json.loads(last.content) if last else None, rows, decisions)
+        upheld = list(s.scalars(select(AppealRow).where(AppealRow.cycle_id == c.id, AppealRow.status == "upheld")))
+        content = {"rows": rows, "decisions": decisions}
+        s.add(NoticeRow(cycle_id=c.id, revision=revision, published_on=today, window_ends=window_ends,
+                        content=json.dumps(content, ensure_ascii=False), changes=json.dumps(changes, ensure_ascii=False),
+                        published_by=ctx.actor))
+        for r in cycle_repo.registrations(s, c):
+            r.reopened = None
+        c.state, c.revision, c.window_ends, c.published_at = "published", revision, window_ends, repo.now_utc()
+        cycle_repo.log(s, c, ctx.actor, "publish", revision=revision, window_ends=window_ends, today=today)
+        uow.commit()
+    doc = notice_out.Notice(
+        cycle=c.code, kind=c.kind, revision=revision, published_on=today, window_ends=window_ends,
+        exam_date=c.exam_date, effective=c.effective_date, policy=policy, quotas=json.loads(c.quotas or "{}"),
+        rows=rows, decisions=decisions, changes=changes,
+        appeals=[f"{a.emp_no}: {a.reason} — upheld: {a.note}" for a in upheld] if revision > 1 else [])
+    files = notice_out.write(out, doc)
+    word = "revised notice" if revision > 1 else "notice"
+    return Outcome(f"cycle {c.code}: {word} (revision {revision}) published {today}; objections until {window_ends}; "
+                   f"files in {out}", {"cycle": c.code, "revision": revision, "window_ends": window_ends.isoformat(),
+                                       "files": [{"file": str(f)} for f in files], "changes": changes})
+
+
+def _changes(previous: dict | None, rows: list[dict], decisions: list[dict]) -> list[str]:
+    if previous is None:
+        return []
+    out = []
+    before = {r["emp_no"]: r for r in previous["rows"]}
+    for r in rows:
+        b = before.get(r["emp_no"])
+        if b is None:
+            out.append(f"{r['emp_no']} {r['name']}: added")
+            continue
+        diffs = [f"{label} {b[k]} → {r[k]}" for k, label in (("theory", "theory"), ("skill", "skill"),
+                                                              ("composite", "composite"), ("rank", "rank"),
+                                                              ("outcome", "outcome")) if b.get(k) != r.get(k)]
+        if diffs:
+            out.append(f"{r['emp_no']} {r['name']}: " + "; ".join(diffs))
+    key = lambda d: (d["emp_no"], d["kind"], d["to"])  # noqa: E731
+    old = {key(d) for d in previous["decisions"]}
+    new = {key(d) for d in decisions}
+    out += [f"{e} {k} → {t}: new decision" for e, k, t in sorted(new - old)]
+    out += [f"{e} {k} → {t}: withdrawn" for e, k, t in sorted(old - new)]
+    return out
+
+
+# ---------------------------------------------------------------- appeals (异议)
+
+def appeal(ctx: Context, code: str, emp_no: str, *, reason: str) -> Outcome:
+    if not reason.strip():
+        raise BadInput("--reason is empty; record what the objection says")
+    today = ctx.today
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code, lock=True)
+        cyc.require(c.state, ("published",), code=c.code, action="an objection")
+        if today > c.window_ends:
+            raise RuleRefused(f"the objection window of cycle {c.code} closed on {c.window_ends}; "
+                              "objections are taken only until then")
+        e = repo.employee(s, emp_no)
+        concerned = {r.employee_id for r in cycle_repo.registrations(s, c)} | set(
+            s.scalars(select(CycleDecisionRow.employee_id).where(CycleDecisionRow.cycle_id == c.id)))
+        if e.id not in concerned:
+            raise BadInput(f"{emp_no} has no result or decision in cycle {c.code}")
+        if s.scalars(select(AppealRow).where(AppealRow.cycle_id == c.id, AppealRow.employee_id == e.id,
+                                             AppealRow.status == "pending")).first():
+            raise RuleRefused(f"{emp_no} already has an objection pending in cycle {c.code}; resolve it first")
+        s.add(AppealRow(cycle_id=c.id, employee_id=e.id, emp_no=emp_no, reason=reason.strip(), filed_on=today,
+                        filed_by=ctx.actor, status="pending"))
+        cycle_repo.log(s, c, ctx.actor, "appeal", emp_no=emp_no, today=today)
+        uow.commit()
+    return Outcome(f"objection of {emp_no} to cycle {c.code} recorded ({today}); resolve it with "
+                   f"`gradecli cycle resolve {c.code} {emp_no} --uphold|--reject --note TEXT`",
+                   {"cycle": c.code, "emp_no": emp_no, "status": "pending"})
+
+
+def resolve(ctx: Context, code: str, emp_no: str, *, uphold: bool, note: str) -> Outcome:
+    if not note.strip():
+        raise BadInput("--note is empty; record how the objection was resolved")
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code, lock=True)
+        cyc.require(c.state, ("published", "scored", "evaluated"), code=c.code, action="resolving an objection")
+        a = s.scalars(select(AppealRow).where(AppealRow.cycle_id == c.id, AppealRow.emp_no == emp_no,
+                                              AppealRow.status == "pending")).first()
+        if a is None:
+            raise NotFound(f"{emp_no} has no pending objection in cycle {c.code}")
+        a.status, a.note, a.resolved_on, a.resolved_by = ("upheld" if uphold else "rejected"), note.strip(), ctx.today, ctx.actor
+        reopened = False
+        if uphold:
+            reg = next((r for r in cycle_repo.registrations(s, c) if r.emp_no == emp_no), None)
+            if reg is not None:
+                reg.reopened = True
+            c.state = "scored"  # evaluate and publish again (a revised notice)
+            reopened = True
+        cycle_repo.log(s, c, ctx.actor, "resolve", emp_no=emp_no, upheld=uphold, note=note)
+        uow.commit()
+    if reopened:
+        summary = (f"objection of {emp_no} upheld: cycle {c.code} is reopened for {emp_no}'s scores; correct them "
+                   f"(import-answers / import-scores), then evaluate and publish again")
+    else:
+        summary = f"objection of {emp_no} rejected"
+    return Outcome(summary, {"cycle": c.code, "emp_no": emp_no, "upheld": uphold, "state": c.state})
+
+
+# ---------------------------------------------------------------- closing (results take effect)
+
+def close(ctx: Context, code: str, *, force: bool = False, reason: str | None = None) -> Outcome:
+    today = ctx.today
+    if force and not (reason and reason.strip()):
+        raise BadInput("--force needs --reason: say why the cycle closes early (it is recorded)")
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code, lock=True)
+        if c.state == "closed":
+            return Outcome(f"cycle {c.code} is already closed (results effective {c.effective_date}): nothing written",
+                           {"cycle": c.code, "events": 0, "already_closed": True})
+        cyc.require(c.state, ("published",), code=c.code, action="closing")
+        pending = [a.emp_no for a in s.scalars(select(AppealRow).where(AppealRow.cycle_id == c.id, AppealRow.status == "pending"))]
+        problems = []
+        if today <= c.window_ends and not force:
+            problems.append(f"the objection window runs until {c.window_ends}; close after it (or --force --reason TEXT)")
+        if pending and not force:
+            problems.append(f"objections still pending: {', '.join(pending)}; resolve them first (or --force --reason TEXT)")
+        if problems:
+            raise RuleRefused(problems=[Problem("", p) for p in problems])
+        effective = c.effective_date or first_of_next_month(today)
+        decisions = list(s.scalars(select(CycleDecisionRow).where(CycleDecisionRow.cycle_id == c.id)
+                                   .order_by(CycleDecisionRow.id)))
+        events = repo.events_by_employee(s, employee_ids={d.employee_id for d in decisions})
+        conflicts, new = [], []
+        order = {"demotion": 0, "tier_promotion": 1, "level_promotion": 1, "fast_track": 1, "deferral": 2}
+        for d in sorted(decisions, key=lambda d: (order[d.kind], d.id)):
+            frm = Grade(d.from_tier, d.from_level)
+            now = grade_on(events.get(d.employee_id, []), effective)
+            if now != frm and d.kind != "deferral":
+                conflicts.append(f"{d.emp_no}: evaluated at {frm}, holds {now} on {effective}; evaluate again")
+                continue
+            new.append({"employee_id": d.employee_id, "emp_no": d.emp_no, "kind": d.kind, "effective": effective,
+                        "from_grade": frm, "to_grade": Grade(d.to_tier, d.to_level), "reason": d.reason,
+                        "cycle": c.code, "evidence": json.loads(d.evidence)})
+        if conflicts:
+            raise RuleRefused(problems=[Problem("", p) for p in conflicts])
+        repo.append_events(s, new, actor=ctx.actor)
+        c.state, c.closed_at = "closed", repo.now_utc()
+        if c.effective_date is None:
+            c.effective_date = effective
+        cycle_repo.log(s, c, ctx.actor, "close", events=len(new), effective=effective, forced=force,
+                       reason=reason, today=today)
+        uow.commit()
+    kinds = Counter(e["kind"] for e in new)
+    return Outcome(f"cycle {c.code} closed: {len(new)} ledger events effective {effective} ("
+                   + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")" + (" — closed early: " + reason if force else ""),
+                   {"cycle": c.code, "events": len(new), "effective": effective.isoformat(), "kinds": dict(kinds)})

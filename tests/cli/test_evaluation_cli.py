@@ -1,0 +1,210 @@
+"""Whole cycles through evaluation, notice, objections and closing, checked against the ledger."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gradecli import simulate
+from gradecli.cli.app import app
+from gradecli.services import grades, papers
+from gradecli.services.context import Context
+from tests.helpers import person, roster, write_xlsx
+
+runner = CliRunner()
+BANKS = Path(__file__).resolve().parents[2] / "question_bank"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(db, *args, today=None):
+    pre = ["--today", today] if today else []
+    return runner.invoke(app, ["--db", db, *pre, *[str(a) for a in args]])
+
+
+def ok(db, *args, today=None):
+    r = run(db, *args, today=today)
+    assert r.exit_code == 0, r.output
+    return r
+
+
+def sit(db, code, tmp_path, ability: dict[str, float], skill: dict[str, float]):
+    """Answer sheet filled from abilities (+5 ≈ all right, -5 ≈ all wrong), then skill scores."""
+    ok(db, "cycle", "answer-sheet", code, "--out", tmp_path / f"{code}.xlsx")
+    ctx = Context(url=db)
+    with ctx.uow() as uow:
+        items = lambda p: papers.load_paper(uow.s, p)[1]  # noqa: E731
+        simulate.fill_answer_sheet(tmp_path / f"{code}.xlsx", tmp_path / f"{code}-filled.xlsx", items,
+                                   ability.__getitem__, random.Random(3))
+    ok(db, "cycle", "import-answers", code, tmp_path / f"{code}-filled.xlsx")
+    ok(db, "cycle", "import-scores", code, write_xlsx(tmp_path / f"{code}-skill.xlsx", ["工号", "实操成绩"],
+                                                      [[e, v] for e, v in skill.items()]), "--part", "skill")
+
+
+def kinds(db, emp):
+    return [(e["kind"], e["to"], e["effective"]) for e in grades.history(Context(url=db), emp).rows]
+
+
+@pytest.fixture
+def org(db_url, tmp_path):
+    people = [person(f"K{i}", title="中级") for i in range(1, 8)]
+    ok(db_url, "staff", "import", roster(tmp_path / "r.xlsx", people))
+    g = [["K1", 2, 3, "2024-01-01"], ["K2", 2, 3, "2024-01-01"], ["K3", 2, 3, "2025-12-01"], ["K4", 2, 1, "2024-01-01"],
+         ["K5", 2, 2, "2024-01-01"], ["K6", 2, 1, "2025-01-01"], ["K7", 2, 1, "2025-01-01"]]
+    ok(db_url, "grade", "import", write_xlsx(tmp_path / "g.xlsx", ["工号", "等", "级", "生效日期"], g))
+    rating = {"K3": "优秀", "K4": "不合格"}
+    perf = [[f"K{i}", 2025, rating.get(f"K{i}", "良好"), "是" if i == 5 else "否"] for i in range(1, 8)]
+    ok(db_url, "perf", "import", write_xlsx(tmp_path / "p.xlsx", ["工号", "年度", "考核等次", "处分"], perf))
+    ok(db_url, "bank", "import", *[BANKS / f / f"tier-{t}.yaml" for f in ("客服", "common") for t in (2, 3)])
+    return db_url
+
+
+def test_whole_annual_cycle(org, tmp_path):
+    db = org
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026")
+    ok(db, "cycle", "register", "2026", "--file", write_xlsx(tmp_path / "reg.xlsx", ["工号"], [["K1"], ["K2"], ["K3"]]))
+    ok(db, "cycle", "issue-papers", "2026", "--seed", "a")
+    r = run(db, "cycle", "evaluate", "2026")
+    assert r.exit_code == 1 and "import the answer sheets" in r.stderr
+    sit(db, "2026", tmp_path, {"K1": 6, "K2": 6, "K3": 6}, {"K1": 80, "K2": 70, "K3": 95})
+    res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026").stdout)
+    out = {r["emp_no"]: r["outcome_code"] for r in res["rows"]}
+    assert out == {"K1": "promoted", "K2": "qualified_not_promoted", "K3": "fast_track"}
+    q = res["quotas"]["客服 → tier 3"]
+    assert q["quota"] == 1 and q["derivation"].startswith("40 % of 3 registered")
+    pub = json.loads(ok(db, "--json", "cycle", "publish", "2026", "--out", tmp_path / "n", today="2026-11-20").stdout)
+    assert pub["window_ends"] == "2026-11-27"
+    html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
+    assert "理论考试 ≥ 60" in html and "K2" in html and "2026-11-27" in html and "40 % of 3 registered" in html
+    ok(db, "cycle", "appeal", "2026", "K2", "--reason", "名次有误", today="2026-11-22")
+    r = run(db, "cycle", "close", "2026", today="2026-11-30")
+    assert r.exit_code == 1 and "objections still pending: K2" in r.stderr
+    ok(db, "cycle", "resolve", "2026", "K2", "--reject", "--note", "名次核对无误")
+    r = run(db, "cycle", "appeal", "2026", "K1", "--reason", "x", today="2026-11-28")
+    assert r.exit_code == 1 and "closed on 2026-11-27" in r.stderr
+    r = run(db, "cycle", "close", "2026", today="2026-11-25")
+    assert r.exit_code == 1 and "objection window runs until 2026-11-27" in r.stderr
+    closed = json.loads(ok(db, "--json", "cycle", "close", "2026", today="2026-11-30").stdout)
+    assert closed["effective"] == "2026-12-01"
+    assert kinds(db, "K1")[-1] == ("tier_promotion", "3-1", "2026-12-01")
+    assert kinds(db, "K3")[-1] == ("fast_track", "3-1", "2026-12-01")
+    assert kinds(db, "K2")[-1][0] == "initial_placement"  # qualified, not promoted: no event
+    assert ("demotion", "1-3", "2026-12-01") in kinds(db, "K4")  # rated 不合格: down one level, to tier 1's top
+    assert ("deferral", "2-1", "2026-12-01") in kinds(db, "K4")
+    assert kinds(db, "K5")[-1] == ("deferral", "2-2", "2026-12-01")  # disciplinary record
+    hist = grades.history(Context(url=db), "K1").rows[-1]
+    assert hist["evidence"]["composite"] and hist["cycle"] == "2026"
+    again = json.loads(ok(db, "--json", "cycle", "close", "2026", today="2026-12-01").stdout)
+    assert again["events"] == 0 and len(kinds(db, "K1")) == 2
+    r = run(db, "cycle", "import-scores", "2026", tmp_path / "2026-skill.xlsx", "--part", "skill")
+    assert r.exit_code == 1 and "closed and read-only" in r.stderr
+    ok(db, "audit", "verify")
+    # the deferral bars K5 from the next cycles for 12 months from its effective date
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2027H1")
+    el = {r["emp_no"]: r for r in json.loads(ok(db, "--json", "cycle", "eligibility", "2027H1").stdout)["rows"]}
+    assert "deferral (延期选升) running until 2027-12-01" in el["K5"]["reasons"]
+    assert el["K5"]["next_date"] == "2027-12-01"
+
+
+def test_semiannual_cycles_appeal_and_second_failure(org, tmp_path):
+    db = org
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H1", "--exam-date", "2026-06-15")
+    ok(db, "cycle", "register", "2026H1", "--file", write_xlsx(tmp_path / "r1.xlsx", ["工号"], [["K6"]]))
+    ok(db, "cycle", "issue-papers", "2026H1", "--seed", "h1")
+    sit(db, "2026H1", tmp_path, {"K6": -6}, {"K6": 70})
+    res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026H1").stdout)
+    assert res["rows"][0]["outcome_code"] == "failed"
+    ok(db, "cycle", "publish", "2026H1", "--out", tmp_path / "n1", today="2026-06-20")
+    ok(db, "cycle", "close", "2026H1", today="2026-06-30")
+    assert kinds(db, "K6")[-1][0] == "initial_placement"  # a first failure changes nothing
+
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2")
+    ok(db, "cycle", "register", "2026H2", "--file", write_xlsx(tmp_path / "r2.xlsx", ["工号"], [["K6"], ["K7"]]))
+    ok(db, "cycle", "issue-papers", "2026H2", "--seed", "h2")
+    sit(db, "2026H2", tmp_path, {"K6": -6, "K7": 6}, {"K6": 70, "K7": 7.8})  # K7's 78 keyed as 7.8
+    res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026H2").stdout)
+    out = {r["emp_no"]: r for r in res["rows"]}
+    assert out["K7"]["outcome_code"] == "failed" and "skill 7.8 < 60" in out["K7"]["reasons"]
+    assert any(d["emp_no"] == "K6" and d["kind"] == "demotion" and d["to"] == "1-3" for d in res["decisions"])
+    ok(db, "cycle", "publish", "2026H2", "--out", tmp_path / "n2", today="2026-12-20")
+    ok(db, "cycle", "appeal", "2026H2", "K7", "--reason", "实操成绩登记有误", today="2026-12-21")
+    ok(db, "cycle", "resolve", "2026H2", "K7", "--uphold", "--note", "复核为 78.0", today="2026-12-22")
+    # only the reopened candidate may be corrected
+    r = run(db, "cycle", "import-scores", "2026H2", write_xlsx(tmp_path / "x.xlsx", ["工号", "实操成绩"], [["K6", 90]]), "--part", "skill")
+    assert r.exit_code == 2 and "published and are final" in r.stderr
+    ok(db, "cycle", "import-scores", "2026H2", write_xlsx(tmp_path / "fix.xlsx", ["工号", "实操成绩"], [["K7", 78]]), "--part", "skill")
+    res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026H2").stdout)
+    assert {r["emp_no"]: r["outcome_code"] for r in res["rows"]}["K7"] == "promoted"
+    pub = json.loads(ok(db, "--json", "cycle", "publish", "2026H2", "--out", tmp_path / "n2", today="2026-12-23").stdout)
+    assert pub["revision"] == 2 and any(c.startswith("K7") and "skill 7.8 → 78.0" in c for c in pub["changes"])
+    assert "修订" in (tmp_path / "n2" / "notice-2026H2-r2.html").read_text(encoding="utf-8")
+    ok(db, "cycle", "close", "2026H2", today="2027-01-04")
+    assert kinds(db, "K7")[-1] == ("level_promotion", "2-2", "2027-02-01")
+    assert kinds(db, "K6")[-1] == ("demotion", "1-3", "2027-02-01")
+
+
+def test_force_close_needs_a_reason_and_is_recorded(org, tmp_path):
+    db = org
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2")
+    ok(db, "cycle", "register", "2026H2", "--file", write_xlsx(tmp_path / "r.xlsx", ["工号"], [["K7"]]))
+    ok(db, "cycle", "issue-papers", "2026H2", "--seed", "f")
+    sit(db, "2026H2", tmp_path, {"K7": 6}, {"K7": 80})
+    ok(db, "cycle", "evaluate", "2026H2")
+    ok(db, "cycle", "publish", "2026H2", "--out", tmp_path / "n", today="2026-12-20")
+    r = run(db, "cycle", "close", "2026H2", "--force", today="2026-12-21")
+    assert r.exit_code == 2 and "--force needs --reason" in r.stderr
+    done = json.loads(ok(db, "--json", "cycle", "close", "2026H2", "--force", "--reason", "上级要求提前生效", today="2026-12-21").stdout)
+    assert done["events"] == 1 and done["effective"] == "2027-01-01"
+
+
+def test_first_evaluation_preview_then_apply(db_url, tmp_path):
+    db = db_url
+    ok(db, "staff", "import", roster(tmp_path / "r.xlsx", [
+        person("N1", title="中级", start=date(2010, 1, 1)), person("N2", title="无", start=date(2023, 3, 1), hire=date(2023, 3, 1)),
+        person("N3", professional="否")]))
+    ok(db, "perf", "import", write_xlsx(tmp_path / "p.xlsx", ["工号", "年度", "考核等次", "处分"], [["N1", 2025, "优秀", "否"]]))
+    scores = write_xlsx(tmp_path / "s.xlsx", ["工号", "理论成绩"], [["N2", 45]])
+    prev = json.loads(ok(db, "--json", "first-evaluation", "--as-of", "2026-01-01", "--scores", scores,
+                         "--out", tmp_path / "fe.xlsx").stdout)
+    by = {r["emp_no"]: r for r in prev["rows"]}
+    assert set(by) == {"N1", "N2"}
+    assert by["N1"]["grade"] == "3-3" and "16 years of service → level 3" in by["N1"]["reasons"]
+    assert by["N2"]["grade"] == "1-1"
+    assert grades.as_of(Context(url=db), date(2026, 1, 1)).rows == []  # preview writes nothing
+    ok(db, "first-evaluation", "--as-of", "2026-01-01", "--apply")
+    assert kinds(db, "N1") == [("initial_placement", "3-3", "2026-01-01")]
+    again = json.loads(ok(db, "--json", "first-evaluation", "--as-of", "2026-01-01").stdout)
+    assert again["rows"] == []
+
+
+CLOSE_SCRIPT = """
+import sys
+from gradecli.services.context import Context
+from gradecli.services import evaluation
+ctx = Context(url=sys.argv[1], pretend_today=__import__("datetime").date(2027, 1, 4))
+print(evaluation.close(ctx, "2026H2").data["events"])
+"""
+
+
+def test_two_closes_at_once_write_one_set_of_events(org, tmp_path):
+    db = org
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2")
+    ok(db, "cycle", "register", "2026H2", "--file", write_xlsx(tmp_path / "r.xlsx", ["工号"], [["K6"], ["K7"]]))
+    ok(db, "cycle", "issue-papers", "2026H2", "--seed", "c")
+    sit(db, "2026H2", tmp_path, {"K6": 6, "K7": 6}, {"K6": 80, "K7": 80})
+    ok(db, "cycle", "evaluate", "2026H2")
+    ok(db, "cycle", "publish", "2026H2", "--out", tmp_path / "n", today="2026-12-20")
+    procs = [subprocess.Popen([sys.executable, "-c", CLOSE_SCRIPT, db], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [p.communicate(timeout=120) for p in procs]
+    counts = sorted(int(out.strip().splitlines()[-1]) for out, _ in results)
+    assert counts == [0, 2], results
+    ledger = grades.history(Context(url=db), "K6").rows + grades.history(Context(url=db), "K7").rows
+    assert sum(1 for e in ledger if e["kind"] == "level_promotion") == 2
+    ok(db, "audit", "verify")

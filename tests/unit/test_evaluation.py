@@ -1,0 +1,105 @@
+from datetime import date
+from decimal import Decimal as D
+
+from gradecli.domain.evaluation import (Candidate, QuotaRule, composite, evaluate, first_placement,
+                                        share_quota)
+from gradecli.domain.ladder import Grade
+from gradecli.domain.policy import Policy
+
+P = Policy()
+
+
+def c(emp, theory="80", skill="80", rating="良好", **kw):
+    return Candidate(emp_no=emp, target_tier=3, theory=None if theory is None else D(theory),
+                     skill=None if skill is None else D(skill), rating=rating, **kw)
+
+
+def outcomes(decisions):
+    return {d.emp_no: d.outcome for d in decisions}
+
+
+def test_composite_is_weighted_and_exact():
+    assert composite(D("80"), D("70"), 85, P) == D("78.50")
+    assert composite(D("77.5"), D("66.6"), 75, P) == D("73.48")  # 31 + 19.98 + 22.5
+
+
+def test_every_part_must_pass_and_each_failure_is_named():
+    ds, _, _ = evaluate([c("K1", theory="59.5"), c("K2", skill="59"), c("K3", rating="基本合格"),
+                         c("K4", theory=None), c("K5", rating=None)], rule=QuotaRule("none"), policy=P, appraisal_year=2025)
+    by = {d.emp_no: d for d in ds}
+    assert by["K1"].outcome == "failed" and by["K1"].failed_parts == ["theory 59.5 < 60"]
+    assert by["K2"].failed_parts == ["skill 59 < 60"]
+    assert "performance 基本合格 below 合格" in by["K3"].failed_parts
+    assert by["K3"].deferral  # below 合格 also defers
+    assert by["K4"].outcome == "absent"
+    assert by["K5"].failed_parts == ["no appraisal rating for 2025"]
+
+
+def test_quota_share_rounds_down_at_least_one_when_anyone_passed():
+    assert share_quota(7, 40, True) == 2
+    assert share_quota(2, 40, True) == 1
+    assert share_quota(2, 40, False) == 0
+    ds, quota, how = evaluate([c("K1"), c("K2", theory="50")], rule=QuotaRule("share", 40), policy=P, appraisal_year=2025)
+    assert quota == 1 and "raised to 1" in how
+    assert outcomes(ds) == {"K1": "promoted", "K2": "failed"}
+
+
+def test_ranking_ties_break_on_performance_skill_time_then_number():
+    # all but K1 have composite 83.00: K2 has the better rating, K3–K5 tie on rating and skill,
+    # K4 and K5 waited longer than K3, and K4 < K5 by number
+    cands = [c("K1", theory="75", skill="80", rating="良好"),     # 30 + 24 + 25.5 = 79.50
+             c("K2", theory="76.25", skill="80", rating="优秀"),  # 30.5 + 24 + 28.5 = 83.00
+             c("K3", theory="80", skill="85", rating="良好", days_in_grade=400),  # 32 + 25.5 + 25.5
+             c("K4", theory="80", skill="85", rating="良好", days_in_grade=500),
+             c("K5", theory="80", skill="85", rating="良好", days_in_grade=500)]
+    ds, _, _ = evaluate(cands, rule=QuotaRule("seats", 3), policy=P, appraisal_year=2025)
+    rank = {d.emp_no: d.rank for d in ds}
+    assert rank == {"K2": 1, "K4": 2, "K5": 3, "K3": 4, "K1": 5}
+    assert outcomes(ds) == {"K2": "promoted", "K4": "promoted", "K5": "promoted",
+                            "K3": "qualified_not_promoted", "K1": "qualified_not_promoted"}
+
+
+def test_fast_track_outside_quota_capped():
+    cands = [c(f"K{i}", theory="95", skill="95", rating="优秀") for i in range(1, 4)] + [c("K9")]
+    # quota 4 → cap max(1, floor(0.8)) = 1 fast-track place
+    ds, quota, _ = evaluate(cands, rule=QuotaRule("seats", 4), policy=P, appraisal_year=2025)
+    o = outcomes(ds)
+    assert quota == 4
+    assert o["K1"] == "fast_track"
+    assert [o["K2"], o["K3"], o["K9"]] == ["promoted", "promoted", "promoted"]
+    ds, _, _ = evaluate(cands, rule=QuotaRule("seats", 1), policy=P, appraisal_year=2025)
+    o = outcomes(ds)
+    assert o["K1"] == "fast_track" and o["K2"] == "promoted"
+    assert o["K3"] == "qualified_not_promoted" and o["K9"] == "qualified_not_promoted"
+
+
+def test_fast_track_applicant_inside_the_wait():
+    ok, miss = c("K1", theory="98", skill="92", rating="优秀", inside_wait=True), c("K2", theory="85", skill="85", rating="优秀", inside_wait=True)
+    ds, _, _ = evaluate([ok, miss], rule=QuotaRule("seats", 5), policy=P, appraisal_year=2025)
+    by = {d.emp_no: d for d in ds}
+    assert by["K1"].outcome == "fast_track"
+    assert by["K2"].outcome == "failed" and "fast-track bar not met" in by["K2"].failed_parts
+
+
+def test_disciplinary_record_defers_even_with_good_scores():
+    ds, _, _ = evaluate([c("K1", disciplinary=True)], rule=QuotaRule("none"), policy=P, appraisal_year=2025)
+    assert ds[0].outcome == "failed" and ds[0].deferral
+    assert ds[0].reasons[0] == "deferral: disciplinary record (处分) in 2025"
+
+
+def test_first_placement_lenient():
+    p = first_placement(emp_no="K1", family="客服", title="中级", service_start=date(2014, 7, 1),
+                        as_of=date(2026, 1, 1), rating="良好", exam_score=None, policy=P)
+    assert p.grade == Grade(3, 3)
+    p = first_placement(emp_no="K1", family="客服", title="初级", service_start=date(2020, 1, 2),
+                        as_of=date(2026, 1, 1), rating="优秀", exam_score=None, policy=P)
+    assert p.grade == Grade(2, 3)  # 5 full years → level 2, 优秀 up one
+    p = first_placement(emp_no="K1", family="客服", title="初级", service_start=date(2020, 1, 2),
+                        as_of=date(2026, 1, 1), rating="基本合格", exam_score=None, policy=P)
+    assert p.grade == Grade(2, 1)
+    p = first_placement(emp_no="K1", family="客服", title="副高级", service_start=date(2000, 1, 1),
+                        as_of=date(2026, 1, 1), rating="优秀", exam_score=D("52"), policy=P)
+    assert p.grade == Grade(4, 1) and "held at level 1" in p.reasons[-1]
+    p = first_placement(emp_no="K1", family="客服", title="无", service_start=date(2025, 1, 1),
+                        as_of=date(2026, 1, 1), rating="不合格", exam_score=None, policy=P)
+    assert p.grade == Grade(1, 1)  # never below level 1 of the placed tier
