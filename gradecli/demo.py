@@ -9,8 +9,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
+from gradecli.domain.ladder import Grade
 from gradecli.formats.excel import SheetOut, write_workbook
 from gradecli.formats.sheets import grade_columns, performance_columns, roster_columns
 from gradecli.services.context import Context
@@ -176,6 +178,48 @@ def evaluate_publish_close(ctx: Context, code: str, out: Path, report: DemoRepor
     return steps
 
 
+def sample_allowance_rows(levels: int, tiers: int, effective: date, raise_percent: int = 0) -> list[dict]:
+    """A sample table for all families: 300 yuan at 1-1, +60 a level, +200 a tier."""
+    rows = []
+    for t in range(1, tiers + 1):
+        for lv in range(1, levels + 1):
+            amount = Decimal(300 + (t - 1) * 200 + (lv - 1) * 60) * (100 + raise_percent) / 100
+            rows.append({"family": None, "tier": t, "level": lv, "amount": amount.quantize(Decimal("0.01")),
+                         "effective": effective})
+    return rows
+
+
+def run_allowance(ctx: Context, out: Path, report: DemoReport, today: date) -> list[str]:
+    """The sample table (and a raise from the new year), the months around the cycles, a
+    back-dated correction and the arrears it causes."""
+    from gradecli.services import allowance, grades
+
+    steps = []
+    lp = ctx.policy.ladder
+    rows = (sample_allowance_rows(lp.levels_per_tier, lp.tiers, date(today.year - 2, 1, 1))
+            + sample_allowance_rows(lp.levels_per_tier, lp.tiers, date(today.year + 1, 1, 1), raise_percent=5))
+    table = _write(out / "inputs" / "allowance-table.xlsx", "津贴 Allowance", allowance.TABLE_COLUMNS, rows)
+    steps.append(allowance.import_table(ctx, table).summary)
+    adir = out / "allowance"
+    months = [date(today.year, 12, 1), date(today.year + 1, 1, 1), date(today.year + 1, 2, 1)]
+    for m in months:
+        sheet = adir / f"payroll-{m:%Y-%m}.xlsx"
+        steps.append(allowance.compute(ctx, month=m, out=sheet).title + f" → {sheet}")
+        report.files.append(sheet)
+    # A grade keyed wrongly last year is corrected back to 10 December: the paid months change.
+    graded = grades.as_of(ctx, date(today.year, 12, 10)).rows
+    who = next(r for r in graded if r["level"] < lp.levels_per_tier and r["family"] == "客服")
+    fixed = Grade(who["tier"], who["level"] + 1)
+    ctx.pretend_today = date(today.year + 1, 2, 20)
+    steps.append(grades.correct(ctx, who["emp_no"], to=fixed, on=date(today.year, 12, 10),
+                                reason="2025 年度定级录入有误，经复核更正（补发津贴）").summary)
+    sheet = adir / f"arrears-{months[0]:%Y-%m}-{months[-1]:%Y-%m}.xlsx"
+    listing = allowance.arrears(ctx, start=months[0], end=months[-1], out=sheet)
+    steps.append(listing.title + f" → {sheet}")
+    report.files.append(sheet)
+    return steps
+
+
 def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
     from gradecli.services import evaluation, grades, perf, staff
 
@@ -234,6 +278,8 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
     report.steps += evaluate_publish_close(ctx, half, out, report, publish_on=date(today.year, 12, 20),
                                            close_on=date(today.year + 1, 1, 4), appeal=True)
     ctx.pretend_today = None
+
+    report.steps += run_allowance(ctx, out, report, today)
 
     after = date(today.year + 1, 2, 1)  # when the half-year results take effect
     listing = grades.as_of(ctx, after, out=out / "grades-as-of.xlsx")

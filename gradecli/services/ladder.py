@@ -23,6 +23,9 @@ def show(ctx: Context, *, on: date | None = None) -> Listing:
         staff = uow.s.execute(select(Employee.id, Employee.family)
                               .where(Employee.active, Employee.professional)).all()
         events = repo.events_by_employee(uow.s, until=on)
+        from gradecli.services.allowance import Tables
+
+        uow_tables = Tables(uow.s)
     families = list(dict.fromkeys([*policy.ladder.families, *sorted({f for _, f in staff})]))
     held: Counter[tuple[str, int]] = Counter()
     ungraded: Counter[str] = Counter()
@@ -47,7 +50,15 @@ def show(ctx: Context, *, on: date | None = None) -> Listing:
         rows.append(row)
     notes = [f"tiers {', '.join(labels)} — target share of staff in brackets; counts are active "
              f"professional-technical staff holding each tier on {on}",
-             "allowance: no allowance table is in force yet"]
+             _allowance_note(uow_tables, on)]
     return Listing("Ladder (等级)", columns, rows, notes,
                    {"on": on.isoformat(), "tiers": [{"tier": t, "label": labels[t - 1],
                                                      "target_share": policy.ladder.target_shares[t - 1]} for t in tiers]})
+
+
+def _allowance_note(tables, on: date) -> str:  # noqa: ANN001
+    versions = tables.in_force(on)
+    if not versions:
+        return "allowance: no table is in force yet (`gradecli allowance import FILE.xlsx`)"
+    parts = [f"{v.families or 'all families'} from {v.effective_from}" for v in versions]
+    return "allowance table in force: " + "; ".join(parts) + " (`gradecli allowance show`)"

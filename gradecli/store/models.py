@@ -301,3 +301,62 @@ class AppealRow(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     resolved_on: date | None = None
     resolved_by: str | None = Field(default=None, max_length=100)
+
+
+class AllowanceTableRow(SQLModel, table=True):
+    """A version of the allowance table (等级津贴标准), in force from its date; never overwritten."""
+
+    __tablename__ = "allowance_table"
+
+    id: int | None = Field(default=None, primary_key=True)
+    effective_from: date = Field(index=True)
+    families: str = Field(max_length=200)  # the families it names, comma-separated; "" = all
+    content_hash: str = Field(max_length=64)
+    source: str = Field(max_length=300)
+    imported_at: datetime
+    imported_by: str = Field(max_length=100)
+
+
+class AllowanceRateRow(SQLModel, table=True):
+    """The monthly amount of one grade in one table version, in fen."""
+
+    __tablename__ = "allowance_rate"
+    __table_args__ = (UniqueConstraint("table_id", "family", "tier", "level"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    table_id: int = Field(foreign_key="allowance_table.id", index=True)
+    family: str = Field(max_length=50)  # "" = every family
+    tier: int
+    level: int
+    amount_fen: int
+
+
+class PayrollRunRow(SQLModel, table=True):
+    """A computed month of allowance (the first day of the month identifies it)."""
+
+    __tablename__ = "payroll_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: date = Field(unique=True, index=True)
+    computed_at: datetime
+    computed_by: str = Field(max_length=100)
+    total_fen: int
+    lines: int
+    ledger_seq: int  # the last ledger event it saw: later events explain arrears
+    table_id: int  # the last allowance table version it saw
+
+
+class PayrollLineRow(SQLModel, table=True):
+    """One employee's allowance for a stored month, with its day segments."""
+
+    __tablename__ = "payroll_line"
+    __table_args__ = (UniqueConstraint("run_id", "employee_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="payroll_run.id", index=True)
+    employee_id: int = Field(foreign_key="employee.id")
+    emp_no: str = Field(max_length=32)
+    base_fen: int
+    differential_fen: int
+    total_fen: int
+    segments: str = Field(sa_column=Column(Text, nullable=False))  # JSON

@@ -1,0 +1,332 @@
+"""等级津贴 use cases: table versions, monthly computation, arrears and clawback, payroll sheets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
+
+from gradecli.domain.allowance import Rate, compute_month, month_bounds
+from gradecli.domain.errors import BadInput, NotFound, Problem
+from gradecli.domain.ladder import Grade, Ladder
+from gradecli.formats import cells, payroll as payroll_out
+from gradecli.formats.excel import Column, read_table
+from gradecli.services.context import Context
+from gradecli.services.results import Listing, Outcome
+from gradecli.store import repo
+from gradecli.store.bulk import insert_rows
+from gradecli.store.models import (AllowanceRateRow, AllowanceTableRow, Employee, LedgerEventRow, PayrollLineRow,
+                                   PayrollRunRow, PostHistory)
+
+TABLE_COLUMNS = [
+    Column("family", "岗位序列", "Post family", cells.text, required=False, blank_ok=True,
+           note="a post family, or leave empty for every family"),
+    Column("tier", "等", "Tier", cells.integer(1, 9), note="the tier number"),
+    Column("level", "级", "Level", cells.integer(1, 9), note="the level number"),
+    Column("amount", "月津贴", "Monthly amount", cells.decimal(Decimal(0), None, places=2),
+           note="yuan a month, at most two decimals, not negative"),
+    Column("effective", "生效日期", "Effective from", cells.a_date, note="the first day the amounts apply, YYYY-MM-DD"),
+]
+
+
+def parse_month(text: str) -> date:
+    try:
+        y, m = text.strip().split("-")
+        return date(int(y), int(m), 1)
+    except ValueError:
+        raise BadInput(f"{text!r} is not a month; write YYYY-MM, e.g. 2026-12") from None
+
+
+def yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+# ---------------------------------------------------------------- tables
+
+def import_table(ctx: Context, path: Path) -> Outcome:
+    table = read_table(path, TABLE_COLUMNS)
+    policy = ctx.policy
+    versions: dict[date, dict[tuple[str, int, int], tuple[int, int]]] = defaultdict(dict)
+    problems, warnings = [], list(table.warnings)
+    for row_no, r in table.rows:
+        fam = r["family"] or ""
+        key = (fam, r["tier"], r["level"])
+        ladder = Ladder.for_family(policy, fam or None)
+        where = table.where(row_no)
+        if not ladder.contains(Grade(r["tier"], r["level"])):
+            problems.append(Problem(f"{where}, column 级", f"grade {r['tier']}-{r['level']} is outside the "
+                                    f"{fam or 'default'} ladder (tiers 1–{ladder.tiers}, levels 1–{ladder.levels})"))
+            continue
+        if key in versions[r["effective"]]:
+            problems.append(Problem(f"{where}, column 等", f"{fam or 'all families'} {r['tier']}-{r['level']} from "
+                                    f"{r['effective']} appears again (first in row {versions[r['effective']][key][1]})"))
+            continue
+        versions[r["effective"]][key] = (int(r["amount"] * 100), row_no)
+    for eff, rates in versions.items():
+        for fam in sorted({k[0] for k in rates}):
+            ladder = Ladder.for_family(policy, fam or None)
+            missing = [str(g) for g in ladder.steps() if (fam, g.tier, g.level) not in rates]
+            if missing:
+                problems.append(Problem(f"{table.source}, sheet {table.sheet}",
+                                        f"the table from {eff} for {fam or 'all families'} lacks grades "
+                                        f"{', '.join(missing)}; a table must cover every grade of the ladder"))
+                continue
+            steps = ladder.steps()
+            for lower, higher in zip(steps, steps[1:]):
+                a, b = rates[(fam, lower.tier, lower.level)], rates[(fam, higher.tier, higher.level)]
+                if b[0] < a[0]:
+                    warnings.append(f"{table.where(b[1])}: {fam or 'all'} {higher} pays {yuan(b[0])}, less than "
+                                    f"{lower} ({yuan(a[0])}); check the amount")
+    if problems:
+        raise BadInput(problems=problems)
+    added, same = [], []
+    with ctx.uow() as uow:
+        s = uow.s
+        for eff, rates in sorted(versions.items()):
+            content = json.dumps(sorted((k, v[0]) for k, v in rates.items()), ensure_ascii=False)
+            h = hashlib.sha256(content.encode()).hexdigest()
+            fams = ",".join(sorted({k[0] for k in rates}))
+            old = s.scalars(select(AllowanceTableRow).where(AllowanceTableRow.effective_from == eff,
+                                                            AllowanceTableRow.families == fams)).first()
+            if old is not None:
+                if old.content_hash != h:
+                    raise BadInput(f"{path}: a table for {fams or 'all families'} effective {eff} already exists with "
+                                   "other amounts; versions never overwrite each other — give the new table a later "
+                                   "effective date")
+                same.append(eff)
+                continue
+            row = AllowanceTableRow(effective_from=eff, families=fams, content_hash=h, source=str(path),
+                                    imported_at=repo.now_utc(), imported_by=ctx.actor)
+            s.add(row)
+            s.flush()
+            insert_rows(s, AllowanceRateRow.__table__, [
+                {"table_id": row.id, "family": k[0], "tier": k[1], "level": k[2], "amount_fen": v[0]}
+                for k, v in sorted(rates.items())])
+            added.append(eff)
+        uow.commit()
+    if not added:
+        summary = f"{path}: nothing changed (the table is already imported)"
+    else:
+        summary = f"{path}: {len(added)} table version(s) from {', '.join(map(str, added))}"
+    return Outcome(summary, {"added": [str(d) for d in added], "unchanged": [str(d) for d in same]}, warnings)
+
+
+class Tables:
+    """Every table version, answering: the amount of a grade for a family on a day."""
+
+    def __init__(self, s):  # noqa: ANN001
+        self.versions = list(s.scalars(select(AllowanceTableRow).order_by(AllowanceTableRow.effective_from,
+                                                                          AllowanceTableRow.id)))
+        self.rates: dict[int, dict[tuple[str, int, int], int]] = defaultdict(dict)
+        for r in s.scalars(select(AllowanceRateRow)):
+            self.rates[r.table_id][(r.family, r.tier, r.level)] = r.amount_fen
+        self.starts = sorted({v.effective_from for v in self.versions})
+
+    def rate(self, family: str, day: date, g: Grade) -> Rate | None:
+        for v in reversed(self.versions):
+            if v.effective_from > day:
+                continue
+            rates = self.rates[v.id]
+            amount = rates.get((family, g.tier, g.level), rates.get(("", g.tier, g.level)))
+            if amount is not None:
+                return Rate(v.id, amount)
+        return None
+
+    def in_force(self, on: date) -> list[AllowanceTableRow]:
+        latest: dict[str, AllowanceTableRow] = {}
+        for v in self.versions:
+            if v.effective_from <= on:
+                latest[v.families] = v
+        return list(latest.values())
+
+
+SHOW_COLUMNS = [("family", "岗位序列"), ("grade", "等级"), ("label", "等级名"), ("amount", "月津贴（元）"),
+                ("version", "版本"), ("effective_from", "生效日期")]
+
+
+def show(ctx: Context, *, on: date | None = None) -> Listing:
+    on = on or ctx.today
+    with ctx.uow() as uow:
+        tables = Tables(uow.s)
+    rows = []
+    for v in tables.in_force(on):
+        for (fam, t, lv), fen in sorted(tables.rates[v.id].items()):
+            g = Grade(t, lv)
+            rows.append({"family": fam or "（全部）", "grade": str(g), "label": Ladder.for_family(ctx.policy, fam or None).label(g),
+                         "amount": str(yuan(fen)), "version": v.id, "effective_from": v.effective_from.isoformat()})
+    notes = [] if rows else [f"no allowance table is in force on {on}; import one with `gradecli allowance import FILE.xlsx`"]
+    a = ctx.policy.allowance
+    notes.append("front-line differential: " + (f"{a.frontline_share_percent} % of the grade amount" if a.frontline_mode == "share"
+                                                else f"{a.frontline_fixed_yuan} yuan a month"))
+    return Listing(f"Allowance table in force on {on}", SHOW_COLUMNS, rows, notes, {"on": on.isoformat()})
+
+
+# ---------------------------------------------------------------- monthly computation
+
+def _month_lines(ctx: Context, s, month: date):  # noqa: ANN001, ANN202
+    """Every employee's line for a month, from today's ledger, posts and tables."""
+    first, last = month_bounds(month)
+    staff = [e for e in s.scalars(select(Employee).where(Employee.professional, Employee.hire_date <= last))
+             if (e.leave_date is None and e.active) or (e.leave_date is not None and e.leave_date >= first)]
+    ids = [e.id for e in staff]
+    events = defaultdict(list)
+    q = (select(LedgerEventRow.employee_id, LedgerEventRow.effective, LedgerEventRow.seq, LedgerEventRow.to_tier,
+                LedgerEventRow.to_level).where(LedgerEventRow.effective <= last).order_by(LedgerEventRow.effective,
+                                                                                          LedgerEventRow.seq))
+    for eid, eff, _seq, t, lv in s.execute(q):
+        if t is not None:
+            events[eid].append((eff, Grade(t, lv)))
+    posts = defaultdict(list)
+    for p in s.scalars(select(PostHistory).order_by(PostHistory.start_date, PostHistory.id)):
+        posts[p.employee_id].append((p.start_date, p.frontline))
+    tables = Tables(s)
+    lines = []
+    for n, e in enumerate(staff):
+        steps = _steps(events.get(e.id, []))
+        if not steps:
+            continue
+        fam = e.family
+        line = compute_month(emp_no=e.emp_no, month=first, employed=(e.hire_date, e.leave_date), grades=steps,
+                             frontline=posts.get(e.id) or [(e.hire_date, e.frontline)],
+                             rate=lambda day, g, fam=fam: tables.rate(fam, day, g), version_starts=tables.starts,
+                             policy=ctx.policy)
+        if line.segments or line.missing:
+            lines.append((e, line))
+        if n % 5000 == 0:
+            ctx.progress("allowance", n, len(staff))
+    del ids
+    return lines
+
+
+def _steps(evs: list[tuple[date, Grade]]) -> list[tuple[date, Grade]]:
+    out: list[tuple[date, Grade]] = []
+    for eff, g in evs:
+        if out and out[-1][0] == eff:
+            out[-1] = (eff, g)  # same day: the later event wins
+        elif not out or out[-1][1] != g:
+            out.append((eff, g))
+    return out
+
+
+def _segments_json(line) -> str:  # noqa: ANN001
+    return json.dumps([{"from": sg.start.isoformat(), "to": sg.end.isoformat(), "days": sg.days, "grade": str(sg.grade),
+                        "version": sg.version, "amount": sg.amount, "frontline": sg.frontline,
+                        "differential": sg.differential, "total": sg.total} for sg in line.segments])
+
+
+LINE_COLUMNS = [("emp_no", "工号"), ("name", "姓名"), ("department", "部门"), ("family", "岗位序列"), ("grade", "等级"),
+                ("days", "天数"), ("base", "基础津贴"), ("differential", "岗位级差"), ("total", "合计")]
+
+
+def _row(e: Employee, line) -> dict:  # noqa: ANN001
+    grades = []
+    for sg in line.segments:
+        if not grades or grades[-1] != str(sg.grade):
+            grades.append(str(sg.grade))
+    return {"emp_no": e.emp_no, "name": e.name, "department": e.department, "family": e.family,
+            "grade": " → ".join(grades), "tier": line.segments[-1].grade.tier if line.segments else None,
+            "days": "; ".join(f"{sg.start:%m-%d}–{sg.end:%m-%d} {sg.grade}{' 一线' if sg.frontline else ''} {sg.days}天"
+                              for sg in line.segments),
+            "base": str(yuan(line.base)), "differential": str(yuan(line.differential)), "total": str(yuan(line.total)),
+            "total_fen": line.total, "base_fen": line.base, "differential_fen": line.differential,
+            "segments": json.loads(_segments_json(line))}
+
+
+def compute(ctx: Context, *, month: date, out: Path | None = None, replace: bool = False) -> Listing:
+    with ctx.uow() as uow:
+        s = uow.s
+        lines = _month_lines(ctx, s, month)
+        missing = [f"{e.emp_no}: {m}" for e, line in lines for m in line.missing]
+        if missing:
+            raise BadInput(problems=[Problem("", f"{m}; import an allowance table that covers it") for m in missing[:50]])
+        rows = [_row(e, line) for e, line in lines]
+        total = sum(r["total_fen"] for r in rows)
+        run = s.scalars(select(PayrollRunRow).where(PayrollRunRow.month == month)).first()
+        notes, diff_rows, stored = [], [], False
+        if run is not None:
+            old = {ln.emp_no: ln.total_fen for ln in s.scalars(select(PayrollLineRow).where(PayrollLineRow.run_id == run.id))}
+            new = {r["emp_no"]: r["total_fen"] for r in rows}
+            diff_rows = [(k, old.get(k, 0), new.get(k, 0)) for k in sorted(set(old) | set(new)) if old.get(k, 0) != new.get(k, 0)]
+            if not diff_rows:
+                notes.append(f"{month:%Y-%m} is stored and unchanged")
+            elif not replace:
+                notes.append(f"{month:%Y-%m} is stored ({yuan(run.total_fen)} yuan); computed again it differs for "
+                             f"{len(diff_rows)} employee(s) by {yuan(total - run.total_fen)} yuan in all: "
+                             + "; ".join(f"{k} {yuan(a)} → {yuan(b)}" for k, a, b in diff_rows[:10])
+                             + " — add --replace to store the new figures (or use `allowance arrears`)")
+        if run is None or (replace and diff_rows):
+            if run is not None:
+                s.execute(delete(PayrollLineRow).where(PayrollLineRow.run_id == run.id))
+                s.execute(delete(PayrollRunRow).where(PayrollRunRow.id == run.id))
+                s.flush()
+            run = PayrollRunRow(month=month, computed_at=repo.now_utc(), computed_by=ctx.actor, total_fen=total,
+                                lines=len(rows), ledger_seq=s.scalar(select(func.max(LedgerEventRow.seq))) or 0,
+                                table_id=s.scalar(select(func.max(AllowanceTableRow.id))) or 0)
+            s.add(run)
+            s.flush()
+            insert_rows(s, PayrollLineRow.__table__, [
+                {"run_id": run.id, "employee_id": e.id, "emp_no": e.emp_no, "base_fen": line.base,
+                 "differential_fen": line.differential, "total_fen": line.total, "segments": _segments_json(line)}
+                for e, line in lines])
+            stored = True
+            notes.append(f"{month:%Y-%m} stored as a payroll run")
+        uow.commit()
+    listing = Listing(f"Allowance {month:%Y-%m}: {len(rows)} employees, {yuan(total)} yuan", LINE_COLUMNS, rows, notes,
+                      {"month": f"{month:%Y-%m}", "total": str(yuan(total)), "stored": stored,
+                       "differences": [{"emp_no": k, "stored": str(yuan(a)), "now": str(yuan(b))} for k, a, b in diff_rows]})
+    if out:
+        payroll_out.write_payroll(out, f"{month:%Y-%m}", rows)
+        listing.notes.append(f"wrote {out}")
+    return listing
+
+
+# ---------------------------------------------------------------- arrears and clawback
+
+ARREARS_COLUMNS = [("emp_no", "工号"), ("name", "姓名"), ("department", "部门"), ("month", "月份"), ("paid", "已发"),
+                   ("due", "应发"), ("difference", "差额"), ("kind", "类别"), ("cause", "原因")]
+
+
+def arrears(ctx: Context, *, start: date, end: date, out: Path | None = None) -> Listing:
+    if end < start:
+        raise BadInput(f"--to {end:%Y-%m} is before --from {start:%Y-%m}")
+    with ctx.uow() as uow:
+        s = uow.s
+        runs = list(s.scalars(select(PayrollRunRow).where(PayrollRunRow.month >= start, PayrollRunRow.month <= end)
+                              .order_by(PayrollRunRow.month)))
+        if not runs:
+            raise NotFound(f"no stored months between {start:%Y-%m} and {end:%Y-%m}; compute them with `allowance compute`")
+        staff = {e.id: e for e in s.scalars(select(Employee))}
+        rows = []
+        for run in runs:
+            first, last = month_bounds(run.month)
+            paid = {ln.employee_id: ln.total_fen for ln in s.scalars(select(PayrollLineRow).where(PayrollLineRow.run_id == run.id))}
+            due = {e.id: line.total for e, line in _month_lines(ctx, s, run.month)}
+            later = defaultdict(list)
+            for ev in s.scalars(select(LedgerEventRow).where(LedgerEventRow.seq > run.ledger_seq,
+                                                             LedgerEventRow.effective <= last)):
+                later[ev.employee_id].append(f"{ev.kind} #{ev.seq} effective {ev.effective} ({ev.reason[:60]})")
+            tables = [f"allowance table from {t.effective_from} imported {t.imported_at:%Y-%m-%d}"
+                      for t in s.scalars(select(AllowanceTableRow).where(AllowanceTableRow.id > run.table_id,
+                                                                         AllowanceTableRow.effective_from <= last))]
+            for eid in sorted(set(paid) | set(due), key=lambda i: staff[i].emp_no):
+                diff = due.get(eid, 0) - paid.get(eid, 0)
+                if diff == 0:
+                    continue
+                e = staff[eid]
+                rows.append({"emp_no": e.emp_no, "name": e.name, "department": e.department, "month": f"{run.month:%Y-%m}",
+                             "paid": str(yuan(paid.get(eid, 0))), "due": str(yuan(due.get(eid, 0))),
+                             "difference": str(yuan(diff)), "difference_fen": diff,
+                             "kind": "补发 arrears" if diff > 0 else "扣回 clawback",
+                             "cause": "; ".join(later.get(eid, []) + tables) or "posts or roster changed since it was computed"})
+    net = sum(r["difference_fen"] for r in rows)
+    listing = Listing(f"Arrears {start:%Y-%m} – {end:%Y-%m}: {len(rows)} lines, net {yuan(net)} yuan",
+                      ARREARS_COLUMNS, rows, [], {"from": f"{start:%Y-%m}", "to": f"{end:%Y-%m}", "net": str(yuan(net))})
+    if out:
+        payroll_out.write_arrears(out, f"{start:%Y-%m} – {end:%Y-%m}", rows)
+        listing.notes.append(f"wrote {out}")
+    return listing
