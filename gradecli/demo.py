@@ -220,6 +220,55 @@ def run_allowance(ctx: Context, out: Path, report: DemoReport, today: date) -> l
     return steps
 
 
+def run_reports(ctx: Context, out: Path, report: DemoReport, on: date) -> list[str]:
+    """Every report, into out/reports, plus the calibration the sittings allow."""
+    from gradecli.services import reports
+
+    rdir = out / "reports"
+    steps = []
+    ctx.pretend_today = on
+    made = [
+        reports.pyramid(ctx, on=on, out=rdir / "pyramid.xlsx"),
+        reports.pyramid(ctx, family="客服", on=on, out=rdir / "pyramid-客服.xlsx"),
+        reports.cycle_report(ctx, str(on.year - 1), out=rdir / f"cycle-{on.year - 1}.xlsx"),
+        reports.cycle_report(ctx, f"{on.year - 1}H2", out=rdir / f"cycle-{on.year - 1}H2.xlsx"),
+        reports.items_report(ctx, f"{on.year - 1}H2", out=rdir / f"items-{on.year - 1}H2.xlsx"),
+    ]
+    steps += [m.title for m in made]
+    calibration = reports.calibrate(ctx, f"{on.year - 1}H2", min_responses=3)
+    steps.append(calibration.title)
+    projection = reports.projection(ctx, years=5, attrition=0.05)
+    reports.projection_xlsx(projection, rdir / "projection.xlsx")
+    steps.append(projection.title)
+    report.files += sorted(rdir.glob("*.xlsx"))
+    ctx.pretend_today = None
+    return steps
+
+
+def write_index(out: Path, report: DemoReport) -> Path:
+    """out/index.html: every sheet, notice and paper of the story, linked, with the steps."""
+    import html
+
+    groups: dict[str, list[Path]] = {}
+    for f in sorted(set(report.files), key=str):
+        if f.exists():
+            rel = f.resolve().relative_to(out.resolve())
+            groups.setdefault(str(rel.parent) if str(rel.parent) != "." else "results", []).append(rel)
+    parts = ["<h1>gradecli demo — 岗位等级制度示例</h1>", "<h2>Story</h2><ol>"]
+    parts += [f"<li>{html.escape(s)}</li>" for s in report.steps]
+    parts.append("</ol>")
+    for name, files in sorted(groups.items()):
+        parts.append(f"<h2>{html.escape(name)}</h2><ul>")
+        parts += [f'<li><a href="{html.escape(f.as_posix())}">{html.escape(f.name)}</a></li>' for f in files]
+        parts.append("</ul>")
+    page = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>gradecli demo</title>'
+            '<style>body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:60em;margin:2em auto}'
+            'li{margin:.2em 0}</style></head><body>' + "".join(parts) + "</body></html>\n")
+    index = out / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index
+
+
 def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
     from gradecli.services import evaluation, grades, perf, staff
 
@@ -284,6 +333,9 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
     after = date(today.year + 1, 2, 1)  # when the half-year results take effect
     listing = grades.as_of(ctx, after, out=out / "grades-as-of.xlsx")
     report.steps.append(f"{listing.title} → {out / 'grades-as-of.xlsx'}")
+    report.files.append(out / "grades-as-of.xlsx")
+    report.steps += run_reports(ctx, out, report, after)
     report.steps.append(grades.verify(ctx).summary)
-    report.files += [roster_file, perf_file, grade_file, out / "grades-as-of.xlsx"]
+    report.files += [roster_file, perf_file, grade_file]
+    report.files.append(write_index(out, report))
     return report

@@ -97,7 +97,8 @@ def root(
 
 
 def _register() -> None:
-    from gradecli.cli import allowance, audit, bank, cycle, db, demo, first, grade, ladder, paper, perf, policy, staff
+    from gradecli.cli import (allowance, audit, bank, cycle, db, demo, first, grade, ladder, paper, perf, policy,
+                              report, staff)
 
     app.add_typer(db.app, name="db", help="Database schema (Alembic): upgrade, current, check.")
     app.add_typer(policy.app, name="policy", help="The policy file: init, show, check.")
@@ -109,6 +110,7 @@ def _register() -> None:
     app.add_typer(bank.app, name="bank", help="Question banks: import, export, stats, template, retire.")
     app.add_typer(paper.app, name="paper", help="Exam papers: generate, show, export.")
     app.add_typer(allowance.app, name="allowance", help="Grade allowance: tables, monthly computation, arrears.")
+    app.add_typer(report.app, name="report", help="Reports: pyramid, cycle, items, projection (Excel with charts).")
     app.add_typer(cycle.app, name="cycle", help="Exam cycles: create, eligibility, register, papers, answers, scores.")
     app.command("first-evaluation", help="首次评定: place everyone without a grade (preview; --apply records).")(first.first_evaluation)
     app.command("demo", help="Build the sample organisation and run the whole story.")(demo.demo)

@@ -51,3 +51,13 @@ def retire(ctx: typer.Context, qid: Annotated[str, typer.Argument(help="Question
     from gradecli.services import bank
 
     emit(ctx, bank.retire(state(ctx).context(), qid), json)
+
+
+@app.command("calibrate", help="Propose difficulties from a sitting's facility; --apply writes new question versions.")
+def calibrate(ctx: typer.Context, cycle: Annotated[str, typer.Argument(metavar="CYCLE", help="The cycle.")],
+              min_responses: Annotated[int, typer.Option("--min-responses", help="Responses needed per question.")] = 30,
+              apply: Annotated[bool, typer.Option("--apply", help="Write the new difficulties as new versions.")] = False,
+              json: JsonOpt = False) -> None:
+    from gradecli.services import reports
+
+    emit(ctx, reports.calibrate(state(ctx).context(), cycle, min_responses=min_responses, apply=apply), json)

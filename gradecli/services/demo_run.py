@@ -23,7 +23,8 @@ def run_demo(db_url: str | None, policy: Policy, out: Path) -> tuple[Outcome, Li
     ctx = Context(url=resolve_url(db_url), policy=policy)
     report = demo.run(ctx, out)
     lad = ladder.show(ctx)
-    summary = Outcome(f"demo finished: sheets in {out}/ (database {db_url})",
+    summary = Outcome(f"demo finished: {len(set(report.files))} sheets, notices and papers in {out}/ — open "
+                      f"{out / 'index.html'} (database {db_url})",
                       {"steps": [{"step": s} for s in report.steps],
-                       "files": [{"file": str(f)} for f in report.files]})
+                       "files": [{"file": str(f)} for f in sorted(set(report.files), key=str)]})
     return summary, lad

@@ -1,0 +1,50 @@
+"""gradecli report pyramid | cycle | items | projection."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gradecli.cli.app import emit, state
+from gradecli.cli.options import JsonOpt, OutXlsx, parse_date
+
+app = typer.Typer(no_args_is_help=True)
+CycleArg = Annotated[str, typer.Argument(metavar="CYCLE", help="The cycle's period: 2026, 2026H1 or 2026H2.")]
+
+
+@app.command("pyramid", help="Staff per tier and level against the target shares (Excel with a bar chart).")
+def pyramid(ctx: typer.Context, family: Annotated[str | None, typer.Option("--family", help="One post family.")] = None,
+            on: Annotated[str | None, typer.Option("--on", metavar="DATE", help="YYYY-MM-DD (default today).")] = None,
+            out: OutXlsx = None, json: JsonOpt = False) -> None:
+    from gradecli.services import reports
+
+    emit(ctx, reports.pyramid(state(ctx).context(), family=family, on=parse_date(on), out=out), json)
+
+
+@app.command("cycle", help="Pass rates per part, score distributions, outcomes per tier, quota use.")
+def cycle(ctx: typer.Context, code: CycleArg, out: OutXlsx = None, json: JsonOpt = False) -> None:
+    from gradecli.services import reports
+
+    emit(ctx, reports.cycle_report(state(ctx).context(), code, out=out), json)
+
+
+@app.command("items", help="Item analysis: facility, discrimination, Cronbach's alpha, flags.")
+def items(ctx: typer.Context, code: CycleArg, out: OutXlsx = None, json: JsonOpt = False) -> None:
+    from gradecli.services import reports
+
+    emit(ctx, reports.items_report(state(ctx).context(), code, out=out), json)
+
+
+@app.command("projection", help="Project the tier distribution per family under the current policy.")
+def projection(ctx: typer.Context, years: Annotated[int, typer.Option("--years", help="Years ahead.")] = 5,
+               attrition: Annotated[float, typer.Option("--attrition", help="Share leaving each year.")] = 0.05,
+               family: Annotated[str | None, typer.Option("--family", help="One post family.")] = None,
+               out: OutXlsx = None, json: JsonOpt = False) -> None:
+    from gradecli.services import reports
+
+    listing = reports.projection(state(ctx).context(), years=years, attrition=attrition, family=family)
+    if out:
+        reports.projection_xlsx(listing, out)
+        listing.notes.append(f"wrote {out}")
+    emit(ctx, listing, json)

@@ -1,0 +1,75 @@
+"""Report workbooks: tables with bilingual headers and native Excel charts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from gradecli.formats.excel import safe_value
+
+
+@dataclass
+class Chart:
+    """A chart over the table: categories from one column, one series per listed column."""
+
+    title: str
+    categories: int  # column index (0-based) of the category labels
+    series: Sequence[int]  # column indexes of the values
+    kind: str = "bar"  # bar | stacked | line
+    y_title: str = ""
+    x_title: str = ""
+
+
+@dataclass
+class ReportSheet:
+    title: str
+    headers: list[str]
+    rows: list[Sequence[Any]]
+    charts: list[Chart] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    widths: list[int] | None = None
+
+
+def write_report(path: Path, sheets: Sequence[ReportSheet]) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sh in sheets:
+        ws = wb.create_sheet(sh.title[:31])
+        ws.append([safe_value(h) for h in sh.headers])
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        for row in sh.rows:
+            ws.append([safe_value(v) for v in row])
+        n = len(sh.rows)
+        for i, w in enumerate(sh.widths or [max(10, min(40, len(str(h)) + 4)) for h in sh.headers]):
+            ws.column_dimensions[get_column_letter(i + 1)].width = w
+        ws.freeze_panes = "A2"
+        row_at = n + 3
+        for note in sh.notes:
+            ws.cell(row=row_at, column=1, value=safe_value(note))
+            row_at += 1
+        anchor_col = get_column_letter(len(sh.headers) + 2)
+        for k, spec in enumerate(sh.charts):
+            if n == 0:
+                break
+            chart = LineChart() if spec.kind == "line" else BarChart()
+            if spec.kind == "stacked":
+                chart.grouping, chart.overlap = "stacked", 100
+            chart.title = spec.title
+            chart.y_axis.title = spec.y_title
+            chart.x_axis.title = spec.x_title
+            chart.height, chart.width = 8, 16
+            for col in spec.series:
+                data = Reference(ws, min_col=col + 1, min_row=1, max_row=n + 1)
+                chart.add_data(data, titles_from_data=True)
+            chart.set_categories(Reference(ws, min_col=spec.categories + 1, min_row=2, max_row=n + 1))
+            ws.add_chart(chart, f"{anchor_col}{2 + k * 17}")
+    wb.save(path)
+    return path
