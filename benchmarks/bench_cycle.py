@@ -83,6 +83,7 @@ def fill_sheet(ctx, sheet: Path, filled: Path) -> str:  # noqa: ANN001
     from python_calamine import CalamineWorkbook
 
     from gradecli import simulate
+    from gradecli.domain.assembly import PaperItem
     from gradecli.formats.excel import SheetOut, write_workbook
     from gradecli.services.papers import load_paper
 
@@ -90,8 +91,14 @@ def fill_sheet(ctx, sheet: Path, filled: Path) -> str:  # noqa: ANN001
     wb = CalamineWorkbook.from_path(str(sheet))
     data = {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
     codes = {row[3] for rows in data.values() for row in rows[1:] if len(row) > 3 and row[3]}
+    shared: dict = {}  # one Question object per question version, so the set-up stays small in memory
+
+    def items(code: str) -> list:
+        return [PaperItem(shared.setdefault((i.question.qid, i.question.version), i.question), i.order)
+                for i in load_paper(uow.s, code)[1]]
+
     with ctx.uow() as uow:
-        cache = {code: load_paper(uow.s, code)[1] for code in codes}
+        cache = {code: items(code) for code in codes}
     ability: dict[str, float] = {}
 
     def ability_of(emp_no: str) -> float:
@@ -142,8 +149,8 @@ def run(label: str, fn, results: dict, profile: str | None):  # noqa: ANN001, AN
 
 
 def line(label: str, secs: float, rows: int | None = None, unit: str = "rows") -> None:
-    rate = f" ({rows / secs:,.0f} {unit}/s)" if rows and secs > 0 else ""
-    print(f"  {label:<34} {secs:8.2f} s{rate}", flush=True)
+    rate = f"({rows / secs:,.0f} {unit}/s)" if rows and secs > 0 else ""
+    print(f"  {label:<38} {secs:8.2f} s {rate:<22} peak so far {peak_mb():,.0f} MB", flush=True)
 
 
 def main() -> None:
@@ -194,7 +201,8 @@ def main() -> None:
     filled = folder / "answer-sheet-filled.xlsx"
     t0 = time.perf_counter()
     how = fill_sheet(ctx, sheet, filled)
-    print(f"  fill the sheet (set-up, not measured) {time.perf_counter() - t0:6.2f} s — {how}", flush=True)
+    print(f"  fill the sheet (set-up, not measured) {time.perf_counter() - t0:7.2f} s — {how}; "
+          f"peak so far {peak_mb():,.0f} MB", flush=True)
 
     base = min(_timed(lambda: calamine_read(filled)) for _ in range(2))
     line("baseline: calamine read of the sheet", base, registered)

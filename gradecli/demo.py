@@ -125,7 +125,7 @@ def run_cycle_to_scored(ctx: Context, kind: str, period: str, out: Path, rng: ra
     ability = {r["emp_no"]: rng.gauss(0.3, 0.8) for r in regs}
     absent = {regs[0]["emp_no"]} if len(regs) > 3 else set()
     with ctx.uow() as uow:
-        cache = {r["paper"]: papers.load_paper(uow.s, r["paper"])[1] for r in regs}
+        cache = {p.row.code: p.items for p in papers.load_papers(uow.s, codes=[r["paper"] for r in regs]).values()}
     filled = cdir / "answer-sheet-filled.xlsx"
     simulate.fill_answer_sheet(Path(sheet), filled, cache.__getitem__, ability.__getitem__, rng, absent)
     steps.append(cycles.import_answers(ctx, period, filled).summary)

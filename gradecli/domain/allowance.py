@@ -9,6 +9,7 @@ and the rounding is shared among the segments (largest remainder) so they add up
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
@@ -71,7 +72,13 @@ def differential_for(amount: int, policy: Policy) -> int | Fraction:
     a = policy.allowance
     if a.frontline_mode == "fixed":
         return int(a.frontline_fixed_yuan * FEN_PER_YUAN)
-    return Fraction(amount) * Fraction(a.frontline_share_percent) / 100
+    share = _share(a.frontline_share_percent)
+    return Fraction(amount * share.numerator, share.denominator)
+
+
+@functools.lru_cache(maxsize=8)
+def _share(percent) -> Fraction:  # noqa: ANN001
+    return Fraction(percent) / 100
 
 
 def compute_month(*, emp_no: str, month: date, employed: tuple[date, date | None],
@@ -91,6 +98,9 @@ def compute_month(*, emp_no: str, month: date, employed: tuple[date, date | None
     line = MonthLine(emp_no)
     if start > end:
         return line
+    if (start == first and end == last and len(grades) and grades[-1][0] <= first
+            and frontline and frontline[-1][0] <= first and not any(first < d <= last for d in version_starts)):
+        return _whole_month(emp_no, first, last, grades[-1][1], bool(frontline[-1][1]), rate, policy)
     cuts = {start, end + timedelta(days=1)}
     cuts.update(d for d, _ in grades if start < d <= end)
     cuts.update(d for d, _ in frontline if start < d <= end)
@@ -123,6 +133,26 @@ def compute_month(*, emp_no: str, month: date, employed: tuple[date, date | None
     line.base = min(round_half_up(base_exact), line.total)
     line.differential = line.total - line.base
     line.segments = _share_rounding(segs, line.total)
+    return line
+
+
+def _whole_month(emp_no: str, first: date, last: date, g: Grade, fl: bool, rate, policy: Policy) -> MonthLine:  # noqa: ANN001
+    """The common case, no change all month: the monthly amounts themselves — the same result as
+    the general path, in integer arithmetic (a hundred thousand of these make a payroll)."""
+    line = MonthLine(emp_no)
+    r = rate(first, g)
+    if r is None:
+        line.missing.append(f"{first}: no allowance amount for grade {g}")
+        return line
+    if fl:
+        diff = differential_for(r.amount, policy)
+        num, den = (diff.numerator, diff.denominator) if isinstance(diff, Fraction) else (diff, 1)
+        total = (2 * (r.amount * den + num) + den) // (2 * den)  # half up
+        shown = (2 * num + den) // (2 * den)
+    else:
+        diff, total, shown = 0, r.amount, 0
+    line.base, line.total, line.differential = r.amount, total, total - r.amount
+    line.segments = [Segment(first, last, g, r.version, r.amount, fl, shown, r.amount, diff, total)]
     return line
 
 

@@ -35,14 +35,23 @@ def allowed_hint(q: Question, order: tuple[int, ...] = ()) -> str:
     return f"points given by the marker, 0–{q.points}"
 
 
+_PLAIN = {}
+
+
 def read_choice(raw: str, n_options: int) -> str:
     """'ca', 'A C', 'ＡＣ' → 'AC'; a letter beyond the options is an error."""
+    hit = _PLAIN.get((raw, n_options))
+    if hit is not None:
+        return hit
     t = SEPARATORS.sub("", unicodedata.normalize("NFKC", raw)).upper()
     allowed = LETTERS[:n_options]
     bad = sorted({c for c in t if c not in allowed})
     if bad:
         raise AnswerError(f"{''.join(bad)!r} is not an option ({allowed[0]}–{allowed[-1]})")
-    return "".join(sorted(set(t)))
+    out = "".join(sorted(set(t)))
+    if len(_PLAIN) < 10_000:  # the same few answers recur thousands of times in a sitting
+        _PLAIN[(raw, n_options)] = out
+    return out
 
 
 def read_judge(raw: str) -> bool:

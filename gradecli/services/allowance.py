@@ -171,19 +171,21 @@ def show(ctx: Context, *, on: date | None = None) -> Listing:
 def _month_lines(ctx: Context, s, month: date):  # noqa: ANN001, ANN202
     """Every employee's line for a month, from today's ledger, posts and tables."""
     first, last = month_bounds(month)
-    staff = [e for e in s.scalars(select(Employee).where(Employee.professional, Employee.hire_date <= last))
+    cols = (Employee.id, Employee.emp_no, Employee.name, Employee.department, Employee.family, Employee.hire_date,
+            Employee.leave_date, Employee.active, Employee.frontline)
+    staff = [e for e in s.execute(select(*cols).where(Employee.professional, Employee.hire_date <= last)
+                                  .order_by(Employee.emp_no))
              if (e.leave_date is None and e.active) or (e.leave_date is not None and e.leave_date >= first)]
-    ids = [e.id for e in staff]
     events = defaultdict(list)
-    q = (select(LedgerEventRow.employee_id, LedgerEventRow.effective, LedgerEventRow.seq, LedgerEventRow.to_tier,
-                LedgerEventRow.to_level).where(LedgerEventRow.effective <= last).order_by(LedgerEventRow.effective,
-                                                                                          LedgerEventRow.seq))
-    for eid, eff, _seq, t, lv in s.execute(q):
+    q = (select(LedgerEventRow.employee_id, LedgerEventRow.effective, LedgerEventRow.to_tier, LedgerEventRow.to_level)
+         .where(LedgerEventRow.effective <= last).order_by(LedgerEventRow.effective, LedgerEventRow.seq))
+    for eid, eff, t, lv in s.execute(q):
         if t is not None:
             events[eid].append((eff, Grade(t, lv)))
     posts = defaultdict(list)
-    for p in s.scalars(select(PostHistory).order_by(PostHistory.start_date, PostHistory.id)):
-        posts[p.employee_id].append((p.start_date, p.frontline))
+    for eid, start, fl in s.execute(select(PostHistory.employee_id, PostHistory.start_date, PostHistory.frontline)
+                                    .order_by(PostHistory.start_date, PostHistory.id)):
+        posts[eid].append((start, fl))
     tables = Tables(s)
     lines = []
     for n, e in enumerate(staff):
@@ -199,7 +201,6 @@ def _month_lines(ctx: Context, s, month: date):  # noqa: ANN001, ANN202
             lines.append((e, line))
         if n % 5000 == 0:
             ctx.progress("allowance", n, len(staff))
-    del ids
     return lines
 
 
@@ -213,28 +214,35 @@ def _steps(evs: list[tuple[date, Grade]]) -> list[tuple[date, Grade]]:
     return out
 
 
-def _segments_json(line) -> str:  # noqa: ANN001
-    return json.dumps([{"from": sg.start.isoformat(), "to": sg.end.isoformat(), "days": sg.days, "grade": str(sg.grade),
-                        "version": sg.version, "amount": sg.amount, "frontline": sg.frontline,
-                        "differential": sg.differential, "total": sg.total} for sg in line.segments])
+def _segments(line) -> list[dict]:  # noqa: ANN001
+    return [{"from": sg.start.isoformat(), "to": sg.end.isoformat(), "days": sg.days, "grade": str(sg.grade),
+             "version": sg.version, "amount": sg.amount, "frontline": sg.frontline,
+             "differential": sg.differential, "total": sg.total} for sg in line.segments]
 
 
 LINE_COLUMNS = [("emp_no", "工号"), ("name", "姓名"), ("department", "部门"), ("family", "岗位序列"), ("grade", "等级"),
                 ("days", "天数"), ("base", "基础津贴"), ("differential", "岗位级差"), ("total", "合计")]
 
 
-def _row(e: Employee, line) -> dict:  # noqa: ANN001
-    grades = []
-    for sg in line.segments:
-        if not grades or grades[-1] != str(sg.grade):
-            grades.append(str(sg.grade))
-    return {"emp_no": e.emp_no, "name": e.name, "department": e.department, "family": e.family,
-            "grade": " → ".join(grades), "tier": line.segments[-1].grade.tier if line.segments else None,
-            "days": "; ".join(f"{sg.start:%m-%d}–{sg.end:%m-%d} {sg.grade}{' 一线' if sg.frontline else ''} {sg.days}天"
-                              for sg in line.segments),
+def _row(e, line) -> dict:  # noqa: ANN001
+    segs = line.segments
+    if len(segs) == 1:
+        sg = segs[0]
+        grade = str(sg.grade)
+        days = f"{sg.start:%m-%d}–{sg.end:%m-%d} {grade}{' 一线' if sg.frontline else ''} {sg.days}天"
+    else:
+        grades = []
+        for sg in segs:
+            if not grades or grades[-1] != str(sg.grade):
+                grades.append(str(sg.grade))
+        grade = " → ".join(grades)
+        days = "; ".join(f"{sg.start:%m-%d}–{sg.end:%m-%d} {sg.grade}{' 一线' if sg.frontline else ''} {sg.days}天"
+                         for sg in segs)
+    return {"emp_no": e.emp_no, "name": e.name, "department": e.department, "family": e.family, "grade": grade,
+            "tier": segs[-1].grade.tier if segs else None, "days": days,
             "base": str(yuan(line.base)), "differential": str(yuan(line.differential)), "total": str(yuan(line.total)),
             "total_fen": line.total, "base_fen": line.base, "differential_fen": line.differential,
-            "segments": json.loads(_segments_json(line))}
+            "segments": _segments(line)}
 
 
 def compute(ctx: Context, *, month: date, out: Path | None = None, replace: bool = False) -> Listing:
@@ -271,8 +279,9 @@ def compute(ctx: Context, *, month: date, out: Path | None = None, replace: bool
             s.flush()
             insert_rows(s, PayrollLineRow.__table__, [
                 {"run_id": run.id, "employee_id": e.id, "emp_no": e.emp_no, "base_fen": line.base,
-                 "differential_fen": line.differential, "total_fen": line.total, "segments": _segments_json(line)}
-                for e, line in lines])
+                 "differential_fen": line.differential, "total_fen": line.total,
+                 "segments": json.dumps(r["segments"], separators=(",", ":"))}
+                for (e, line), r in zip(lines, rows)])
             stored = True
             notes.append(f"{month:%Y-%m} stored as a payroll run")
         uow.commit()

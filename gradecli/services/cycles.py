@@ -19,7 +19,7 @@ from gradecli.formats import answer_sheet, cells
 from gradecli.formats.excel import Column, SheetOut, read_table, write_workbook
 from gradecli.formats.sheets import EMP_NO
 from gradecli.services.context import Context
-from gradecli.services.papers import load_paper, new_seed, store_sitting
+from gradecli.services.papers import load_papers, new_seed, store_sitting
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import bank_repo, cycle_repo, repo
 from gradecli.store.bulk import insert_rows
@@ -266,8 +266,9 @@ def write_answer_sheet(ctx: Context, code: str, out: Path) -> Outcome:
         names = dict(s.execute(select(Employee.emp_no, Employee.name)).all())
         sheets: dict[tuple[int, str], list] = defaultdict(list)
         layout: dict[tuple[int, str], list] = {}
+        stored = load_papers(s, ids=[r.paper_id for r in regs])
         for r in regs:
-            prow, items = load_paper(s, s.get(PaperRow, r.paper_id).code)
+            prow, items = stored[r.paper_id].row, stored[r.paper_id].items
             key = (r.exam_tier, r.family)
             sheets[key].append([c.code, r.emp_no, names.get(r.emp_no), prow.code] + [None] * len(items))
             if key not in layout or len(items) > len(layout[key]):
@@ -294,7 +295,7 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
         c = cycle_repo.get(s, code)
         cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="importing answers")
         regs = {r.emp_no: r for r in cycle_repo.registrations(s, c)}
-        paper_cache: dict[int, tuple] = {}
+        stored = load_papers(s, ids=[r.paper_id for r in regs.values() if r.paper_id])
         problems: list[Problem] = []
         scored: list[tuple[RegistrationRow, list[dict], Decimal]] = []
         seen: dict[str, str] = {}
@@ -315,10 +316,8 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
                 problems.append(Problem(f"{where}, column 工号", f"{sr.emp_no} appears again (first at {seen[sr.emp_no]}); keep one row per candidate"))
                 continue
             seen[sr.emp_no] = where
-            if reg.paper_id not in paper_cache:
-                prow = s.get(PaperRow, reg.paper_id)
-                paper_cache[reg.paper_id] = load_paper(s, prow.code, with_version_ids=True)
-            prow, items, vids = paper_cache[reg.paper_id]
+            paper = stored[reg.paper_id]
+            prow, items, vids = paper.row, paper.items, paper.version_ids
             if sr.paper.strip().upper() != prow.code.upper():
                 problems.append(Problem(f"{where}, column 试卷", f"paper {sr.paper} is not {sr.emp_no}'s paper ({prow.code})"))
                 continue
@@ -344,14 +343,15 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
             scored.append((reg, answers, total))
         if problems:
             raise BadInput(problems=problems)
-        replaced = [reg.emp_no for reg, _, _ in scored if s.scalars(select(AnswerRow.id).where(AnswerRow.registration_id == reg.id).limit(1)).first()]
+        before = _answered(s, c)
+        replaced = [reg.emp_no for reg, _, _ in scored if reg.id in before]
         ids = [reg.id for reg, _, _ in scored]
         for chunk in range(0, len(ids), 900):
             s.execute(delete(AnswerRow).where(AnswerRow.registration_id.in_(ids[chunk:chunk + 900])))
         insert_rows(s, AnswerRow.__table__, [{"registration_id": reg.id, **a} for reg, answers, _ in scored for a in answers])
         if scored:
             s.execute(update(RegistrationRow), [{"id": reg.id, "theory": total, "absent": False} for reg, _, total in scored])
-        answered = {reg.id for reg, _, _ in scored} | _answered(s, c)
+        answered = {reg.id for reg, _, _ in scored} | before
         absent = [r for r in regs.values() if r.id not in answered and not c.revision]
         if absent:
             s.execute(update(RegistrationRow), [{"id": r.id, "theory": Decimal(0), "absent": True} for r in absent])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -89,18 +89,51 @@ def generate(ctx: Context, *, tier: int, family: str | None, count: int | None, 
                    f"{' …' if len(codes) > 5 else ''}", {"seed": seed, "tier": tier, "family": fam, "papers": rows})
 
 
+@dataclass(frozen=True)
+class StoredPaper:
+    row: PaperRow
+    items: list[PaperItem]
+    version_ids: list[int]
+
+
+def load_papers(session, *, ids: list[int] | None = None, codes: list[str] | None = None) -> dict[int, StoredPaper]:  # noqa: ANN001
+    """Many stored papers at once: three queries in all, each question version built once and
+    shared by every paper that carries it (a cycle of 20,000 papers uses a few hundred)."""
+    rows: list[PaperRow] = []
+    keys = list(ids if ids is not None else codes or [])
+    col = PaperRow.id if ids is not None else PaperRow.code
+    for chunk in range(0, len(keys), 900):
+        rows += session.scalars(select(PaperRow).where(col.in_(keys[chunk:chunk + 900]))).all()
+    by_id = {r.id: r for r in rows}
+    items: dict[int, list[tuple[int, int, str]]] = {pid: [] for pid in by_id}
+    pids = list(by_id)
+    for chunk in range(0, len(pids), 900):
+        q = (select(PaperItemRow.paper_id, PaperItemRow.position, PaperItemRow.version_id, PaperItemRow.option_order)
+             .where(PaperItemRow.paper_id.in_(pids[chunk:chunk + 900])))
+        for pid, pos, vid, order in session.execute(q):
+            items[pid].append((pos, vid, order))
+    versions = bank_repo.versions_by_id(session, {vid for its in items.values() for _, vid, _ in its})
+    orders: dict[str, tuple[int, ...]] = {}
+    out = {}
+    for pid, its in items.items():
+        its.sort()
+        loaded = []
+        for _, vid, o in its:
+            order = orders.get(o)
+            if order is None:
+                order = orders[o] = tuple(json.loads(o))
+            loaded.append(PaperItem(versions[vid], order))
+        out[pid] = StoredPaper(by_id[pid], loaded, [vid for _, vid, _ in its])
+    return out
+
+
 def load_paper(session, code: str, *, with_version_ids: bool = False):  # noqa: ANN001, ANN201
     """(paper row, its items in order[, the question-version id of each item])."""
-    row = session.scalars(select(PaperRow).where(PaperRow.code == code)).first()
-    if row is None:
+    found = load_papers(session, codes=[code])
+    if not found:
         raise NotFound(f"no paper {code!r}; paper numbers look like P3-0001-001")
-    items = list(session.scalars(select(PaperItemRow).where(PaperItemRow.paper_id == row.id)
-                                 .order_by(PaperItemRow.position)))
-    versions = bank_repo.versions_by_id(session, [i.version_id for i in items])
-    loaded = [PaperItem(versions[i.version_id], tuple(json.loads(i.option_order))) for i in items]
-    if with_version_ids:
-        return row, loaded, [i.version_id for i in items]
-    return row, loaded
+    p = next(iter(found.values()))
+    return (p.row, p.items, p.version_ids) if with_version_ids else (p.row, p.items)
 
 
 SHOW_COLUMNS = [("no", "题号"), ("qid", "试题"), ("type", "题型"), ("points", "分值"), ("difficulty", "难度"),
@@ -138,8 +171,12 @@ def export(ctx: Context, codes: list[str], *, out: Path, formats: list[str]) -> 
     with ctx.uow() as uow:
         s = uow.s
         names = dict(s.execute(select(repo.Employee.emp_no, repo.Employee.name)).all())
+        loaded = {p.row.code: p for p in load_papers(s, codes=codes).values()}
+        missing = [c for c in codes if c not in loaded]
+        if missing:
+            raise NotFound(f"no paper {missing[0]!r}; paper numbers look like P3-0001-001")
         for code in codes:
-            row, items = load_paper(s, code)
+            row, items = loaded[code].row, loaded[code].items
             header = paper_out.Header(code=row.code, tier=row.tier, family=row.family,
                                       emp_no=row.emp_no, name=names.get(row.emp_no) if row.emp_no else None,
                                       variant=row.variant)
