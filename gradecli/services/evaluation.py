@@ -81,7 +81,7 @@ def first_evaluation(ctx: Context, *, as_of: date, scores: Path | None = None, o
             uow.commit()
     spread = Counter(r["grade"] for r in rows)
     title = (f"首次评定 as of {as_of}: {len(rows)} to place" + (" — recorded in the ledger" if apply else " — preview; add --apply to record"))
-    listing = Listing(title, FIRST_COLUMNS, rows, [f"placements: " + ", ".join(f"{g} × {n}" for g, n in sorted(spread.items()))] if rows else ["nobody is waiting for a first placement"],
+    listing = Listing(title, FIRST_COLUMNS, rows, ["placements: " + ", ".join(f"{g} × {n}" for g, n in sorted(spread.items()))] if rows else ["nobody is waiting for a first placement"],
                       {"as_of": as_of.isoformat(), "applied": apply, "placed": len(rows)})
     if out:
         write_workbook(out, [SheetOut(f"首次评定 {as_of}", [h for _, h in FIRST_COLUMNS],

@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
 
 from gradecli.domain.analysis import Response, cronbach_alpha, flag, item_stats, mean, project
 from gradecli.domain.errors import BadInput, NotFound
-from gradecli.domain.ladder import Ladder
 from gradecli.domain.ledger import grade_on
 from gradecli.formats.report_xlsx import Chart, ReportSheet, write_report
 from gradecli.services.context import Context
-from gradecli.services.results import Listing, Outcome
+from gradecli.services.results import Listing
 from gradecli.store import bank_repo, cycle_repo, repo
 from gradecli.store.bulk import insert_rows
 from gradecli.store.models import (AnswerRow, CycleRow, Employee, QuestionRow, QuestionVersionRow, RegistrationRow)
@@ -150,6 +148,15 @@ def _responses(s, c: CycleRow):  # noqa: ANN001, ANN202
     return s.execute(q).all()
 
 
+def _scored(s, code: str):  # noqa: ANN001, ANN202
+    """The cycle and its scored answers; refuses a cycle with none yet."""
+    c = cycle_repo.get(s, code)
+    rows = _responses(s, c)
+    if not rows:
+        raise NotFound(f"cycle {c.code} has no scored answers yet; import the answer sheets first")
+    return c, rows
+
+
 def _earlier_facility(s, c: CycleRow, qids: set[str]) -> dict[str, float]:  # noqa: ANN001
     q = (select(QuestionVersionRow.qid, AnswerRow.earned, QuestionVersionRow.points)
          .join(AnswerRow, AnswerRow.version_id == QuestionVersionRow.id)
@@ -170,10 +177,7 @@ ITEM_COLUMNS = [("qid", "试题"), ("type", "题型"), ("points", "分值"), ("u
 def items_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
     with ctx.uow() as uow:
         s = uow.s
-        c = cycle_repo.get(s, code)
-        rows_ = _responses(s, c)
-        if not rows_:
-            raise NotFound(f"cycle {c.code} has no scored answers yet; import the answer sheets first")
+        c, rows_ = _scored(s, code)
         earlier = _earlier_facility(s, c, {r.qid for r in rows_})
     meta = {}
     responses = []
@@ -224,10 +228,7 @@ def calibrate(ctx: Context, code: str, *, min_responses: int = 30, apply: bool =
         raise BadInput("--min-responses must be at least 1")
     with ctx.uow() as uow:
         s = uow.s
-        c = cycle_repo.get(s, code)
-        rows_ = _responses(s, c)
-        if not rows_:
-            raise NotFound(f"cycle {c.code} has no scored answers yet; import the answer sheets first")
+        c, rows_ = _scored(s, code)
         shares: dict[str, list[float]] = defaultdict(list)
         for _reg, _pos, earned, qid, *_rest in rows_:
             shares[qid].append(float(earned))
