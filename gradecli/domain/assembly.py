@@ -8,6 +8,7 @@ score (Σ points × difficulty) lies in the target band. Every paper is checked 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -208,6 +209,15 @@ class Assembler:
         for group in bp.enemies:
             for q in group:
                 self.enemy_of.setdefault(q, set()).update(group - {q})
+        # option orders to draw from, per question (None: not a choice question)
+        self.orders = {q.qid: _orders(len(q.options)) if q.type in CHOICE_TYPES else None for q in self.pool}
+        self.offsets = []  # where each section starts in a drawn paper (sections are drawn in order)
+        at = 0
+        for sec in bp.sections:
+            self.offsets.append(range(at, at + sec.count))
+            at += sec.count
+        weights = [s.points * s.count for s in bp.sections]
+        self.cum_weights = list(itertools.accumulate(weights))
 
     def check(self, papers: int = 1, variants: int = 0) -> None:
         problems = shortfalls(self.pool, self.bp, family=self.family, papers=papers, variants=variants)
@@ -228,8 +238,9 @@ class Assembler:
             if chosen is None:
                 continue
             chosen = self._repair(rng, chosen, exclude)
-            items = tuple(PaperItem(q, _shuffle(rng, len(q.options)) if q.type in CHOICE_TYPES else ())
-                          for q in chosen)
+            rnd, orders = rng.random, self.orders
+            items = tuple([PaperItem(q, t[int(rnd() * len(t))]) if (t := orders[q.qid]) else PaperItem(q)
+                           for q in chosen])
             paper = Paper(self.bp.tier, self.family, items, seed, variant)
             last = validate_paper(paper, self.bp, avoid=avoid, usage=state.usage, cap=cap,
                                   others=state.variants if variant else [])
@@ -253,6 +264,10 @@ class Assembler:
         return True
 
     def _draw_sections(self, rng: random.Random, exclude: tuple[set[str], ...]) -> list[Question] | None:
+        if not self.enemy_of and len(exclude) == 2:
+            fast = self._draw_sections_plain(rng, *exclude)
+            if fast is not None:
+                return fast
         chosen: list[Question] = []
         taken: set[str] = set()
         for sec in self.bp.sections:
@@ -275,6 +290,19 @@ class Assembler:
                     picked.append(q)
                     taken.add(q.qid)
             chosen += picked
+        return chosen
+
+    def _draw_sections_plain(self, rng: random.Random, a: set[str], b: set[str]) -> list[Question] | None:
+        """The common case (no enemy groups, no variants): a sample per section, minus exclusions;
+        None sends the draw to the general path when too much of a section is excluded."""
+        chosen: list[Question] = []
+        for sec in self.bp.sections:
+            qs = self.sections[sec]
+            picked = [q for q in rng.sample(qs, min(len(qs), sec.count + SAMPLE_MARGIN))
+                      if q.qid not in a and q.qid not in b]
+            if len(picked) < sec.count:
+                return None
+            chosen += picked[:sec.count]
         return chosen
 
     def _draw_free(self, rng: random.Random, exclude: tuple[set[str], ...]) -> list[Question] | None:
@@ -301,81 +329,116 @@ class Assembler:
         if not self.bp.sections:
             return chosen
         chosen = list(chosen)
-        index = {sec: [i for i, q in enumerate(chosen) if q.type == sec.type and q.points == sec.points]
-                 for sec in self.bp.sections}
         taken = {q.qid for q in chosen}
         required = self.bp.required_areas
+        carriers = dict.fromkeys(required, 0)
+        for q in chosen:
+            for a in q.areas:
+                if a in carriers:
+                    carriers[a] += 1
+        allowed = self._allowed
 
-        def carriers(area: str) -> int:
-            return sum(1 for q in chosen if area in q.areas)
+        def swap(i: int, new: Question) -> None:
+            old = chosen[i]
+            taken.discard(old.qid)
+            taken.add(new.qid)
+            for a in old.areas:
+                if a in carriers:
+                    carriers[a] -= 1
+            for a in new.areas:
+                if a in carriers:
+                    carriers[a] += 1
+            chosen[i] = new
+
+        def sole_carrier(q: Question) -> bool:
+            return any(carriers.get(a) == 1 for a in q.areas)
 
         for area in required:
-            if carriers(area):
+            if carriers[area]:
                 continue
-            options = [(sec, q) for sec in self.bp.sections for q in self.sections[sec]
-                       if area in q.areas and self._allowed(q, exclude, taken)]
+            options = [(k, q) for k, sec in enumerate(self.bp.sections) for q in self.sections[sec]
+                       if area in q.areas and allowed(q, exclude, taken)]
             rng.shuffle(options)
-            for sec, new in options:
-                slots = [i for i in index[sec] if all(a not in chosen[i].areas or carriers(a) > 1 for a in required)]
+            for k, new in options:
+                slots = [i for i in self.offsets[k] if not sole_carrier(chosen[i])]
                 if slots:
-                    i = rng.choice(slots)
-                    taken.discard(chosen[i].qid)
-                    chosen[i] = new
-                    taken.add(new.qid)
+                    swap(rng.choice(slots), new)
                     break
         band = self.bp.band
         if band is None:
             return chosen
-        target = self.bp.target
+        lo, hi, target = band[0] - EPS, band[1] + EPS, self.bp.target
         expected = sum(q.points * q.difficulty for q in chosen)
-        sections = [s for s in self.bp.sections if index[s]]
-        weights = [s.points * s.count for s in sections]
-        free: dict[Section, list[Question]] = {}
+        if lo <= expected <= hi:
+            return chosen
+        rnd, sections, cum = rng.random, self.bp.sections, self.cum_weights
+        top = cum[-1]
+        free: dict[int, list[Question]] = {}
         for _ in range(MAX_SWAPS):
-            if band[0] - EPS <= expected <= band[1] + EPS:
+            if lo <= expected <= hi:
                 break
             too_hard = expected < target
-            sec = rng.choices(sections, weights)[0]
-            slots = index[sec]
+            k = bisect.bisect_right(cum, rnd() * top)
+            sec, slots = sections[k], self.offsets[k]
             # of a few random slots, give up the one furthest in the wrong direction
-            i = min((rng.choice(slots) for _ in range(3)),
-                    key=lambda k: chosen[k].difficulty if too_hard else -chosen[k].difficulty)
+            picks = [slots[int(rnd() * len(slots))] for _ in range(3)]
+            i = min(picks, key=lambda j: chosen[j].difficulty) if too_hard else max(picks, key=lambda j: chosen[j].difficulty)
             old = chosen[i]
-            if required and any(a in old.areas and carriers(a) == 1 for a in required):
+            if required and sole_carrier(old):
                 continue
-            pool = free.get(sec) or self.sections[sec]
+            pool = free.get(k) or self.sections[sec]
             best, best_gap, seen_allowed = None, abs(expected - target), False
+            base = expected - sec.points * old.difficulty - target
             for _ in range(SWAP_SAMPLE):
-                new = pool[rng.randrange(len(pool))]
-                if not self._allowed(new, exclude, taken):
+                new = pool[int(rnd() * len(pool))]
+                if not allowed(new, exclude, taken):
                     continue
                 seen_allowed = True
-                gap = abs(expected + sec.points * (new.difficulty - old.difficulty) - target)
+                gap = abs(base + sec.points * new.difficulty)
                 if gap < best_gap:
                     best, best_gap = new, gap
-            if not seen_allowed and sec not in free:
+            if not seen_allowed and k not in free:
                 # most of this section is excluded (recent papers, sitting cap): probe only what is left
-                free[sec] = [q for q in self.sections[sec] if self._allowed(q, exclude, taken)] or self.sections[sec]
+                free[k] = [q for q in self.sections[sec] if allowed(q, exclude, taken)] or self.sections[sec]
             if best is not None:
                 expected += sec.points * (best.difficulty - old.difficulty)
-                taken.discard(old.qid)
-                taken.add(best.qid)
-                chosen[i] = best
+                swap(i, best)
         return chosen
 
 
-_PERMUTATIONS: dict[int, tuple[tuple[int, ...], ...]] = {}
-_PRECOMPUTED_UP_TO = 6  # 720 orders; beyond that a sample is cheaper than the table
+_PRECOMPUTED_UP_TO = 6  # 720 orders; beyond that the table would be larger than it is worth
 
 
-def _shuffle(rng: random.Random, n: int) -> tuple[int, ...]:
-    """A uniformly random option order: one draw from the table of all orders."""
+@functools.lru_cache(maxsize=None)
+def _orders(n: int) -> tuple[tuple[int, ...], ...]:
+    """Every order of n options (a draw from it is a uniformly random shuffle)."""
     if n > _PRECOMPUTED_UP_TO:
-        return tuple(rng.sample(range(n), n))
-    perms = _PERMUTATIONS.get(n)
-    if perms is None:
-        perms = _PERMUTATIONS[n] = tuple(itertools.permutations(range(n)))
-    return perms[rng.randrange(len(perms))]
+        return _LargeOrders(n)
+    return tuple(itertools.permutations(range(n)))
+
+
+class _LargeOrders(tuple):
+    """For 7 or 8 options: behaves like the table of all orders without building it."""
+
+    def __new__(cls, n: int):  # noqa: ANN204
+        obj = super().__new__(cls, ())
+        obj.n = n
+        return obj
+
+    def __len__(self) -> int:
+        return math.factorial(self.n)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __getitem__(self, index: int) -> tuple[int, ...]:
+        """The index-th permutation in lexicographic order (Lehmer code)."""
+        items, out = list(range(self.n)), []
+        for k in range(self.n, 0, -1):
+            f = math.factorial(k - 1)
+            pos, index = divmod(index, f)
+            out.append(items.pop(pos))
+        return tuple(out)
 
 
 def _subset_sum(questions: list[Question], target: int) -> list[Question] | None:
@@ -402,32 +465,32 @@ def validate_paper(paper: Paper, bp: Blueprint, *, avoid: Iterable[str] = (), us
     """Everything a stored paper must satisfy, checked from the paper itself. Empty when valid."""
     problems: list[str] = []
     qs = [i.question for i in paper.items]
-    total = sum(q.points for q in qs)
-    if total != TOTAL_POINTS:
-        problems.append(f"paper totals {total} points, not {TOTAL_POINTS}")
-    ids = [q.qid for q in qs]
-    id_set = set(ids)
-    if len(id_set) != len(ids):
-        repeated = sorted(q for q in id_set if ids.count(q) > 1)
-        problems.append(f"questions appear twice: {', '.join(repeated)}")
-    for q in qs:
-        if q.tier != paper.tier:
-            problems.append(f"{q.qid} is a tier-{q.tier} question on a tier-{paper.tier} paper")
-        if q.family not in (paper.family, "common"):
-            problems.append(f"{q.qid} belongs to {q.family}, not {family_label(paper.family)}")
-        if not q.active:
-            problems.append(f"{q.qid} is retired")
+    total = 0
+    ids = []
+    counts: dict[tuple[str, int], int] = {}
     for item in paper.items:
         q = item.question
+        total += q.points
+        ids.append(q.qid)
+        key = (q.type, q.points)
+        counts[key] = counts.get(key, 0) + 1
+        if q.tier != paper.tier:
+            problems.append(f"{q.qid} is a tier-{q.tier} question on a tier-{paper.tier} paper")
+        if q.family != paper.family and q.family != "common":
+            problems.append(f"{q.qid} belongs to {q.family}, not {family_label(paper.family)}")
+        if q.status != "active":
+            problems.append(f"{q.qid} is retired")
         if q.type in CHOICE_TYPES:
             n = len(q.options)
             if len(item.order) != n or set(item.order) != _all_positions(n):
                 problems.append(f"{q.qid}: option order {item.order} is not a permutation of its options")
+    if total != TOTAL_POINTS:
+        problems.append(f"paper totals {total} points, not {TOTAL_POINTS}")
+    id_set = set(ids)
+    if len(id_set) != len(ids):
+        repeated = sorted(q for q in id_set if ids.count(q) > 1)
+        problems.append(f"questions appear twice: {', '.join(repeated)}")
     if bp.sections:
-        counts: dict[tuple[str, int], int] = {}
-        for q in qs:
-            key = (q.type, q.points)
-            counts[key] = counts.get(key, 0) + 1
         for sec in bp.sections:
             got = counts.pop((sec.type, sec.points), 0)
             if got != sec.count:

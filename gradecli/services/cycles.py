@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -297,7 +298,8 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
         regs = {r.emp_no: r for r in cycle_repo.registrations(s, c)}
         stored = load_papers(s, ids=[r.paper_id for r in regs.values() if r.paper_id])
         problems: list[Problem] = []
-        scored: list[tuple[RegistrationRow, list[dict], Decimal]] = []
+        scored: list[tuple[RegistrationRow, dict, Decimal]] = []
+        scores: dict[tuple, tuple[str, Decimal]] = {}  # the same answer to the same item, read once
         seen: dict[str, str] = {}
         for sr in rows:
             where = sr.table.where(sr.row)
@@ -317,29 +319,28 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
                 continue
             seen[sr.emp_no] = where
             paper = stored[reg.paper_id]
-            prow, items, vids = paper.row, paper.items, paper.version_ids
+            prow, items = paper.row, paper.items
             if sr.paper.strip().upper() != prow.code.upper():
                 problems.append(Problem(f"{where}, column 试卷", f"paper {sr.paper} is not {sr.emp_no}'s paper ({prow.code})"))
                 continue
-            answers, total = [], Decimal(0)
+            responses, earned_list, total = [], [], Decimal(0)
             for pos, raw in sorted(sr.answers.items()):
-                if pos > len(items):
-                    if raw not in (None, ""):
-                        problems.append(Problem(f"{where}, column 题{pos}", f"the paper has {len(items)} questions; leave this column empty"))
-                    continue
-                item = items[pos - 1]
-                try:
-                    response, earned = score(item.question, item.order, raw, multiple_scoring=policy.exam.multiple_scoring)
-                except AnswerError as exc:
-                    problems.append(Problem(f"{where}, column 题{pos}", f"{exc}; write {allowed_hint(item.question, item.order)}"))
-                    continue
-                answers.append({"position": pos, "version_id": vids[pos - 1], "response": response,
-                                "earned": earned})
-                total += earned
-            for pos in range(1, len(items) + 1):  # columns left out of the sheet are unanswered
-                if pos not in sr.answers:
-                    answers.append({"position": pos, "version_id": vids[pos - 1],
-                                    "response": "", "earned": Decimal(0)})
+                if pos > len(items) and raw not in (None, ""):
+                    problems.append(Problem(f"{where}, column 题{pos}", f"the paper has {len(items)} questions; leave this column empty"))
+            for pos, item in enumerate(items, 1):
+                raw = sr.answers.get(pos)  # a column left out of the sheet is unanswered
+                key = (item.question.qid, item.question.version, item.order, raw)
+                hit = scores.get(key)
+                if hit is None:
+                    try:
+                        hit = scores[key] = score(item.question, item.order, raw, multiple_scoring=policy.exam.multiple_scoring)
+                    except AnswerError as exc:
+                        problems.append(Problem(f"{where}, column 题{pos}", f"{exc}; write {allowed_hint(item.question, item.order)}"))
+                        continue
+                responses.append(hit[0])
+                earned_list.append(str(hit[1]))
+                total += hit[1]
+            answers = {"responses": json.dumps(responses, ensure_ascii=False), "earned": json.dumps(earned_list)}
             scored.append((reg, answers, total))
         if problems:
             raise BadInput(problems=problems)
@@ -348,7 +349,7 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
         ids = [reg.id for reg, _, _ in scored]
         for chunk in range(0, len(ids), 900):
             s.execute(delete(AnswerRow).where(AnswerRow.registration_id.in_(ids[chunk:chunk + 900])))
-        insert_rows(s, AnswerRow.__table__, [{"registration_id": reg.id, **a} for reg, answers, _ in scored for a in answers])
+        insert_rows(s, AnswerRow.__table__, [{"registration_id": reg.id, **answers} for reg, answers, _ in scored])
         if scored:
             s.execute(update(RegistrationRow), [{"id": reg.id, "theory": total, "absent": False} for reg, _, total in scored])
         answered = {reg.id for reg, _, _ in scored} | before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from typing import NamedTuple
 from datetime import date
 from pathlib import Path
 
@@ -14,10 +15,11 @@ from gradecli.domain.errors import BadInput, NotFound
 from gradecli.domain.ledger import grade_on
 from gradecli.formats.report_xlsx import Chart, ReportSheet, write_report
 from gradecli.services.context import Context
+from gradecli.services.papers import load_papers
 from gradecli.services.results import Listing
 from gradecli.store import bank_repo, cycle_repo, repo
 from gradecli.store.bulk import insert_rows
-from gradecli.store.models import (AnswerRow, CycleRow, Employee, QuestionRow, QuestionVersionRow, RegistrationRow)
+from gradecli.store.models import AnswerRow, CycleRow, Employee, QuestionRow, QuestionVersionRow, RegistrationRow
 
 BAR = "█"
 BAR_WIDTH = 40  # characters for 100 %
@@ -138,14 +140,37 @@ def cycle_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing
 
 # ---------------------------------------------------------------- item analysis
 
-def _responses(s, c: CycleRow):  # noqa: ANN001, ANN202
-    q = (select(AnswerRow.registration_id, AnswerRow.position, AnswerRow.earned, QuestionVersionRow.qid,
-                QuestionVersionRow.version, QuestionVersionRow.points, QuestionVersionRow.difficulty,
-                QuestionVersionRow.type, RegistrationRow.exam_tier)
-         .join(QuestionVersionRow, QuestionVersionRow.id == AnswerRow.version_id)
+class ScoredAnswer(NamedTuple):
+    registration: int
+    position: int
+    earned: float
+    qid: str
+    version: int
+    points: int
+    difficulty: float
+    type: str
+    tier: int
+
+
+def _answers(s, where) -> list[ScoredAnswer]:  # noqa: ANN001
+    """Every scored answer of the candidates present that ``where`` selects, one per question:
+    the sheets are unpacked against the papers' items."""
+    q = (select(AnswerRow.registration_id, AnswerRow.earned, RegistrationRow.paper_id, RegistrationRow.exam_tier)
          .join(RegistrationRow, RegistrationRow.id == AnswerRow.registration_id)
-         .where(RegistrationRow.cycle_id == c.id, RegistrationRow.status == "registered", RegistrationRow.absent.is_(False)))
-    return s.execute(q).all()
+         .join(CycleRow, CycleRow.id == RegistrationRow.cycle_id)
+         .where(RegistrationRow.status == "registered", RegistrationRow.absent.is_(False), where))
+    sheets = s.execute(q).all()
+    papers = load_papers(s, ids=list({pid for _, _, pid, _ in sheets}))
+    out = []
+    for reg, earned, pid, tier in sheets:
+        for pos, (item, e) in enumerate(zip(papers[pid].items, json.loads(earned)), 1):
+            qn = item.question
+            out.append(ScoredAnswer(reg, pos, float(e), qn.qid, qn.version, qn.points, qn.difficulty, qn.type, tier))
+    return out
+
+
+def _responses(s, c: CycleRow) -> list[ScoredAnswer]:  # noqa: ANN001
+    return _answers(s, CycleRow.id == c.id)
 
 
 def _scored(s, code: str):  # noqa: ANN001, ANN202
@@ -158,15 +183,10 @@ def _scored(s, code: str):  # noqa: ANN001, ANN202
 
 
 def _earlier_facility(s, c: CycleRow, qids: set[str]) -> dict[str, float]:  # noqa: ANN001
-    q = (select(QuestionVersionRow.qid, AnswerRow.earned, QuestionVersionRow.points)
-         .join(AnswerRow, AnswerRow.version_id == QuestionVersionRow.id)
-         .join(RegistrationRow, RegistrationRow.id == AnswerRow.registration_id)
-         .join(CycleRow, CycleRow.id == RegistrationRow.cycle_id)
-         .where(CycleRow.exam_date < c.exam_date, RegistrationRow.absent.is_(False)))
     shares: dict[str, list[float]] = defaultdict(list)
-    for qid, earned, points in s.execute(q):
-        if qid in qids:
-            shares[qid].append(float(earned) / points)
+    for a in _answers(s, CycleRow.exam_date < c.exam_date):
+        if a.qid in qids:
+            shares[a.qid].append(a.earned / a.points)
     return {k: mean(v) for k, v in shares.items() if len(v) >= 5}
 
 

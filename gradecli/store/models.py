@@ -238,17 +238,16 @@ class RegistrationRow(SQLModel, table=True):
 
 
 class AnswerRow(SQLModel, table=True):
-    """One answered (or blank) question of one candidate, scored; kept for item analysis."""
+    """A candidate's scored answer sheet: per question position the answer as read and the points
+    earned (JSON lists, position 1 first; the question versions are the paper's items). One row
+    per candidate keeps a 100,000-candidate sitting at 100,000 rows; item analysis unpacks it."""
 
-    __tablename__ = "answer"
-    __table_args__ = (UniqueConstraint("registration_id", "position"),)
+    __tablename__ = "answer_sheet"
 
     id: int | None = Field(default=None, primary_key=True)
-    registration_id: int = Field(foreign_key="registration.id", index=True)
-    position: int
-    version_id: int = Field(foreign_key="question_version.id", index=True)
-    response: str = Field(max_length=400)
-    earned: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+    registration_id: int = Field(foreign_key="registration.id", unique=True, index=True)
+    responses: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of str
+    earned: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of decimal strings
 
 
 class CycleDecisionRow(SQLModel, table=True):
