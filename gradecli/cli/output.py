@@ -10,6 +10,9 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 
+MAX_TERMINAL_ROWS = 1000  # a terminal table beyond this helps nobody and takes minutes to draw
+
+
 def _plain(v: Any) -> Any:
     if isinstance(v, (date, datetime)):
         return v.isoformat()
@@ -43,9 +46,13 @@ def render(result: Any, *, as_json: bool) -> None:
         table = Table(title=result.title, show_lines=False, header_style="bold")
         for _, header in result.columns:
             table.add_column(header)
-        for row in result.rows:
+        for row in result.rows[:MAX_TERMINAL_ROWS]:
             table.add_row(*(_cell(row.get(k)) for k, _ in result.columns))
         out.print(table)
+        if len(result.rows) > MAX_TERMINAL_ROWS:
+            err.print(f"[yellow]Note:[/yellow] showing {MAX_TERMINAL_ROWS} of {len(result.rows):,} rows; "
+                      "--json prints them all, and --out writes them to Excel where the command offers it",
+                      highlight=False)
     else:
         out.print(result.summary, highlight=False)
         for key, value in result.data.items():

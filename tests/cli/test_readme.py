@@ -1,0 +1,37 @@
+"""The README's commands work exactly as written (after `make demo`, in a fresh folder)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def shell_blocks() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
+    lines = [ln for b in blocks for ln in b.splitlines() if ln.strip() and not ln.startswith("make ")]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "activate").exists(), reason="needs the .venv that make creates")
+def test_readme_commands_run(tmp_path):
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv")
+    (tmp_path / "question_bank").symlink_to(ROOT / "question_bank")
+    env = {k: v for k, v in os.environ.items() if k != "GRADECLI_DATABASE_URL"}
+    demo = subprocess.run([sys.executable, "-m", "gradecli", "demo", "--out", "out"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert demo.returncode == 0, demo.stderr
+    script = "set -e\n" + shell_blocks()
+    r = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    for made in ("my-policy.toml", "roster-blank.xlsx", "grades.xlsx", "eligibility.xlsx", "answers-2026H2.xlsx",
+                 "pyramid.xlsx", "payroll-2026-12.xlsx", "arrears-tour.xlsx"):
+        assert (tmp_path / made).exists(), made
+    assert "nothing changed" in r.stdout
