@@ -50,7 +50,7 @@ class Bench:
     """Times measured steps (grouped into stages) and set-up work apart; prints as it goes."""
 
     def __init__(self) -> None:
-        self.stages: list[tuple[str, float, float, str]] = []  # name, measured s, peak MB, status
+        self.stages: list[tuple[str, float, str, float, str]] = []  # name, measured s, rate, peak MB, status
         self.stage_name = ""
         self.stage_no = 0
         self.stage_secs = 0.0
@@ -60,14 +60,17 @@ class Bench:
 
     def start(self, no: int, name: str) -> None:
         self.stage_no, self.stage_name, self.stage_secs = no, name, 0.0
+        self.stage_count: tuple[int, str] | None = None  # (rows or candidates, unit) for the stage's rate
         print(f"{no}. {name}", flush=True)
 
     def end(self, status: str = "ok") -> None:
-        self.stages.append((f"{self.stage_no}. {self.stage_name}", self.stage_secs, peak_mb(), status))
+        n, unit = self.stage_count or (0, "")
+        rate = f"{n:,} {unit}, {n / self.stage_secs:,.0f}/s" if n and self.stage_secs > 0 else ""
+        self.stages.append((f"{self.stage_no}. {self.stage_name}", self.stage_secs, rate, peak_mb(), status))
         print(f"   = stage {self.stage_no} {self.stage_name}: {self.stage_secs:.2f} s measured"
-              f"{'' if status == 'ok' else ' — ' + status}; peak so far {peak_mb():,.0f} MB\n", flush=True)
+              f"{' (' + rate + ')' if rate else ''}{'' if status == 'ok' else ' — ' + status}; peak so far {peak_mb():,.0f} MB\n", flush=True)
 
-    def step(self, key: str, label: str, fn, count=None, unit: str = "rows"):  # noqa: ANN001, ANN201
+    def step(self, key: str, label: str, fn, count=None, unit: str = "rows", rate: bool = True):  # noqa: ANN001, ANN201
         """Run one measured step; count (an int, or a function of the result) gives the rate."""
         key = f"{self.stage_no}.{key}"
         prof = cProfile.Profile() if PROFILE == key else None
@@ -89,8 +92,8 @@ class Bench:
                 pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(15)
                 self.profile_text = buf.getvalue()
         n = count(result) if callable(count) else count
-        rate = f"{n:,} {unit}, {n / secs:,.0f}/s" if n and secs > 0 else (f"{n:,} {unit}" if n is not None else "")
-        print(f"   {key:<22} {pad(label, 40)} {secs:9.2f} s  {rate:<30} peak so far {peak_mb():,.0f} MB"
+        shown = f"{n:,} {unit}, {n / secs:,.0f}/s" if rate and n and secs > 0 else (f"{n:,} {unit}" if n is not None else "")
+        print(f"   {key:<22} {pad(label, 40)} {secs:9.2f} s  {shown:<30} peak so far {peak_mb():,.0f} MB"
               f"{'  (under cProfile)' if prof else ''}", flush=True)
         return result
 
@@ -170,6 +173,7 @@ def run_cycle(b: Bench, ctx, kind: str, period: str, folder: Path, rng: random.R
                  lambda r: r.data["total"], "candidates")
     print(f"      {reg.summary}")
     total = reg.data["total"]
+    b.stage_count = (total, "candidates")
     out = b.step("issue_papers", "issue papers (individual)",
                  lambda: cycles.issue_papers(ctx, period, seed=f"demo-{period}"), total, "papers")
     print(f"      {out.summary}")
@@ -231,7 +235,7 @@ def run_allowance(b: Bench, ctx, folder: Path) -> None:  # noqa: ANN001
     print(f"      {out.summary}")
     out = b.step("arrears", f"arrears {months[0]:%Y-%m}..{months[-1]:%Y-%m} --out", lambda: allowance.arrears(
         ctx, start=months[0], end=months[-1], out=adir / f"arrears-{months[0]:%Y-%m}-{months[-1]:%Y-%m}.xlsx"),
-        lambda r: len(r.rows), "lines")
+        lambda r: len(r.rows), "lines", rate=False)
     print(f"      {out.title}")
     ctx.pretend_today = None
 
@@ -326,6 +330,8 @@ def main() -> None:
     def one(key: str, label: str, fn, count, unit: str = "rows"):  # noqa: ANN001, ANN202
         def body() -> None:
             out = b.step(key, label, fn, count, unit)
+            n = count(out) if callable(count) else count
+            b.stage_count = (n, unit) if n else None
             print(f"      {(getattr(out, 'summary', None) or out.title)[:160]}")
         return body
 
@@ -352,9 +358,10 @@ def main() -> None:
 
     measured = sum(s[1] for s in b.stages)
     print(f"summary — the whole story for {N:,} staff (measured seconds per stage; peak memory so far at its end)")
-    for name, secs, peak, status in b.stages:
-        print(f"   {pad(name, 40)} {secs:9.2f} s  peak so far {peak:7,.0f} MB{'' if status == 'ok' else '  ' + status}")
-    print(f"   {'total measured':<40} {measured:9.2f} s  peak {peak_mb():7,.0f} MB")
+    for name, secs, rate, peak, status in b.stages:
+        print(f"   {pad(name, 40)} {secs:9.2f} s  {rate:<30} peak so far {peak:7,.0f} MB"
+              f"{'' if status == 'ok' else '  ' + status}")
+    print(f"   {'total measured':<40} {measured:9.2f} s  {'':<30} peak so far {peak_mb():7,.0f} MB")
     print(f"   {'set-up (not measured)':<40} {b.setup_secs:9.2f} s")
     print(f"   {'wall time in all':<40} {time.perf_counter() - wall0:9.2f} s", flush=True)
     if b.profile_text:

@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from gradecli.domain.ladder import Grade
 from gradecli.domain.policy import Policy
@@ -32,16 +32,17 @@ def round_half_up(x: Fraction) -> int:
     return (2 * n + d) // (2 * d)
 
 
-@dataclass(frozen=True)
-class Rate:
+class Rate(NamedTuple):
     """The monthly amount of a grade under one table version, in fen."""
 
     version: int
     amount: int
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
+    """Days of a month with one grade, table version and front-line status (a named tuple: a
+    payroll of 100,000 makes as many)."""
+
     start: date
     end: date  # inclusive
     grade: Grade

@@ -102,7 +102,10 @@ def verify_chain(rows: Iterable[tuple[LedgerEvent, str, str]]) -> list[ChainBrea
 
 
 def grade_on(events: Sequence[LedgerEvent], on: date) -> Grade | None:
-    """The grade on a date: the last event in force by effective date, then recording order."""
+    """The grade on a date: the last event in force by effective date, then recording order.
+
+    Any event-like objects with ``effective``, ``seq`` and ``to_grade`` will do (the store
+    hands over light grade steps without reasons and evidence)."""
     current: Grade | None = None
     for ev in sorted(events, key=lambda e: (e.effective, e.seq)):
         if ev.effective > on:

@@ -46,6 +46,12 @@ def yuan(fen: int) -> Decimal:
     return (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
+def yuan_text(fen: int) -> str:
+    """'1234.50' from 123450 fen, without going through Decimal (a payroll formats many)."""
+    sign, fen = ("-", -fen) if fen < 0 else ("", fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
 # ---------------------------------------------------------------- tables
 
 def import_table(ctx: Context, path: Path) -> Outcome:
@@ -240,7 +246,7 @@ def _row(e, line) -> dict:  # noqa: ANN001
                          for sg in segs)
     return {"emp_no": e.emp_no, "name": e.name, "department": e.department, "family": e.family, "grade": grade,
             "tier": segs[-1].grade.tier if segs else None, "days": days,
-            "base": str(yuan(line.base)), "differential": str(yuan(line.differential)), "total": str(yuan(line.total)),
+            "base": yuan_text(line.base), "differential": yuan_text(line.differential), "total": yuan_text(line.total),
             "total_fen": line.total, "base_fen": line.base, "differential_fen": line.differential,
             "segments": _segments(line)}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from sqlalchemy import func, select, text
 from sqlmodel import Session
@@ -141,17 +141,35 @@ def events_for(session: Session, employee_id: int) -> list[LedgerEvent]:
     return [_to_event(r) for r in session.scalars(q)]
 
 
+class GradeStep(NamedTuple):
+    """What deriving grades needs of a ledger event (no reason or evidence, so it loads fast)."""
+
+    seq: int
+    effective: date
+    kind: str
+    to_grade: Grade | None
+
+
 def events_by_employee(session: Session, until: date | None = None,
-                       employee_ids: Iterable[int] | None = None) -> dict[int, list[LedgerEvent]]:
-    """Every event (optionally up to a date, for some employees), grouped by employee."""
-    q = select(LedgerEventRow).order_by(LedgerEventRow.seq)
+                       employee_ids: Iterable[int] | None = None) -> dict[int, list[GradeStep]]:
+    """Every event's grade step (optionally up to a date, for some employees), by employee, in
+    recording order. For the full events with reasons and evidence see ``events_for``."""
+    q = select(LedgerEventRow.employee_id, LedgerEventRow.seq, LedgerEventRow.effective, LedgerEventRow.kind,
+               LedgerEventRow.to_tier, LedgerEventRow.to_level).order_by(LedgerEventRow.seq)
     if until is not None:
         q = q.where(LedgerEventRow.effective <= until)
-    if employee_ids is not None:
-        q = q.where(LedgerEventRow.employee_id.in_(list(employee_ids)))
-    out: dict[int, list[LedgerEvent]] = {}
-    for r in session.scalars(q):
-        out.setdefault(r.employee_id, []).append(_to_event(r))
+    wanted = set(employee_ids) if employee_ids is not None else None
+    grades: dict[tuple[int, int], Grade] = {}
+    out: dict[int, list[GradeStep]] = {}
+    for eid, seq, eff, kind, t, lv in session.execute(q):
+        if wanted is not None and eid not in wanted:
+            continue
+        g = None
+        if t is not None:
+            g = grades.get((t, lv))
+            if g is None:
+                g = grades[(t, lv)] = Grade(t, lv)
+        out.setdefault(eid, []).append(GradeStep(seq, eff, kind, g))
     return out
 
 
