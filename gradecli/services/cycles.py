@@ -24,7 +24,7 @@ from gradecli.services.papers import load_papers, new_seed, store_sitting
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import bank_repo, cycle_repo, repo
 from gradecli.store.bulk import insert_rows
-from gradecli.store.models import AnswerRow, CycleRow, Employee, PaperRow, PerformanceRating, RegistrationRow
+from gradecli.store.models import AnswerRow, CycleRow, Employee, PaperRow, RegistrationRow
 
 KIND_LABEL = {"annual": "分等考试 (inter-tier, annual)", "semiannual": "等内考试 (intra-tier, semiannual)"}
 
@@ -432,7 +432,7 @@ def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
         regs = cycle_repo.registrations(s, c)
         names = dict(s.execute(select(Employee.id, Employee.name)).all())
         papers = dict(s.execute(select(PaperRow.id, PaperRow.code)).all()) if regs else {}
-        ratings: dict[int, list[PerformanceRating]] = repo.ratings_by_employee(s)
+        ratings = repo.ratings_by_employee(s)
         answered = bool(_answered(s, c))
     rows, lacking = [], defaultdict(list)
     for r in regs:

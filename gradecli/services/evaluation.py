@@ -25,7 +25,7 @@ from gradecli.services.context import Context
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import cycle_repo, repo
 from gradecli.store.bulk import insert_rows
-from gradecli.store.models import (AppealRow, CycleDecisionRow, CycleRow, Employee, NoticeRow, PerformanceRating,
+from gradecli.store.models import (AppealRow, CycleDecisionRow, CycleRow, Employee, NoticeRow,
                                    RegistrationRow)
 
 PROMOTION_KIND = {"annual": "tier_promotion", "semiannual": "level_promotion"}
@@ -135,8 +135,8 @@ def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -
         cyc.require(c.state, ("scored", "evaluated"), code=c.code, action="evaluation")
         regs = cycle_repo.registrations(s, c)
         year = c.exam_date.year - 1
-        ratings = {(r.employee_id, r.year): r for r in s.scalars(select(PerformanceRating).where(PerformanceRating.year <= year))}
         all_ratings = repo.ratings_by_employee(s)
+        ratings = {(eid, r.year): r for eid, rs in all_ratings.items() for r in rs if r.year == year}
         groups: dict[tuple[str, int], list[RegistrationRow]] = defaultdict(list)
         for r in regs:
             groups[(r.family, r.to_tier)].append(r)

@@ -14,7 +14,7 @@ from gradecli.domain.errors import NotFound
 from gradecli.domain.ledger import grade_on, grade_since
 from gradecli.domain.policy import Policy
 from gradecli.store import repo
-from gradecli.store.models import CycleLogRow, CycleRow, Employee, PerformanceRating, PostHistory, RegistrationRow
+from gradecli.store.models import CycleLogRow, CycleRow, Employee, PostHistory, RegistrationRow
 
 
 def get(session: Session, code: str, *, lock: bool = False) -> CycleRow:
@@ -46,31 +46,38 @@ def registrations(session: Session, cycle: CycleRow, *, active_only: bool = True
     return list(session.scalars(q.order_by(RegistrationRow.emp_no)))
 
 
-def frontline_on(posts: list[PostHistory], emp: Employee, on: date) -> bool:
+def frontline_on(posts: list[tuple[date, bool]], emp, on: date) -> bool:  # noqa: ANN001
     current = None
-    for p in posts:
-        if p.start_date <= on:
-            current = p
-    return current.frontline if current else emp.frontline
+    for start, frontline in posts:
+        if start <= on:
+            current = frontline
+    return emp.frontline if current is None else current
 
 
-def latest_rating(ratings: list[PerformanceRating], before_year: int) -> PerformanceRating | None:
+def latest_rating(ratings: list[repo.Rating], before_year: int) -> repo.Rating | None:
     """The latest full appraisal year before the exam's year."""
     done = [r for r in ratings if r.year < before_year]
     return max(done, key=lambda r: r.year) if done else None
 
 
-def people(session: Session, policy: Policy, on: date, fams: list[str] | None) -> list[tuple[Employee, Person]]:
-    """Everyone in scope with the facts eligibility needs, as they stand on ``on``."""
-    q = select(Employee).order_by(Employee.emp_no)
+STAFF_COLUMNS = (Employee.id, Employee.emp_no, Employee.name, Employee.family, Employee.department,
+                 Employee.professional, Employee.active, Employee.leave_date, Employee.title, Employee.frontline,
+                 Employee.hire_date)
+
+
+def people(session: Session, policy: Policy, on: date, fams: list[str] | None) -> list[tuple]:
+    """Everyone in scope (as plain rows) with the facts eligibility needs, as they stand on ``on``."""
+    q = select(*STAFF_COLUMNS).order_by(Employee.emp_no)
     if fams:
         q = q.where(Employee.family.in_(fams))
-    staff = list(session.scalars(q))
+    staff = session.execute(q).all()
     events = repo.events_by_employee(session, until=on)
     ratings = repo.ratings_by_employee(session)
-    posts: dict[int, list[PostHistory]] = {}
-    for p in session.scalars(select(PostHistory).order_by(PostHistory.start_date, PostHistory.id)):
-        posts.setdefault(p.employee_id, []).append(p)
+    posts: dict[int, list[tuple[date, bool]]] = {}
+    for eid, start, frontline in session.execute(select(PostHistory.employee_id, PostHistory.start_date,
+                                                        PostHistory.frontline)
+                                                 .order_by(PostHistory.start_date, PostHistory.id)):
+        posts.setdefault(eid, []).append((start, frontline))
     out = []
     months = policy.eligibility.deferral_months
     for e in staff:

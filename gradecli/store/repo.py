@@ -35,10 +35,19 @@ def employee_ids(session: Session) -> dict[str, int]:
     return dict(session.execute(select(Employee.emp_no, Employee.id)).all())
 
 
-def ratings_by_employee(session: Session) -> dict[int, list[PerformanceRating]]:
-    out: dict[int, list[PerformanceRating]] = {}
-    for r in session.scalars(select(PerformanceRating).order_by(PerformanceRating.year)):
-        out.setdefault(r.employee_id, []).append(r)
+class Rating(NamedTuple):
+    year: int
+    rating: str
+    disciplinary: bool
+
+
+def ratings_by_employee(session: Session) -> dict[int, list[Rating]]:
+    """Every appraisal, by employee, oldest first (plain rows: there are several per person)."""
+    out: dict[int, list[Rating]] = {}
+    q = select(PerformanceRating.employee_id, PerformanceRating.year, PerformanceRating.rating,
+               PerformanceRating.disciplinary).order_by(PerformanceRating.year)
+    for eid, year, rating, disc in session.execute(q):
+        out.setdefault(eid, []).append(Rating(year, rating, disc))
     return out
 
 
