@@ -81,6 +81,14 @@ class Blueprint:
             return None
         return self.target - self.tolerance, self.target + self.tolerance
 
+    @property
+    def variant_band(self) -> tuple[float, float] | None:
+        """Parallel variants aim at half the tolerance either side of the target, so any two lie
+        within the tolerance of each other (SPEC §2: parallel papers must be fair)."""
+        if self.target is None:
+            return None
+        return self.target - self.tolerance / 2, self.target + self.tolerance / 2
+
     def sitting_cap(self, papers: int) -> int | None:
         """Most papers of one sitting a question may appear in (None: no cap applies)."""
         if papers < 2 or self.sitting_share >= 100:
@@ -185,6 +193,7 @@ class DrawState:
     papers: int = 1
     usage: Counter = field(default_factory=Counter)
     variants: list[set[str]] = field(default_factory=list)
+    variant_expected: list[float] = field(default_factory=list)
     capped: set[str] = field(default_factory=set)  # questions that reached the sitting cap
 
     def record(self, paper: "Paper", cap: int | None) -> None:
@@ -195,6 +204,7 @@ class DrawState:
                 self.capped.add(qid)
         if paper.variant is not None:
             self.variants.append(paper.qids())
+            self.variant_expected.append(paper.expected)
 
 
 class Assembler:
@@ -237,13 +247,15 @@ class Assembler:
             chosen = self._draw_sections(rng, exclude) if self.bp.sections else self._draw_free(rng, exclude)
             if chosen is None:
                 continue
-            chosen = self._repair(rng, chosen, exclude)
+            band = self.bp.variant_band if variant is not None else self.bp.band
+            chosen = self._repair(rng, chosen, exclude, band)
             rnd, orders = rng.random, self.orders
             items = tuple([PaperItem(q, t[int(rnd() * len(t))]) if (t := orders[q.qid]) else PaperItem(q)
                            for q in chosen])
             paper = Paper(self.bp.tier, self.family, items, seed, variant)
             last = validate_paper(paper, self.bp, avoid=avoid, usage=state.usage, cap=cap,
-                                  others=state.variants if variant else [])
+                                  others=state.variants if variant else [],
+                                  peers=state.variant_expected if variant else ())
             if not last:
                 state.record(paper, cap)
                 return paper
@@ -324,7 +336,8 @@ class Assembler:
         fill = _subset_sum([q for q in order if self._allowed(q, exclude, taken)], TOTAL_POINTS - total)
         return chosen + fill if fill is not None else None
 
-    def _repair(self, rng: random.Random, chosen: list[Question], exclude: tuple[set[str], ...]) -> list[Question]:
+    def _repair(self, rng: random.Random, chosen: list[Question], exclude: tuple[set[str], ...],
+                band: tuple[float, float] | None) -> list[Question]:
         """Swap questions within their sections until the areas are covered and the score is in band."""
         if not self.bp.sections:
             return chosen
@@ -364,10 +377,9 @@ class Assembler:
                 if slots:
                     swap(rng.choice(slots), new)
                     break
-        band = self.bp.band
         if band is None:
             return chosen
-        lo, hi, target = band[0] - EPS, band[1] + EPS, self.bp.target
+        lo, hi, target = band[0] - EPS, band[1] + EPS, (band[0] + band[1]) / 2
         expected = sum(q.points * q.difficulty for q in chosen)
         if lo <= expected <= hi:
             return chosen
@@ -461,7 +473,7 @@ def _all_positions(n: int) -> frozenset[int]:
 
 
 def validate_paper(paper: Paper, bp: Blueprint, *, avoid: Iterable[str] = (), usage: Counter | None = None,
-                   cap: int | None = None, others: Sequence[set[str]] = ()) -> list[str]:
+                   cap: int | None = None, others: Sequence[set[str]] = (), peers: Sequence[float] = ()) -> list[str]:
     """Everything a stored paper must satisfy, checked from the paper itself. Empty when valid."""
     problems: list[str] = []
     qs = [i.question for i in paper.items]
@@ -498,10 +510,13 @@ def validate_paper(paper: Paper, bp: Blueprint, *, avoid: Iterable[str] = (), us
         for (t, p), n in counts.items():
             problems.append(f"{n} questions of {t} × {p} points are in no section")
     band = bp.band
-    if band:
-        e = sum(q.points * q.difficulty for q in qs)
-        if not band[0] - EPS <= e <= band[1] + EPS:
-            problems.append(f"expected score {e:.2f} is outside {band[0]:g}–{band[1]:g}")
+    e = sum(q.points * q.difficulty for q in qs)
+    if band and not band[0] - EPS <= e <= band[1] + EPS:
+        problems.append(f"expected score {e:.2f} is outside {band[0]:g}–{band[1]:g}")
+    for n, other in enumerate(peers, 1):
+        if abs(e - other) > bp.tolerance + EPS:
+            problems.append(f"expected score {e:.2f} is more than {bp.tolerance:g} from variant {n}'s {other:.2f}: "
+                            "parallel papers must be fair")
     covered = {a for q in qs for a in q.areas}
     missing = [a for a in bp.required_areas if a not in covered]
     if missing:

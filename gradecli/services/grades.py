@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from gradecli.domain.errors import BadInput, IntegrityFailure, Problem
 from gradecli.domain.ladder import Grade, Ladder
-from gradecli.domain.ledger import grade_on, grade_since, verify_chain
+from gradecli.domain.ledger import ChainBreak, grade_on, grade_since, verify_chain
 from gradecli.formats.excel import SheetOut, Table, read_table, write_template, write_workbook
 from gradecli.formats.sheets import grade_columns
 from gradecli.services.context import Context
@@ -157,6 +157,15 @@ def verify(ctx: Context) -> Outcome:
     with ctx.uow() as uow:
         breaks = verify_chain(repo.chain_rows(uow.s))
         n = repo.count(uow.s, repo.LedgerEventRow)
+        head = repo.ledger_head(uow.s)
+        last = uow.s.execute(select(repo.LedgerEventRow.seq, repo.LedgerEventRow.hash)
+                             .order_by(repo.LedgerEventRow.seq.desc()).limit(1)).first()
+    if head is not None and (last is None or (last[0], last[1]) != head):
+        ends = f"ends at event {last[0]}" if last else "is empty"
+        breaks.append(ChainBreak(head[0], f"is missing: the ledger {ends} but its head records event {head[0]} "
+                                          "(events were deleted from the end, or the last one was edited)"))
+    elif head is None and last is not None:
+        breaks.append(ChainBreak(last[0], "the ledger has no head record (it was deleted)"))
     if breaks:
         raise IntegrityFailure(problems=[Problem(f"ledger event {b.seq}", b.problem) for b in breaks])
     return Outcome(f"ledger verified: {n} events, hash chain intact", {"events": n, "ok": True})

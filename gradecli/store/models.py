@@ -359,3 +359,14 @@ class PayrollLineRow(SQLModel, table=True):
     differential_fen: int
     total_fen: int
     segments: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+
+
+class LedgerHeadRow(SQLModel, table=True):
+    """The ledger's last event and its hash, kept beside the chain: deleting events from the end
+    leaves the chain consistent, but not with its head."""
+
+    __tablename__ = "ledger_head"
+
+    id: int = Field(primary_key=True)  # always 1
+    seq: int
+    hash: str = Field(max_length=64)

@@ -13,7 +13,7 @@ from gradecli.domain.errors import NotFound
 from gradecli.domain.ladder import Grade
 from gradecli.domain.ledger import GENESIS_HASH, LedgerEvent, canonical_json, chain_hash
 from gradecli.store.bulk import insert_rows
-from gradecli.store.models import Employee, LedgerEventRow, PerformanceRating, PostHistory
+from gradecli.store.models import Employee, LedgerEventRow, LedgerHeadRow, PerformanceRating, PostHistory
 
 LEDGER_LOCK_KEY = 7_340_021  # any constant shared by every gradecli process
 
@@ -142,7 +142,18 @@ def append_events(session: Session, new: Sequence[dict], *, actor: str) -> list[
         events.append(ev)
         prev = h
     insert_rows(session, LedgerEventRow.__table__, rows)
+    head = session.get(LedgerHeadRow, 1)
+    if head is None:
+        session.add(LedgerHeadRow(id=1, seq=seq, hash=prev))
+    else:
+        head.seq, head.hash = seq, prev
+    session.flush()
     return events
+
+
+def ledger_head(session: Session) -> tuple[int, str] | None:
+    head = session.get(LedgerHeadRow, 1)
+    return (head.seq, head.hash) if head else None
 
 
 def events_for(session: Session, employee_id: int) -> list[LedgerEvent]:

@@ -128,3 +128,37 @@ def test_perf_import_and_errors(org, tmp_path):
     assert "row 2, column 工号: 'X1' is not on the roster" in text_
     assert "row 4, column 年度: K1 2024 appears again (first in row 3)" in text_
     assert staff.show_staff(org, "K1").data["ratings"] == [{"year": 2025, "rating": "优秀", "disciplinary": False}]
+
+
+def test_audit_verify_finds_events_deleted_from_the_end(org, tmp_path):
+    grades.import_grades_file(org, _grades(tmp_path, [["K1", 2, 1, date(2024, 1, 1)], ["K2", 1, 1, date(2024, 1, 1)]]))
+    with org.engine.begin() as conn:
+        conn.execute(text("DELETE FROM ledger_event WHERE seq = 2"))
+    with pytest.raises(IntegrityFailure) as err:
+        grades.verify(org)
+    assert err.value.lines() == ["ledger event 2: is missing: the ledger ends at event 1 but its head records event 2 "
+                                 "(events were deleted from the end, or the last one was edited)"]
+
+
+def test_exported_text_never_runs_as_a_formula(org, tmp_path):
+    from openpyxl import load_workbook
+
+    from openpyxl import Workbook
+
+    from tests.helpers import ROSTER_HEADERS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(ROSTER_HEADERS)
+    ws.append(person("F1", name="x", dept="x"))
+    for cell, text_ in ((ws["B2"], "=HYPERLINK(\"http://x\",\"点我\")"), (ws["C2"], "+SUM(1,2)")):
+        cell.value = text_
+        cell.data_type = "s"  # text that looks like a formula, as someone typed it
+    wb.save(tmp_path / "f.xlsx")
+    staff.import_roster_file(org, tmp_path / "f.xlsx")
+    grades.import_grades_file(org, _grades(tmp_path, [["F1", 1, 1, date(2024, 1, 1)]], name="fg.xlsx"))
+    grades.as_of(org, date(2025, 1, 1), out=tmp_path / "asof.xlsx")
+    ws = load_workbook(tmp_path / "asof.xlsx").active
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "F1")
+    assert row[1].data_type == "s" and row[1].value == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert row[2].value == "'+SUM(1,2)"

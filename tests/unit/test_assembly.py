@@ -119,6 +119,20 @@ def test_variants_overlap_at_most_the_share():
             assert len(papers[i].qids() & papers[j].qids()) <= bp.max_common()
 
 
+def test_parallel_variants_are_fair():
+    bank = make_bank({k: v * 2 for k, v in BIG.items()}, [0.45, 0.55, 0.65, 0.75, 0.85, 0.6, 0.7])
+    bp = _bp()
+    papers = assemble_sitting(bank, bp, "客服", "fair", variants=3)
+    scores = [p.expected for p in papers]
+    assert max(scores) - min(scores) <= bp.tolerance + 1e-9
+
+
+def test_validator_refuses_an_unfair_variant():
+    paper, _ = _valid_paper()
+    problems = validate_paper(paper, _bp(), peers=[paper.expected + 2.5])
+    assert any("parallel papers must be fair" in p for p in problems)
+
+
 def test_enemies_never_together():
     bank = make_bank(BIG, [0.5, 0.6, 0.7, 0.8, 0.65])
     singles = [q.qid for q in bank if q.type == "single"]
