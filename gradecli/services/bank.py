@@ -16,7 +16,7 @@ from gradecli.services.context import Context
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import bank_repo, repo
 from gradecli.store.bulk import insert_rows
-from gradecli.store.models import PaperItemRow, QuestionRow, QuestionVersionRow
+from gradecli.store.models import QuestionRow, QuestionVersionRow
 
 DIFFICULTY_BANDS = ((0.0, 0.4, "<0.4"), (0.4, 0.6, "0.4–0.6"), (0.6, 0.8, "0.6–0.8"), (0.8, 1.01, "≥0.8"))
 
@@ -56,7 +56,7 @@ def import_paths(ctx: Context, paths: list[Path]) -> Outcome:
         version_ids = dict(s.execute(select(QuestionVersionRow.qid, QuestionVersionRow.id)
                                      .join(QuestionRow, (QuestionRow.qid == QuestionVersionRow.qid)
                                            & (QuestionRow.current_version == QuestionVersionRow.version))).all())
-        used = set(s.scalars(select(PaperItemRow.version_id).distinct()))
+        used = set(s.scalars(select(QuestionVersionRow.id).where(QuestionVersionRow.used)))
         problems, new_q, new_v = [], [], []
         for q in questions:
             old = existing.get(q.qid)

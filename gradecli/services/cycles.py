@@ -203,7 +203,8 @@ def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants:
             sitting_seed = f"{seed}|{c.code}|{tier}|{family}"
             try:
                 if mode == "individual":
-                    histories = [_recent_questions(s, r.emp_no, last_n) for r in members]
+                    recent = _recent_questions(s, [r.emp_no for r in members], last_n)
+                    histories = [recent[r.emp_no] for r in members]
                     drawn = assemble_sitting(questions, bp, family, sitting_seed, count=len(members), histories=histories)
                 else:
                     drawn = assemble_sitting(questions, bp, family, sitting_seed, variants=min(variants, len(members)) or 1)
@@ -235,17 +236,31 @@ def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants:
                    {"cycle": c.code, "mode": mode, "seed": seed, "groups": issued})
 
 
-def _recent_questions(s, emp_no: str, n: int) -> set[str]:  # noqa: ANN001
-    if n <= 0:
-        return set()
-    from gradecli.store.models import PaperItemRow, QuestionVersionRow
+def _recent_questions(s, emp_nos: list[str], n: int) -> dict[str, set[str]]:  # noqa: ANN001
+    """The questions of each person's last n papers (exposure control), in a few queries."""
+    out: dict[str, set[str]] = {e: set() for e in emp_nos}
+    if n <= 0 or not emp_nos:
+        return out
+    from gradecli.store.models import QuestionVersionRow
 
-    papers = list(s.scalars(select(PaperRow.id).where(PaperRow.emp_no == emp_no)
-                            .order_by(PaperRow.created_at.desc(), PaperRow.id.desc()).limit(n)))
-    if not papers:
-        return set()
-    return set(s.scalars(select(QuestionVersionRow.qid).join(PaperItemRow, PaperItemRow.version_id == QuestionVersionRow.id)
-                         .where(PaperItemRow.paper_id.in_(papers))))
+    papers: dict[str, list[tuple]] = defaultdict(list)
+    for chunk in range(0, len(emp_nos), 900):
+        q = select(PaperRow.emp_no, PaperRow.created_at, PaperRow.id, PaperRow.items).where(
+            PaperRow.emp_no.in_(emp_nos[chunk:chunk + 900]))
+        for emp, created, pid, items in s.execute(q):
+            papers[emp].append((created, pid, items))
+    wanted: dict[str, set[int]] = {}
+    for emp, ps in papers.items():
+        recent = sorted(ps, reverse=True)[:n]
+        wanted[emp] = {vid for _, _, items in recent for vid, _ in json.loads(items)}
+    all_vids = sorted(set().union(*wanted.values())) if wanted else []
+    qid_of: dict[int, str] = {}
+    for chunk in range(0, len(all_vids), 900):
+        qid_of.update(s.execute(select(QuestionVersionRow.id, QuestionVersionRow.qid)
+                                .where(QuestionVersionRow.id.in_(all_vids[chunk:chunk + 900]))).all())
+    for emp, vids in wanted.items():
+        out[emp] = {qid_of[v] for v in vids}
+    return out
 
 
 def paper_codes(ctx: Context, code: str) -> list[str]:

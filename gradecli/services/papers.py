@@ -7,7 +7,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from gradecli.domain.assembly import Blueprint, Paper, PaperItem, assemble_sitting
 from gradecli.domain.bank import LETTERS
@@ -17,7 +17,7 @@ from gradecli.services.context import Context
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import bank_repo, repo
 from gradecli.store.bulk import insert_rows
-from gradecli.store.models import PaperBatchRow, PaperItemRow, PaperRow, QuestionRow, QuestionVersionRow
+from gradecli.store.models import PaperBatchRow, PaperRow, QuestionRow, QuestionVersionRow
 
 
 def resolve_family(session, tier: int, family: str | None) -> str:  # noqa: ANN001
@@ -57,12 +57,13 @@ def store_sitting(session, papers: list[Paper], bp: Blueprint, *, seed: str, mod
     insert_rows(session, PaperRow.__table__, [
         {"code": code, "batch_id": batch.id, "tier": p.tier, "family": p.family, "variant": p.variant,
          "emp_no": emp_nos[i] if emp_nos else None, "seed": p.seed, "expected": round(p.expected, 4),
-         "total": p.total, "created_at": stamp} for i, (code, p) in enumerate(zip(codes, papers))])
-    ids = dict(session.execute(select(PaperRow.code, PaperRow.id).where(PaperRow.batch_id == batch.id)).all())
-    insert_rows(session, PaperItemRow.__table__, [
-        {"paper_id": ids[code], "position": pos, "version_id": vids[item.question.qid],
-         "option_order": json.dumps(list(item.order))}
-        for code, p in zip(codes, papers) for pos, item in enumerate(p.items, 1)])
+         "total": p.total, "created_at": stamp,
+         "items": json.dumps([[vids[item.question.qid], list(item.order)] for item in p.items], separators=(",", ":"))}
+        for i, (code, p) in enumerate(zip(codes, papers))])
+    used = sorted({vids[item.question.qid] for p in papers for item in p.items})
+    for chunk in range(0, len(used), 900):
+        session.execute(update(QuestionVersionRow).where(QuestionVersionRow.id.in_(used[chunk:chunk + 900]))
+                        .values(used=True))
     return codes
 
 
@@ -97,33 +98,23 @@ class StoredPaper:
 
 
 def load_papers(session, *, ids: list[int] | None = None, codes: list[str] | None = None) -> dict[int, StoredPaper]:  # noqa: ANN001
-    """Many stored papers at once: three queries in all, each question version built once and
-    shared by every paper that carries it (a cycle of 20,000 papers uses a few hundred)."""
-    rows: list[PaperRow] = []
+    """Many stored papers at once, each question version built once and shared by every paper
+    that carries it (a cycle of 20,000 papers uses a few hundred)."""
     keys = list(ids if ids is not None else codes or [])
     col = PaperRow.id if ids is not None else PaperRow.code
+    rows: list[PaperRow] = []
     for chunk in range(0, len(keys), 900):
         rows += session.scalars(select(PaperRow).where(col.in_(keys[chunk:chunk + 900]))).all()
-    by_id = {r.id: r for r in rows}
-    items: dict[int, list[tuple[int, int, str]]] = {pid: [] for pid in by_id}
-    pids = list(by_id)
-    for chunk in range(0, len(pids), 900):
-        q = (select(PaperItemRow.paper_id, PaperItemRow.position, PaperItemRow.version_id, PaperItemRow.option_order)
-             .where(PaperItemRow.paper_id.in_(pids[chunk:chunk + 900])))
-        for pid, pos, vid, order in session.execute(q):
-            items[pid].append((pos, vid, order))
-    versions = bank_repo.versions_by_id(session, {vid for its in items.values() for _, vid, _ in its})
-    orders: dict[str, tuple[int, ...]] = {}
+    parsed = {r.id: json.loads(r.items) for r in rows}
+    versions = bank_repo.versions_by_id(session, {vid for its in parsed.values() for vid, _ in its})
+    orders: dict[tuple[int, ...], tuple[int, ...]] = {}
     out = {}
-    for pid, its in items.items():
-        its.sort()
+    for r in rows:
         loaded = []
-        for _, vid, o in its:
-            order = orders.get(o)
-            if order is None:
-                order = orders[o] = tuple(json.loads(o))
-            loaded.append(PaperItem(versions[vid], order))
-        out[pid] = StoredPaper(by_id[pid], loaded, [vid for _, vid, _ in its])
+        for vid, order in parsed[r.id]:
+            key = tuple(order)
+            loaded.append(PaperItem(versions[vid], orders.setdefault(key, key)))
+        out[r.id] = StoredPaper(r, loaded, [vid for vid, _ in parsed[r.id]])
     return out
 
 

@@ -38,9 +38,45 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     from alembic import command
 
     before = current_revision(engine)
-    with engine.begin() as conn:
+    with _MigrationEngine(engine) as eng, eng.begin() as conn:
         command.upgrade(_config(conn), revision)
     return before, current_revision(engine)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    with _MigrationEngine(engine) as eng, eng.begin() as conn:
+        command.downgrade(_config(conn), revision)
+
+
+class _MigrationEngine:
+    """The engine for schema changes: on SQLite without foreign-key enforcement (table copies),
+    and the foreign keys checked once the change is done."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.own = None
+
+    def __enter__(self) -> Engine:
+        if self.engine.dialect.name != "sqlite":
+            return self.engine
+        from gradecli.store.db import make_engine
+
+        self.own = make_engine(self.engine.url.render_as_string(hide_password=False), foreign_keys=False)
+        return self.own
+
+    def __exit__(self, exc_type, *_exc) -> None:  # noqa: ANN001
+        if self.own is None:
+            return
+        try:
+            if exc_type is None:
+                with self.own.connect() as conn:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the schema change left rows pointing at nothing: {broken[:5]}")
+        finally:
+            self.own.dispose()
 
 
 def ensure_current(engine: Engine) -> None:

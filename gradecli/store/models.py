@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Numeric, Text, UniqueConstraint
+from sqlalchemy import Column, Numeric, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 # Named constraints from the first migration on, so later migrations can drop them by name.
@@ -120,6 +120,7 @@ class QuestionVersionRow(SQLModel, table=True):
     explanation: str = Field(sa_column=Column(Text, nullable=False))
     content_hash: str = Field(max_length=64)
     created_at: datetime
+    used: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # on a stored paper
 
 
 class PaperBatchRow(SQLModel, table=True):
@@ -154,19 +155,8 @@ class PaperRow(SQLModel, table=True):
     expected: float
     total: int
     created_at: datetime
-
-
-class PaperItemRow(SQLModel, table=True):
-    """One question on a paper: the version given, its position, and the option order shown."""
-
-    __tablename__ = "paper_item"
-    __table_args__ = (UniqueConstraint("paper_id", "position"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    paper_id: int = Field(foreign_key="paper.id", index=True)
-    position: int
-    version_id: int = Field(foreign_key="question_version.id", index=True)
-    option_order: str = Field(max_length=40)  # JSON list: shown position → original option index
+    # the questions in order: [[question-version id, [shown position → original option index]], …]
+    items: str = Field(sa_column=Column(Text, nullable=False, server_default="[]"))
 
 
 class CycleRow(SQLModel, table=True):

@@ -1,4 +1,4 @@
-"""Migration 0006 carries scored answers over to one row per candidate, and back on downgrade."""
+"""Migrations 0006 and 0008 carry answers and paper items over to their compact form, and back."""
 
 from __future__ import annotations
 
@@ -46,12 +46,15 @@ def test_answers_survive_the_upgrade_and_the_downgrade(db_url):
     migrate.upgrade(engine)
     with engine.connect() as conn:
         reg, responses, earned = conn.execute(text("SELECT registration_id, responses, earned FROM answer_sheet")).one()
+        items = conn.execute(text("SELECT items FROM paper WHERE id = 1")).scalar_one()
+        used = conn.execute(text("SELECT id FROM question_version WHERE used ORDER BY id")).scalars().all()
     assert (reg, json.loads(responses), [float(x) for x in json.loads(earned)]) == (1, ["对", "错"], [1.0, 0.0])
-    from alembic import command
-
-    with engine.begin() as conn:
-        command.downgrade(migrate._config(conn), "0005")
+    assert json.loads(items) == [[1, []], [2, []]] and used == [1, 2]
+    migrate.downgrade(engine, "0005")
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT position, version_id, response, earned FROM answer ORDER BY position")).all()
     assert [(p, v, r, float(e)) for p, v, r, e in rows] == [(1, 1, "对", 1.0), (2, 2, "错", 0.0)]
+    with engine.connect() as conn:
+        back = conn.execute(text("SELECT position, version_id FROM paper_item ORDER BY position")).all()
+    assert [tuple(r) for r in back] == [(1, 1), (2, 2)]
     engine.dispose()
