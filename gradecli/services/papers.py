@@ -6,6 +6,7 @@ import json
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -92,7 +93,7 @@ def generate(ctx: Context, *, tier: int, family: str | None, count: int | None, 
 
 @dataclass(frozen=True)
 class StoredPaper:
-    row: PaperRow
+    row: Any  # the paper's columns (a plain row)
     items: list[PaperItem]
     version_ids: list[int]
 
@@ -102,9 +103,9 @@ def load_papers(session, *, ids: list[int] | None = None, codes: list[str] | Non
     that carries it (a cycle of 20,000 papers uses a few hundred)."""
     keys = list(ids if ids is not None else codes or [])
     col = PaperRow.id if ids is not None else PaperRow.code
-    rows: list[PaperRow] = []
+    rows = []  # plain rows: a sitting's 20,000 papers need no ORM objects
     for chunk in range(0, len(keys), 900):
-        rows += session.scalars(select(PaperRow).where(col.in_(keys[chunk:chunk + 900]))).all()
+        rows += session.execute(select(*PaperRow.__table__.c).where(col.in_(keys[chunk:chunk + 900]))).all()
     parsed = {r.id: json.loads(r.items) for r in rows}
     versions = bank_repo.versions_by_id(session, {vid for its in parsed.values() for vid, _ in its})
     orders: dict[tuple[int, ...], tuple[int, ...]] = {}
@@ -113,7 +114,10 @@ def load_papers(session, *, ids: list[int] | None = None, codes: list[str] | Non
         loaded = []
         for vid, order in parsed[r.id]:
             key = tuple(order)
-            loaded.append(PaperItem(versions[vid], orders.setdefault(key, key)))
+            shared = orders.get(key)
+            if shared is None:
+                shared = orders[key] = key
+            loaded.append(PaperItem(versions[vid], shared))
         out[r.id] = StoredPaper(r, loaded, [vid for vid, _ in parsed[r.id]])
     return out
 
