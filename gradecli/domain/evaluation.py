@@ -187,21 +187,22 @@ def evaluate(candidates: list[Candidate], *, rule: QuotaRule, policy: Policy,
     for i, d in enumerate(passed, 1):
         d.rank = i
     bar_met = [d for d in passed if d.composite >= e.fast_track_composite and by_emp[d.emp_no].rating == e.fast_track_rating]
+    met = {d.emp_no for d in bar_met}
     cap = fast_track_cap(quota, policy)
     fast = bar_met if cap is None else bar_met[:cap]
-    for d in fast:
+    for place, d in enumerate(fast, 1):
         d.outcome = "fast_track"
         d.reasons.append(f"fast track: composite {d.composite} ≥ {e.fast_track_composite} and rating {e.fast_track_rating}"
-                         + ("" if cap is None else f" (place {fast.index(d) + 1} of {cap}, outside the quota)"))
+                         + ("" if cap is None else f" (place {place} of {cap}, outside the quota)"))
     regular = [d for d in passed if d.outcome != "fast_track"]
     seats = quota
     for d in regular:
         c = by_emp[d.emp_no]
         if c.inside_wait:
-            d.outcome = "failed" if d not in bar_met else "qualified_not_promoted"
+            d.outcome = "qualified_not_promoted" if d.emp_no in met else "failed"
             d.reasons.append("inside the wait: only the fast track could promote"
-                             + (f" (composite {d.composite} < {e.fast_track_composite} or rating not {e.fast_track_rating})"
-                                if d not in bar_met else f" and its {cap} place(s) are taken"))
+                             + (f" and its {cap} place(s) are taken" if d.emp_no in met else
+                                f" (composite {d.composite} < {e.fast_track_composite} or rating not {e.fast_track_rating})"))
             if d.outcome == "failed":
                 d.failed_parts.append("fast-track bar not met")
             continue

@@ -158,9 +158,9 @@ def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -
             quota_info[f"{family} → tier {tier}"] = {"quota": quota, "derivation": how, "promoted": used,
                                                      "fast_track": sum(1 for d in ds if d.outcome == "fast_track"),
                                                      "registered": len(members)}
-            for r, d in zip(members, ds):
+            for r, cd, d in zip(members, cands, ds):
                 r.outcome, r.composite, r.performance, r.rank = d.outcome, d.composite, d.performance, d.rank
-                r.rating = next(cd.rating for cd in cands if cd.emp_no == r.emp_no)
+                r.rating = cd.rating
                 r.reasons = json.dumps(d.reasons, ensure_ascii=False)
                 decisions_out += _candidate_decisions(c, r, d)
         decisions_out += _scope_decisions(ctx, s, c, regs, year, ratings, events)
