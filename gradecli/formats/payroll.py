@@ -34,7 +34,8 @@ def _subtotals(rows: list[dict], key: str, label: str, fields: list[str]) -> She
                     widths=[18, 10, 16, 16, 16])
 
 
-def write_payroll(path: Path, month: str, rows: list[dict]) -> Path:
+def write_payroll(path: Path, month: str, rows) -> Path:  # noqa: ANN001 (any sequence of row dicts)
+    rows = list(rows)
     headers = ["工号 / Employee No.", "姓名 / Name", "部门 / Department", "岗位序列 / Post family", "等级 / Grade",
                "天数 / Days by segment", "基础津贴 / Base", "岗位级差 / Differential", "合计 / Total"]
     body = [[r["emp_no"], r["name"], r["department"], r["family"], r["grade"], r["days"], _d(r["base_fen"]),

@@ -17,7 +17,7 @@ from gradecli.domain.ladder import Grade, Ladder
 from gradecli.formats import cells, payroll as payroll_out
 from gradecli.formats.excel import Column, read_table
 from gradecli.services.context import Context
-from gradecli.services.results import Listing, Outcome
+from gradecli.services.results import LazyRows, Listing, Outcome
 from gradecli.store import repo
 from gradecli.store.bulk import insert_rows
 from gradecli.store.models import (AllowanceRateRow, AllowanceTableRow, Employee, LedgerEventRow, PayrollLineRow,
@@ -220,6 +220,13 @@ def _steps(evs: list[tuple[date, Grade]]) -> list[tuple[date, Grade]]:
     return out
 
 
+def _stored_segments(line) -> str:  # noqa: ANN001
+    """The stored form: one list per segment — from, to, days, grade, table version, monthly
+    amount (fen), front-line, monthly differential (fen), segment total (fen)."""
+    return json.dumps([[sg.start.isoformat(), sg.end.isoformat(), sg.days, str(sg.grade), sg.version, sg.amount,
+                        sg.frontline, sg.differential, sg.total] for sg in line.segments], separators=(",", ":"))
+
+
 def _segments(line) -> list[dict]:  # noqa: ANN001
     return [{"from": sg.start.isoformat(), "to": sg.end.isoformat(), "days": sg.days, "grade": str(sg.grade),
              "version": sg.version, "amount": sg.amount, "frontline": sg.frontline,
@@ -258,13 +265,13 @@ def compute(ctx: Context, *, month: date, out: Path | None = None, replace: bool
         missing = [f"{e.emp_no}: {m}" for e, line in lines for m in line.missing]
         if missing:
             raise BadInput(problems=[Problem("", f"{m}; import an allowance table that covers it") for m in missing[:50]])
-        rows = [_row(e, line) for e, line in lines]
-        total = sum(r["total_fen"] for r in rows)
+        rows = LazyRows(lines, lambda pair: _row(*pair))
+        total = sum(line.total for _, line in lines)
         run = s.scalars(select(PayrollRunRow).where(PayrollRunRow.month == month)).first()
         notes, diff_rows, stored = [], [], False
         if run is not None:
             old = {ln.emp_no: ln.total_fen for ln in s.scalars(select(PayrollLineRow).where(PayrollLineRow.run_id == run.id))}
-            new = {r["emp_no"]: r["total_fen"] for r in rows}
+            new = {e.emp_no: line.total for e, line in lines}
             diff_rows = [(k, old.get(k, 0), new.get(k, 0)) for k in sorted(set(old) | set(new)) if old.get(k, 0) != new.get(k, 0)]
             if not diff_rows:
                 notes.append(f"{month:%Y-%m} is stored and unchanged")
@@ -286,8 +293,8 @@ def compute(ctx: Context, *, month: date, out: Path | None = None, replace: bool
             insert_rows(s, PayrollLineRow.__table__, [
                 {"run_id": run.id, "employee_id": e.id, "emp_no": e.emp_no, "base_fen": line.base,
                  "differential_fen": line.differential, "total_fen": line.total,
-                 "segments": json.dumps(r["segments"], separators=(",", ":"))}
-                for (e, line), r in zip(lines, rows)])
+                 "segments": _stored_segments(line)}
+                for e, line in lines])
             stored = True
             notes.append(f"{month:%Y-%m} stored as a payroll run")
         uow.commit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Sequence
 
 
 @dataclass
@@ -17,8 +17,24 @@ class Listing:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"title": self.title, "count": len(self.rows), "rows": self.rows, **self.extra,
+        return {"title": self.title, "count": len(self.rows), "rows": list(self.rows), **self.extra,
                 "notes": self.notes}
+
+
+class LazyRows(Sequence):
+    """Rows built only when someone looks at them: a terminal shows the first thousand of a
+    100,000-line payroll; --json and --out take them all."""
+
+    def __init__(self, items: Sequence[Any], build: Callable[[Any], dict[str, Any]]):
+        self._items, self._build = items, build
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204
+        if isinstance(index, slice):
+            return [self._build(x) for x in self._items[index]]
+        return self._build(self._items[index])
 
 
 @dataclass

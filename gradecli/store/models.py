@@ -348,7 +348,7 @@ class PayrollLineRow(SQLModel, table=True):
     base_fen: int
     differential_fen: int
     total_fen: int
-    segments: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    segments: str = Field(sa_column=Column(Text, nullable=False))  # JSON lists: from, to, days, grade, version, amount, front-line, differential, total
 
 
 class LedgerHeadRow(SQLModel, table=True):
