@@ -16,7 +16,7 @@ from gradecli.domain.errors import BadInput, NotFound, Problem
 from gradecli.domain.ladder import Grade, Ladder
 from gradecli.formats import cells, payroll as payroll_out
 from gradecli.formats.excel import Column, read_table
-from gradecli.services.context import Context
+from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import LazyRows, Listing, Outcome
 from gradecli.store import repo
 from gradecli.store.bulk import insert_rows
@@ -258,6 +258,7 @@ def _row(e, line) -> dict:  # noqa: ANN001
             "segments": _segments(line)}
 
 
+@bulk_work()
 def compute(ctx: Context, *, month: date, out: Path | None = None, replace: bool = False) -> Listing:
     with ctx.uow() as uow:
         s = uow.s
@@ -313,6 +314,7 @@ ARREARS_COLUMNS = [("emp_no", "工号"), ("name", "姓名"), ("department", "部
                    ("due", "应发"), ("difference", "差额"), ("kind", "类别"), ("cause", "原因")]
 
 
+@bulk_work()
 def arrears(ctx: Context, *, start: date, end: date, out: Path | None = None) -> Listing:
     if end < start:
         raise BadInput(f"--to {end:%Y-%m} is before --from {start:%Y-%m}")

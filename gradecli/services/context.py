@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Callable
+from typing import Callable, Iterator
 
 from gradecli.domain.policy import Policy
 
@@ -51,3 +53,20 @@ class Context:
         from gradecli.store.uow import UnitOfWork
 
         return UnitOfWork(self.engine)
+
+
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during one bulk computation.
+
+    Building a payroll or scoring a sitting allocates millions of small objects; the collector
+    then keeps rescanning everything alive (about a third of the time at 100,000 staff). Plain
+    reference counting still frees what is no longer used; cycles are collected on the way out.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

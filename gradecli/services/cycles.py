@@ -19,7 +19,7 @@ from gradecli.domain.scoring import AnswerError, allowed_hint, score
 from gradecli.formats import answer_sheet, cells
 from gradecli.formats.excel import Column, SheetOut, read_table, write_workbook
 from gradecli.formats.sheets import EMP_NO
-from gradecli.services.context import Context
+from gradecli.services.context import Context, bulk_work
 from gradecli.services.papers import load_papers, new_seed, store_sitting
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import bank_repo, cycle_repo, repo
@@ -82,6 +82,7 @@ def _assess(ctx: Context, s, c: CycleRow):  # noqa: ANN001, ANN202
     return out
 
 
+@bulk_work()
 def eligibility(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
     with ctx.uow() as uow:
         c = cycle_repo.get(uow.s, code)
@@ -107,6 +108,7 @@ def eligibility(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
     return listing
 
 
+@bulk_work()
 def register(ctx: Context, code: str, *, all_eligible: bool = False, file: Path | None = None,
              with_fast_track: bool = False) -> Outcome:
     """Register candidates; one ineligible name in a file refuses the whole file."""
@@ -179,6 +181,7 @@ def withdraw(ctx: Context, code: str, emp_no: str) -> Outcome:
 
 # ---------------------------------------------------------------- papers
 
+@bulk_work()
 def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants: int = 2,
                  seed: str | None = None) -> Outcome:
     if mode not in ("individual", "shared"):
@@ -303,6 +306,7 @@ def write_answer_sheet(ctx: Context, code: str, out: Path) -> Outcome:
                    {"cycle": c.code, "path": str(out), "candidates": len(regs)})
 
 
+@bulk_work()
 def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
     rows = answer_sheet.read(path)
     policy = ctx.policy

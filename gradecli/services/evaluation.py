@@ -21,7 +21,7 @@ from gradecli.domain.ledger import grade_on
 from gradecli.formats import cells, notice as notice_out
 from gradecli.formats.excel import Column, SheetOut, read_table, write_workbook
 from gradecli.formats.sheets import EMP_NO
-from gradecli.services.context import Context
+from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import cycle_repo, repo
 from gradecli.store.bulk import insert_rows
@@ -44,6 +44,7 @@ SCORE_COLUMNS = [EMP_NO, Column("exam", "理论成绩", "Exam score", cells.deci
                                 note="0–100; reference only")]
 
 
+@bulk_work()
 def first_evaluation(ctx: Context, *, as_of: date, scores: Path | None = None, out: Path | None = None,
                      apply: bool = False) -> Listing:
     """首次评定 (lenient): place every active professional-technical employee without a grade."""
@@ -127,6 +128,7 @@ def _pyramid_rule(ctx: Context, s, c: CycleRow, family: str, tier: int) -> Quota
                                      f"{held[tier]} already in tier {tier}, {seats} seats left")
 
 
+@bulk_work()
 def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -> Listing:
     policy = ctx.policy
     with ctx.uow() as uow:

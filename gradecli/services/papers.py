@@ -14,7 +14,7 @@ from gradecli.domain.assembly import Blueprint, Paper, PaperItem, assemble_sitti
 from gradecli.domain.bank import LETTERS
 from gradecli.domain.errors import BadInput, NotFound
 from gradecli.formats import paper_out
-from gradecli.services.context import Context
+from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import bank_repo, repo
 from gradecli.store.bulk import insert_rows
@@ -68,6 +68,7 @@ def store_sitting(session, papers: list[Paper], bp: Blueprint, *, seed: str, mod
     return codes
 
 
+@bulk_work()
 def generate(ctx: Context, *, tier: int, family: str | None, count: int | None, variants: int | None,
              seed: str | None) -> Outcome:
     if count and variants:

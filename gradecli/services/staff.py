@@ -12,7 +12,7 @@ from gradecli.domain.ladder import Ladder
 from gradecli.domain.ledger import grade_on
 from gradecli.formats.excel import Table, read_table, write_template
 from gradecli.formats.sheets import roster_columns
-from gradecli.services.context import Context
+from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import repo
 from gradecli.store.bulk import insert_rows
@@ -53,6 +53,7 @@ def _check_rows(table: Table) -> None:
         raise BadInput(problems=problems)
 
 
+@bulk_work()
 def import_roster(ctx: Context, table: Table) -> Outcome:
     """Upsert the roster in one transaction; an unchanged file changes nothing."""
     _check_rows(table)
