@@ -37,3 +37,14 @@ def median_run(cmd: list[str], n: int = 7) -> float:
 def in_subprocess(script: Path, *args: str) -> str:
     """Run a stage in its own process so its peak memory is its own."""
     return subprocess.run([sys.executable, str(script), *args], check=True, capture_output=True, text=True).stdout
+
+
+def size_and_profile(default: int) -> tuple[int, str | None]:
+    """`script.py [N] [--profile STEP]`: the size to run at, and a step to profile (or None)."""
+    args = sys.argv[1:]
+    profile = None
+    if "--profile" in args:
+        i = args.index("--profile")
+        profile = args[i + 1]
+        del args[i:i + 2]
+    return (int(args[0]) if args else default), profile

@@ -20,20 +20,13 @@ import cProfile
 import io
 import pstats
 import random
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from _common import WORK, peak_mb
+from _common import WORK, peak_mb, size_and_profile
 
-ARGS = sys.argv[1:]
-PROFILE = None
-if "--profile" in ARGS:
-    i = ARGS.index("--profile")
-    PROFILE = ARGS[i + 1]
-    del ARGS[i:i + 2]
-N = int(ARGS[0]) if ARGS else 20_000
+N, PROFILE = size_and_profile(20_000)
 PERIOD = "2026H2"
 FAMILY = "客服"
 BANKS = Path(__file__).resolve().parent.parent / "question_bank"

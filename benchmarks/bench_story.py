@@ -30,18 +30,12 @@ import random
 import sys
 import time
 import traceback
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
-from _common import WORK, peak_mb
+from _common import WORK, peak_mb, size_and_profile
 
-ARGS = sys.argv[1:]
-PROFILE = None
-if "--profile" in ARGS:
-    i = ARGS.index("--profile")
-    PROFILE = ARGS[i + 1]
-    del ARGS[i:i + 2]
-N = int(ARGS[0]) if ARGS else 100_000
+N, PROFILE = size_and_profile(100_000)
 TODAY = date(2026, 11, 26)  # demo.run's default "today"
 FAMILY = "客服"
 
