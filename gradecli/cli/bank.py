@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from gradecli.cli.app import emit, run_with_progress, state
-from gradecli.cli.options import JsonOpt, XlsxArg
+from gradecli.cli.options import CycleArg, JsonOpt, XlsxArg
 
 app = typer.Typer(no_args_is_help=True)
 TierOpt = Annotated[int | None, typer.Option("--tier", help="Only this tier.")]
@@ -54,7 +54,7 @@ def retire(ctx: typer.Context, qid: Annotated[str, typer.Argument(help="Question
 
 
 @app.command("calibrate", help="Propose difficulties from a sitting's facility; --apply writes new question versions.")
-def calibrate(ctx: typer.Context, cycle: Annotated[str, typer.Argument(metavar="CYCLE", help="The cycle.")],
+def calibrate(ctx: typer.Context, cycle: CycleArg,
               min_responses: Annotated[int, typer.Option("--min-responses", help="Responses needed per question.")] = 30,
               apply: Annotated[bool, typer.Option("--apply", help="Write the new difficulties as new versions.")] = False,
               json: JsonOpt = False) -> None:

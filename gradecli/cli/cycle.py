@@ -9,10 +9,9 @@ from typing import Annotated
 import typer
 
 from gradecli.cli.app import emit, run_with_progress, state
-from gradecli.cli.options import JsonOpt, OutXlsx, XlsxArg, parse_date
+from gradecli.cli.options import CycleArg, JsonOpt, OutXlsx, XlsxArg, parse_date
 
 app = typer.Typer(no_args_is_help=True)
-CycleArg = Annotated[str, typer.Argument(metavar="CYCLE", help="The cycle's period: 2026, 2026H1 or 2026H2.")]
 
 
 @app.command("create", help="Create a cycle: annual (分等考试, tier steps) or semiannual (等内考试, level steps).")

@@ -7,10 +7,9 @@ from typing import Annotated
 import typer
 
 from gradecli.cli.app import emit, state
-from gradecli.cli.options import JsonOpt, OutXlsx, parse_date
+from gradecli.cli.options import CycleArg, JsonOpt, OutXlsx, parse_date
 
 app = typer.Typer(no_args_is_help=True)
-CycleArg = Annotated[str, typer.Argument(metavar="CYCLE", help="The cycle's period: 2026, 2026H1 or 2026H2.")]
 
 
 @app.command("pyramid", help="Staff per tier and level against the target shares (Excel with a bar chart).")

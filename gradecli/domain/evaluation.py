@@ -12,7 +12,6 @@ from gradecli.domain.ladder import Grade, Ladder
 from gradecli.domain.policy import Policy
 
 CENT = Decimal("0.01")
-OUTCOMES = ("promoted", "fast_track", "qualified_not_promoted", "failed", "absent")
 
 
 # ---------------------------------------------------------------- first placement

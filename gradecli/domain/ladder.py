@@ -50,10 +50,6 @@ class Ladder:
         )
 
     @property
-    def bottom(self) -> Grade:
-        return Grade(1, 1)
-
-    @property
     def top(self) -> Grade:
         return Grade(self.tiers, self.levels)
 

@@ -308,5 +308,3 @@ class Policy(_Section):
             return self.ladder.family_levels[family]
         return self.ladder.levels_per_tier
 
-
-DEFAULT_POLICY = Policy()

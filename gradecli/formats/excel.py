@@ -61,7 +61,6 @@ class Table:
     sheet: str
     rows: list[tuple[int, dict[str, Any]]]
     warnings: list[str] = field(default_factory=list)
-    columns_present: set[str] = field(default_factory=set)
 
     def where(self, row: int, column: Column | None = None) -> str:
         loc = f"{self.source}, sheet {self.sheet}, row {row}"
@@ -157,7 +156,6 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
             table.warnings.append(f"{path}, sheet {name}: column {_col_letter(i)} ({text(cell)}) is not a known column and is ignored")
     if problems:
         raise BadInput(problems=problems)
-    table.columns_present = set(by_key)
 
     wanted = [(idxs[0], found[idxs[0]]) for idxs in by_key.values()]
     absent = [c.key for c in columns if c.key not in by_key]  # optional columns left out: None

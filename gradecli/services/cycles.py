@@ -197,7 +197,6 @@ def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants:
         groups: dict[tuple[int, str], list[RegistrationRow]] = defaultdict(list)
         for r in regs:
             groups[(r.exam_tier, r.family)].append(r)
-        last_n = ctx.policy.blueprint.exposure_last_papers
         issued, problems = [], []
         plans = []
         for (tier, family), members in sorted(groups.items()):
@@ -206,7 +205,7 @@ def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants:
             sitting_seed = f"{seed}|{c.code}|{tier}|{family}"
             try:
                 if mode == "individual":
-                    recent = _recent_questions(s, [r.emp_no for r in members], last_n)
+                    recent = _recent_questions(s, [r.emp_no for r in members], bp.exposure_last)
                     histories = [recent[r.emp_no] for r in members]
                     drawn = assemble_sitting(questions, bp, family, sitting_seed, count=len(members), histories=histories)
                 else:

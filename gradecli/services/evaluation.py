@@ -143,13 +143,14 @@ def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -
         for r in regs:
             groups[(r.family, r.to_tier)].append(r)
         rules = _quota_rules(ctx, s, c, groups, quotas)
-        events = repo.events_by_employee(s, until=c.exam_date)
+        scope = cycle_repo.people(s, policy, c.exam_date, cycle_repo.families(c))  # facts on the exam date
+        person = {e.id: p for e, p in scope}
         quota_info, decisions_out = {}, []
         for (family, tier), members in sorted(groups.items()):
             cands = []
             for r in members:
                 rating = cycle_repo.latest_rating(all_ratings.get(r.employee_id, []), c.exam_date.year)
-                since = _since(events.get(r.employee_id, []), c.exam_date)
+                since = person[r.employee_id].grade_since if r.employee_id in person else None
                 cands.append(Candidate(
                     emp_no=r.emp_no, target_tier=tier, theory=None if r.absent else Decimal(r.theory),
                     skill=None if r.skill is None else Decimal(r.skill), rating=rating.rating if rating else None,
@@ -165,7 +166,7 @@ def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -
                 r.rating = cd.rating
                 r.reasons = json.dumps(d.reasons, ensure_ascii=False)
                 decisions_out += _candidate_decisions(c, r, d)
-        decisions_out += _scope_decisions(ctx, s, c, regs, year, ratings, events)
+        decisions_out += _scope_decisions(ctx, s, c, regs, year, ratings, scope)
         s.execute(delete(CycleDecisionRow).where(CycleDecisionRow.cycle_id == c.id))
         insert_rows(s, CycleDecisionRow.__table__, decisions_out)
         c.state, c.quotas, c.appraisal_year = "evaluated", json.dumps(quota_info, ensure_ascii=False), year
@@ -173,12 +174,6 @@ def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -
                        today=ctx.today)
         uow.commit()
     return results(ctx, code)
-
-
-def _since(evs, on: date) -> date | None:  # noqa: ANN001
-    from gradecli.domain.ledger import grade_since
-
-    return grade_since(evs, on)
 
 
 def _decision(c: CycleRow, r_emp_id: int, emp_no: str, kind: str, frm: Grade, to: Grade, reason: str, evidence: dict) -> dict:
@@ -199,19 +194,15 @@ def _candidate_decisions(c: CycleRow, r: RegistrationRow, d) -> list[dict]:  # n
     return out
 
 
-def _scope_decisions(ctx: Context, s, c: CycleRow, regs, year: int, ratings, events) -> list[dict]:  # noqa: ANN001
+def _scope_decisions(ctx: Context, s, c: CycleRow, regs, year: int, ratings, scope) -> list[dict]:  # noqa: ANN001
     """Deferrals and demotions: at an annual cycle for every graded employee in scope, at a
     semiannual one for its candidates (a second failed intra-tier exam in a row demotes)."""
     policy = ctx.policy
     out = []
     already = _deferred_for_year(s, year)
     reg_ids = {r.employee_id for r in regs}
-    if c.kind == "annual":
-        people = [(e, p) for e, p in cycle_repo.people(s, policy, c.exam_date, cycle_repo.families(c))
-                  if p.grade is not None and p.professional]
-    else:
-        people = [(e, p) for e, p in cycle_repo.people(s, policy, c.exam_date, cycle_repo.families(c))
-                  if e.id in reg_ids and p.grade is not None]
+    people = [(e, p) for e, p in scope if p.grade is not None
+              and (p.professional if c.kind == "annual" else e.id in reg_ids)]
     previous = _previous_semiannual(s, c, policy) if c.kind == "semiannual" else {}
     current = {r.employee_id: r for r in regs}
     for e, p in people:
@@ -289,9 +280,6 @@ RESULT_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name")
                   ("family", "岗位序列 / Post family"), ("step", "申报 / Step"), ("theory", "理论 / Theory"),
                   ("skill", "实操 / Skill"), ("performance", "业绩 / Performance"), ("composite", "综合 / Composite"),
                   ("rank", "名次 / Rank"), ("outcome", "结果 / Outcome"), ("reasons", "说明 / Reasons")]
-DECISION_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), ("kind", "决定 / Decision"),
-                    ("from", "原等级 / From"), ("to", "新等级 / To"), ("reason", "依据 / Reason")]
-
 
 def _result_rows(s, c: CycleRow) -> tuple[list[dict], list[dict]]:  # noqa: ANN001
     staff = {e.id: e for e in s.scalars(select(Employee))}

@@ -10,7 +10,7 @@ from gradecli.domain.errors import BadInput, Problem
 from gradecli.formats.excel import Table, read_table, write_template
 from gradecli.formats.sheets import performance_columns
 from gradecli.services.context import Context
-from gradecli.services.results import Outcome
+from gradecli.services.results import Outcome, upsert_outcome
 from gradecli.store import repo
 from gradecli.store.bulk import insert_rows
 from gradecli.store.models import PerformanceRating
@@ -63,10 +63,4 @@ def import_perf(ctx: Context, table: Table) -> Outcome:
         if changed:
             s.execute(update(PerformanceRating), changed)
         uow.commit()
-    n = len(table.rows)
-    if not new and not changed:
-        summary = f"{table.source}: {n} rows, nothing changed (all already up to date)"
-    else:
-        summary = f"{table.source}: {n} rows — {len(new)} added, {len(changed)} updated, {n - len(new) - len(changed)} unchanged"
-    return Outcome(summary, {"rows": n, "added": len(new), "updated": len(changed),
-                             "unchanged": n - len(new) - len(changed)}, notes=table.warnings)
+    return upsert_outcome(table.source, len(table.rows), len(new), len(changed), table.warnings)

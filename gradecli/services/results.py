@@ -48,3 +48,13 @@ class Outcome:
 
     def to_json(self) -> dict[str, Any]:
         return {"summary": self.summary, **self.data, "notes": self.notes}
+
+
+def upsert_outcome(source: str, rows: int, added: int, updated: int, notes: list[str]) -> Outcome:
+    """What an upsert import did, saying so plainly when the file changed nothing."""
+    unchanged = rows - added - updated
+    if not added and not updated:
+        summary = f"{source}: {rows} rows, nothing changed (all already up to date)"
+    else:
+        summary = f"{source}: {rows} rows — {added} added, {updated} updated, {unchanged} unchanged"
+    return Outcome(summary, {"rows": rows, "added": added, "updated": updated, "unchanged": unchanged}, notes=notes)

@@ -13,7 +13,7 @@ from gradecli.domain.ledger import grade_on
 from gradecli.formats.excel import Table, read_table, write_template
 from gradecli.formats.sheets import roster_columns
 from gradecli.services.context import Context, bulk_work
-from gradecli.services.results import Listing, Outcome
+from gradecli.services.results import Listing, Outcome, upsert_outcome
 from gradecli.store import repo
 from gradecli.store.bulk import insert_rows
 from gradecli.store.models import Employee
@@ -91,14 +91,7 @@ def import_roster(ctx: Context, table: Table) -> Outcome:
             repo.record_post_changes(s, moved, hist_before)
         uow.commit()
     ctx.progress("roster", len(new) + len(changed), len(new) + len(changed))
-    unchanged = len(table.rows) - len(new) - len(changed)
-    if not new and not changed:
-        summary = f"{table.source}: {len(table.rows)} rows, nothing changed (all already up to date)"
-    else:
-        summary = (f"{table.source}: {len(table.rows)} rows — {len(new)} added, {len(changed)} updated, "
-                   f"{unchanged} unchanged")
-    return Outcome(summary, {"rows": len(table.rows), "added": len(new), "updated": len(changed),
-                             "unchanged": unchanged}, notes=warnings)
+    return upsert_outcome(table.source, len(table.rows), len(new), len(changed), warnings)
 
 
 ROSTER_COLUMNS = [("emp_no", "工号"), ("name", "姓名"), ("department", "部门"), ("family", "岗位序列"),
@@ -132,7 +125,7 @@ def show_staff(ctx: Context, emp_no: str) -> Outcome:
         e = repo.employee(uow.s, emp_no)
         events = repo.events_for(uow.s, e.id)
         posts = repo.post_history(uow.s, e)
-        ratings = repo.ratings_by_employee(uow.s).get(e.id, [])
+        ratings = repo.ratings_by_employee(uow.s, employee_id=e.id).get(e.id, [])
     today = date.today()
     g = grade_on(events, today)
     ladder = Ladder.for_family(ctx.policy, e.family)

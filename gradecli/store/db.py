@@ -59,6 +59,3 @@ def _configure_sqlite(engine: Engine, foreign_keys: bool = True) -> None:
         # failing half-way with "database is locked" when a reader tries to become a writer.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"

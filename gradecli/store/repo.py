@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from gradecli.domain.errors import NotFound
 from gradecli.domain.ladder import Grade
-from gradecli.domain.ledger import GENESIS_HASH, LedgerEvent, canonical_json, chain_hash
+from gradecli.domain.ledger import EVENT_KINDS, GENESIS_HASH, LedgerEvent, canonical_json, chain_hash
 from gradecli.store.bulk import insert_rows
 from gradecli.store.models import Employee, LedgerEventRow, LedgerHeadRow, PerformanceRating, PostHistory
 
@@ -41,11 +41,13 @@ class Rating(NamedTuple):
     disciplinary: bool
 
 
-def ratings_by_employee(session: Session) -> dict[int, list[Rating]]:
-    """Every appraisal, by employee, oldest first (plain rows: there are several per person)."""
+def ratings_by_employee(session: Session, *, employee_id: int | None = None) -> dict[int, list[Rating]]:
+    """Every appraisal (or one person's), by employee, oldest first (plain rows)."""
     out: dict[int, list[Rating]] = {}
     q = select(PerformanceRating.employee_id, PerformanceRating.year, PerformanceRating.rating,
                PerformanceRating.disciplinary).order_by(PerformanceRating.year)
+    if employee_id is not None:
+        q = q.where(PerformanceRating.employee_id == employee_id)
     for eid, year, rating, disc in session.execute(q):
         out.setdefault(eid, []).append(Rating(year, rating, disc))
     return out
@@ -116,6 +118,9 @@ def append_events(session: Session, new: Sequence[dict], *, actor: str) -> list[
     cycle, evidence) to the chain, in order, inside the caller's transaction."""
     if not new:
         return []
+    unknown = {item["kind"] for item in new} - set(EVENT_KINDS)
+    if unknown:
+        raise ValueError(f"not a ledger event kind: {', '.join(sorted(unknown))}")
     lock_ledger(session)
     last = session.execute(select(LedgerEventRow.seq, LedgerEventRow.hash)
                            .order_by(LedgerEventRow.seq.desc()).limit(1)).first()
