@@ -34,6 +34,17 @@ def median_run(cmd: list[str], n: int = 7) -> float:
     return statistics.median(times)
 
 
+def best_of(*steps, runs: int = 3) -> list[float]:
+    """The shortest of ``runs`` timings of each step, the steps taken in turns (a, b, a, b, ...)."""
+    best = [float("inf")] * len(steps)
+    for _ in range(runs):
+        for n, step in enumerate(steps):
+            t0 = time.perf_counter()
+            step()
+            best[n] = min(best[n], time.perf_counter() - t0)
+    return best
+
+
 def in_subprocess(script: Path, *args: str) -> str:
     """Run a stage in its own process so its peak memory is its own."""
     return subprocess.run([sys.executable, str(script), *args], check=True, capture_output=True, text=True).stdout

@@ -14,6 +14,7 @@ import itertools
 import math
 import random
 from collections import Counter
+from operator import attrgetter, mul
 from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple, Sequence
 
@@ -27,7 +28,8 @@ MAX_ATTEMPTS = 40
 SITTING_RETRIES = 3
 MAX_SWAPS = 400
 SWAP_SAMPLE = 8
-SAMPLE_MARGIN = 4  # extra questions drawn per section to skip excluded ones without a second pass
+DRAW_BUDGET = 3  # random picks per question a section needs before it is drawn from its allowed questions
+EMPTY: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -195,20 +197,40 @@ class DrawState:
     variants: list[set[str]] = field(default_factory=list)
     variant_expected: list[float] = field(default_factory=list)
     capped: set[str] = field(default_factory=set)  # questions that reached the sitting cap
+    drawn: int = 0  # papers recorded so far
 
     def record(self, paper: "Paper", cap: int | None) -> None:
-        for item in paper.items:
-            qid = item.question.qid
-            self.usage[qid] += 1
-            if cap is not None and self.usage[qid] >= cap:
-                self.capped.add(qid)
+        qids = [item.question.qid for item in paper.items]
+        usage = self.usage
+        usage.update(qids)
+        self.drawn += 1
+        if cap is not None and self.drawn >= cap:  # before `cap` papers no question can reach it
+            self.capped.update([q for q in qids if usage[q] >= cap])
         if paper.variant is not None:
-            self.variants.append(paper.qids())
+            self.variants.append(set(qids))
             self.variant_expected.append(paper.expected)
 
 
+_AREAS = attrgetter("areas")
+_new_item = tuple.__new__  # PaperItem(q, o) without the Python-level __new__: 47 are made per paper
+
+
+def _orders_of(q: Question) -> Sequence[tuple[int, ...]]:
+    """The option orders a question can be shown in (one, empty, for non-choice questions): a
+    uniform draw from them is a uniformly random shuffle of its options."""
+    return _orders(len(q.options)) if q.type in CHOICE_TYPES else _NO_ORDER
+
+
+_NO_ORDER = ((),)
+
+
+Exclusions = tuple[set[str] | frozenset[str], set[str] | frozenset[str], set[str] | frozenset[str]]
+
+
 class Assembler:
-    """Draws papers for one tier and family under one blueprint."""
+    """Draws papers for one tier and family under one blueprint.
+
+    A drawn paper is a list of items (question + option order) in section order."""
 
     def __init__(self, questions: Sequence[Question], bp: Blueprint, family: str):
         self.bp = bp
@@ -219,8 +241,14 @@ class Assembler:
         for group in bp.enemies:
             for q in group:
                 self.enemy_of.setdefault(q, set()).update(group - {q})
-        # option orders to draw from, per question (None: not a choice question)
-        self.orders = {q.qid: _orders(len(q.options)) if q.type in CHOICE_TYPES else None for q in self.pool}
+        # the required knowledge areas as bits: a question's mask holds the required areas it covers
+        self.area_bit = {a: 1 << n for n, a in enumerate(bp.required_areas)}
+        self.all_areas = (1 << len(bp.required_areas)) - 1
+        # per section, in step: the question ids, the questions, their option orders, expected
+        # points and area masks (what a draw indexes; plain lists keep the hot loop cache-friendly)
+        self.drawable = [([q.qid for q in qs], qs, [_orders_of(q) for q in qs], [s.points * q.difficulty for q in qs],
+                          [self._mask(q) for q in qs])
+                         for s, qs in self.sections.items()]
         self.offsets = []  # where each section starts in a drawn paper (sections are drawn in order)
         at = 0
         for sec in bp.sections:
@@ -229,30 +257,36 @@ class Assembler:
         weights = [s.points * s.count for s in bp.sections]
         self.cum_weights = list(itertools.accumulate(weights))
 
+    def _mask(self, q: Question) -> int:
+        bits = 0
+        for a in q.areas:
+            bits |= self.area_bit.get(a, 0)
+        return bits
+
     def check(self, papers: int = 1, variants: int = 0) -> None:
         problems = shortfalls(self.pool, self.bp, family=self.family, papers=papers, variants=variants)
         if problems:
             raise RuleRefused(problems=[Problem("", p) for p in problems])
 
-    def draw(self, rng: random.Random, *, seed: str, state: DrawState, avoid: set[str] = frozenset(),
+    def draw(self, rng: random.Random, *, seed: str, state: DrawState, avoid: set[str] | frozenset[str] = EMPTY,
              variant: str | None = None) -> Paper:
         """One paper; raises RuleRefused when no valid paper turns up within the attempts."""
         cap = self.bp.sitting_cap(state.papers)
-        soft = set().union(*state.variants) if variant is not None else set()
+        soft = set().union(*state.variants) if variant is not None else EMPTY
+        band = self.bp.variant_band if variant is not None else self.bp.band
         last: list[str] = []
         for attempt in range(MAX_ATTEMPTS):
             # The first attempts keep away from earlier variants entirely; later ones allow the
             # overlap the policy permits and leave it to the validator.
-            exclude = (avoid, state.capped, soft) if soft and attempt < MAX_ATTEMPTS // 2 else (avoid, state.capped)
-            chosen = self._draw_sections(rng, exclude) if self.bp.sections else self._draw_free(rng, exclude)
-            if chosen is None:
+            exclude = (avoid, state.capped, soft if attempt < MAX_ATTEMPTS // 2 else EMPTY)
+            if self.bp.sections:
+                drawn = self._draw_sections(rng, exclude)
+                items = self._repair(rng, *drawn, exclude, band) if drawn else None
+            else:
+                items = self._draw_free(rng, exclude)
+            if items is None:
                 continue
-            band = self.bp.variant_band if variant is not None else self.bp.band
-            chosen = self._repair(rng, chosen, exclude, band)
-            rnd, orders = rng.random, self.orders
-            items = tuple([PaperItem(q, t[int(rnd() * len(t))]) if (t := orders[q.qid]) else PaperItem(q)
-                           for q in chosen])
-            paper = Paper(self.bp.tier, self.family, items, seed, variant)
+            paper = Paper(self.bp.tier, self.family, tuple(items), seed, variant)
             last = validate_paper(paper, self.bp, avoid=avoid, usage=state.usage, cap=cap,
                                   others=state.variants if variant else [],
                                   peers=state.variant_expected if variant else ())
@@ -263,61 +297,69 @@ class Assembler:
                                        f"{MAX_ATTEMPTS} attempts; last problems: {'; '.join(last[:3]) or 'too few questions left'}"
                                        " — add questions, or relax the caps in the policy")])
 
-    def _allowed(self, q: Question, exclude: tuple[set[str], ...], taken: set[str]) -> bool:
+    def _allowed(self, q: Question, exclude: Exclusions, taken: set[str]) -> bool:
         qid = q.qid
-        if qid in taken:
+        recent, capped, soft = exclude
+        if qid in taken or qid in recent or qid in capped or qid in soft:
             return False
-        for ex in exclude:
-            if qid in ex:
-                return False
         if self.enemy_of:
             enemies = self.enemy_of.get(qid)
-            return not (enemies and enemies & taken)
+            return not (enemies and not enemies.isdisjoint(taken))
         return True
 
-    def _draw_sections(self, rng: random.Random, exclude: tuple[set[str], ...]) -> list[Question] | None:
-        if not self.enemy_of and len(exclude) == 2:
-            fast = self._draw_sections_plain(rng, *exclude)
-            if fast is not None:
-                return fast
-        chosen: list[Question] = []
+    @staticmethod
+    def _item(rng: random.Random, q: Question) -> PaperItem:
+        """The question with a uniformly random order of its options."""
+        orders = _orders_of(q)
+        return _new_item(PaperItem, (q, orders[int(rng.random() * len(orders))]))
+
+    def _draw_sections(self, rng: random.Random, exclude: Exclusions
+                       ) -> tuple[list[PaperItem], set[str], float, int] | None:
+        """Each section's questions drawn at random from the allowed ones; returns the items in
+        section order, their question ids, the paper's expected score and the required areas it
+        covers (None: a section ran out).
+
+        A pick is a uniform random index; an excluded or repeated pick is drawn again, so each
+        question taken is uniform among those still allowed (as random.sample would give, at a
+        fraction of the cost), and its option order is a second uniform index into its items.
+        When a section is mostly excluded the picks would rarely hit, so after a budget of tries
+        the rest is sampled from the section's allowed questions."""
+        recent, capped, soft = exclude
+        rnd, enemy_of = rng.random, self.enemy_of
+        chosen: list[PaperItem] = []
         taken: set[str] = set()
-        for sec in self.bp.sections:
-            qs = self.sections[sec]
-            picked: list[Question] = []
-            for q in rng.sample(qs, min(len(qs), sec.count + SAMPLE_MARGIN)):
-                if self._allowed(q, exclude, taken):
-                    picked.append(q)
-                    taken.add(q.qid)
-                    if len(picked) == sec.count:
-                        break
-            if len(picked) < sec.count:  # many exclusions: look through the whole section
+        expected, covered = 0.0, 0
+        for sec, (qids, qs, orders, weights, masks) in zip(self.bp.sections, self.drawable):
+            n, need = len(qids), sec.count
+            for _ in range(sec.count * DRAW_BUDGET + 8 if n else 0):
+                k = int(rnd() * n)
+                qid = qids[k]
+                if qid in taken or qid in recent or qid in capped or qid in soft:
+                    continue
+                if enemy_of and (en := enemy_of.get(qid)) and not en.isdisjoint(taken):
+                    continue
+                o = orders[k]
+                chosen.append(_new_item(PaperItem, (qs[k], o[int(rnd() * len(o))])))
+                taken.add(qid)
+                expected += weights[k]
+                covered |= masks[k]
+                need -= 1
+                if not need:
+                    break
+            if need:
                 rest = [q for q in qs if self._allowed(q, exclude, taken)]
-                need = sec.count - len(picked)
                 if len(rest) < need:
                     return None
                 for q in rng.sample(rest, need):
-                    if not self._allowed(q, exclude, taken):
+                    if not self._allowed(q, exclude, taken):  # an enemy of one taken just before
                         return None
-                    picked.append(q)
+                    chosen.append(self._item(rng, q))
                     taken.add(q.qid)
-            chosen += picked
-        return chosen
+                    expected += sec.points * q.difficulty
+                    covered |= self._mask(q)
+        return chosen, taken, expected, covered
 
-    def _draw_sections_plain(self, rng: random.Random, a: set[str], b: set[str]) -> list[Question] | None:
-        """The common case (no enemy groups, no variants): a sample per section, minus exclusions;
-        None sends the draw to the general path when too much of a section is excluded."""
-        chosen: list[Question] = []
-        for sec in self.bp.sections:
-            qs = self.sections[sec]
-            picked = [q for q in rng.sample(qs, min(len(qs), sec.count + SAMPLE_MARGIN))
-                      if q.qid not in a and q.qid not in b]
-            if len(picked) < sec.count:
-                return None
-            chosen += picked[:sec.count]
-        return chosen
-
-    def _draw_free(self, rng: random.Random, exclude: tuple[set[str], ...]) -> list[Question] | None:
+    def _draw_free(self, rng: random.Random, exclude: Exclusions) -> list[PaperItem] | None:
         """No blueprint: a random set of active questions totalling exactly 100 points."""
         order = [q for q in self.pool if self._allowed(q, exclude, set())]
         rng.shuffle(order)
@@ -328,61 +370,57 @@ class Assembler:
                 taken.add(q.qid)
                 total += q.points
             if total == TOTAL_POINTS:
-                return chosen
-        # Exact fill: drop the last few and complete with a subset-sum over the unused questions.
-        while chosen and total > TOTAL_POINTS - 30:
-            total -= chosen.pop().points
-        taken = {q.qid for q in chosen}
-        fill = _subset_sum([q for q in order if self._allowed(q, exclude, taken)], TOTAL_POINTS - total)
-        return chosen + fill if fill is not None else None
+                break
+        else:
+            # Exact fill: drop the last few and complete with a subset-sum over the unused questions.
+            while chosen and total > TOTAL_POINTS - 30:
+                total -= chosen.pop().points
+            taken = {q.qid for q in chosen}
+            fill = _subset_sum([q for q in order if self._allowed(q, exclude, taken)], TOTAL_POINTS - total)
+            if fill is None:
+                return None
+            chosen += fill
+        return [self._item(rng, q) for q in chosen]
 
-    def _repair(self, rng: random.Random, chosen: list[Question], exclude: tuple[set[str], ...],
-                band: tuple[float, float] | None) -> list[Question]:
+    def _repair(self, rng: random.Random, chosen: list[PaperItem], taken: set[str], expected: float, covered: int,
+                exclude: Exclusions, band: tuple[float, float] | None) -> list[PaperItem]:
         """Swap questions within their sections until the areas are covered and the score is in band."""
-        if not self.bp.sections:
-            return chosen
-        chosen = list(chosen)
-        taken = {q.qid for q in chosen}
         required = self.bp.required_areas
-        carriers = dict.fromkeys(required, 0)
-        for q in chosen:
-            for a in q.areas:
-                if a in carriers:
-                    carriers[a] += 1
-        allowed = self._allowed
+        lo, hi = (band[0] - EPS, band[1] + EPS) if band else (-math.inf, math.inf)
+        if covered == self.all_areas and lo <= expected <= hi:
+            return chosen  # the common case: nothing to repair
+        missing = [a for a in required if not covered & self.area_bit[a]]
+        carriers = Counter(itertools.chain.from_iterable([item[0].areas for item in chosen]))
+        allowed, enemy_of = self._allowed, self.enemy_of
+        recent, capped, soft = exclude
 
         def swap(i: int, new: Question) -> None:
-            old = chosen[i]
+            old = chosen[i][0]
             taken.discard(old.qid)
             taken.add(new.qid)
-            for a in old.areas:
-                if a in carriers:
-                    carriers[a] -= 1
-            for a in new.areas:
-                if a in carriers:
-                    carriers[a] += 1
-            chosen[i] = new
+            carriers.subtract(old.areas)
+            carriers.update(new.areas)
+            chosen[i] = self._item(rng, new)
 
         def sole_carrier(q: Question) -> bool:
-            return any(carriers.get(a) == 1 for a in q.areas)
+            return any(carriers[a] == 1 for a in q.areas if a in required)
 
-        for area in required:
-            if carriers[area]:
+        for area in missing:
+            if carriers[area] > 0:
                 continue
             options = [(k, q) for k, sec in enumerate(self.bp.sections) for q in self.sections[sec]
                        if area in q.areas and allowed(q, exclude, taken)]
             rng.shuffle(options)
             for k, new in options:
-                slots = [i for i in self.offsets[k] if not sole_carrier(chosen[i])]
+                slots = [i for i in self.offsets[k] if not sole_carrier(chosen[i][0])]
                 if slots:
                     swap(rng.choice(slots), new)
                     break
         if band is None:
             return chosen
-        lo, hi, target = band[0] - EPS, band[1] + EPS, (band[0] + band[1]) / 2
-        expected = sum(q.points * q.difficulty for q in chosen)
-        if lo <= expected <= hi:
-            return chosen
+        if missing:  # the area swaps changed the score
+            expected = sum(item[0].points * item[0].difficulty for item in chosen)
+        target = (band[0] + band[1]) / 2
         rnd, sections, cum = rng.random, self.bp.sections, self.cum_weights
         top = cum[-1]
         free: dict[int, list[Question]] = {}
@@ -392,10 +430,13 @@ class Assembler:
             too_hard = expected < target
             k = bisect.bisect_right(cum, rnd() * top)
             sec, slots = sections[k], self.offsets[k]
-            # of a few random slots, give up the one furthest in the wrong direction
-            picks = [slots[int(rnd() * len(slots))] for _ in range(3)]
-            i = min(picks, key=lambda j: chosen[j].difficulty) if too_hard else max(picks, key=lambda j: chosen[j].difficulty)
-            old = chosen[i]
+            # of three random slots, give up the one furthest in the wrong direction
+            i = slots[int(rnd() * len(slots))]
+            for _ in range(2):
+                j = slots[int(rnd() * len(slots))]
+                if (chosen[j][0].difficulty < chosen[i][0].difficulty) == too_hard:
+                    i = j
+            old = chosen[i][0]
             if required and sole_carrier(old):
                 continue
             pool = free.get(k) or self.sections[sec]
@@ -403,7 +444,9 @@ class Assembler:
             base = expected - sec.points * old.difficulty - target
             for _ in range(SWAP_SAMPLE):
                 new = pool[int(rnd() * len(pool))]
-                if not allowed(new, exclude, taken):
+                qid = new.qid
+                if (qid in taken or qid in recent or qid in capped or qid in soft
+                        or enemy_of and not allowed(new, exclude, taken)):
                     continue
                 seen_allowed = True
                 gap = abs(base + sec.points * new.difficulty)
@@ -467,67 +510,83 @@ def _subset_sum(questions: list[Question], target: int) -> list[Question] | None
 
 # ---------------------------------------------------------------- the independent validator
 
-@functools.lru_cache(maxsize=None)
-def _all_positions(n: int) -> frozenset[int]:
-    return frozenset(range(n))
+_PERMUTATIONS = frozenset(itertools.chain.from_iterable(itertools.permutations(range(n)) for n in range(7)))
+
+
+def _is_permutation(order: tuple[int, ...], n: int) -> bool:
+    return len(order) == n and sorted(order) == list(range(n))
+
+
+def _in_sections(types: Sequence[str], points: Sequence[int], sections: Sequence[Section]) -> bool:
+    """The paper holds exactly the blueprint's sections, one after the other, in their order."""
+    at = 0
+    for sec in sections:
+        end = at + sec.count
+        if types[at:end].count(sec.type) != sec.count or points[at:end].count(sec.points) != sec.count:
+            return False
+        at = end
+    return at == len(types)
 
 
 def validate_paper(paper: Paper, bp: Blueprint, *, avoid: Iterable[str] = (), usage: Counter | None = None,
                    cap: int | None = None, others: Sequence[set[str]] = (), peers: Sequence[float] = ()) -> list[str]:
-    """Everything a stored paper must satisfy, checked from the paper itself. Empty when valid."""
+    """Everything a stored paper must satisfy, checked from the paper itself. Empty when valid.
+
+    Each check runs over a whole column of the paper (ids, tiers, points, ...) at once; the per-item
+    messages are only worked out when a check fails."""
     problems: list[str] = []
-    qs = [i.question for i in paper.items]
-    total = 0
-    ids = []
-    counts: dict[tuple[str, int], int] = {}
-    for item in paper.items:
-        q = item.question
-        total += q.points
-        ids.append(q.qid)
-        key = (q.type, q.points)
-        counts[key] = counts.get(key, 0) + 1
-        if q.tier != paper.tier:
-            problems.append(f"{q.qid} is a tier-{q.tier} question on a tier-{paper.tier} paper")
-        if q.family != paper.family and q.family != "common":
-            problems.append(f"{q.qid} belongs to {q.family}, not {family_label(paper.family)}")
-        if q.status != "active":
-            problems.append(f"{q.qid} is retired")
-        if q.type in CHOICE_TYPES:
-            n = len(q.options)
-            if len(item.order) != n or set(item.order) != _all_positions(n):
-                problems.append(f"{q.qid}: option order {item.order} is not a permutation of its options")
+    qs, orders = zip(*paper.items) if paper.items else ((), ())
+    ids = [q.qid for q in qs]
+    tiers = [q.tier for q in qs]
+    families = [q.family for q in qs]
+    statuses = [q.status for q in qs]
+    types = [q.type for q in qs]
+    points = [q.points for q in qs]
+    diffs = [q.difficulty for q in qs]
+    areas = [q.areas for q in qs]
+    options = [q.options for q in qs]
+    if set(tiers) - {paper.tier}:
+        problems += [f"{q.qid} is a tier-{q.tier} question on a tier-{paper.tier} paper" for q in qs if q.tier != paper.tier]
+    if set(families) - {paper.family, "common"}:
+        problems += [f"{q.qid} belongs to {q.family}, not {family_label(paper.family)}"
+                     for q in qs if q.family not in (paper.family, "common")]
+    if set(statuses) - {"active"}:
+        problems += [f"{q.qid} is retired" for q in qs if q.status != "active"]
+    # a choice question's order is a permutation of its options; other types have no options, no order
+    if list(map(len, orders)) != list(map(len, options)) or not _PERMUTATIONS.issuperset(orders):
+        problems += [f"{q.qid}: option order {o} is not a permutation of its options"
+                     for q, o in zip(qs, orders) if not _is_permutation(o, len(q.options))]
+    total = sum(points)
     if total != TOTAL_POINTS:
         problems.append(f"paper totals {total} points, not {TOTAL_POINTS}")
     id_set = set(ids)
     if len(id_set) != len(ids):
-        repeated = sorted(q for q in id_set if ids.count(q) > 1)
+        repeated = sorted(q for q, n in Counter(ids).items() if n > 1)
         problems.append(f"questions appear twice: {', '.join(repeated)}")
-    if bp.sections:
-        for sec in bp.sections:
-            got = counts.pop((sec.type, sec.points), 0)
-            if got != sec.count:
-                problems.append(f"section {sec.label()}: {got} questions, {sec.count} required")
-        for (t, p), n in counts.items():
-            problems.append(f"{n} questions of {t} × {p} points are in no section")
+    if bp.sections and not _in_sections(types, points, bp.sections):
+        counts = Counter(zip(types, points))
+        wrong = [f"section {sec.label()}: {got} questions, {sec.count} required"
+                 for sec in bp.sections if (got := counts.pop((sec.type, sec.points), 0)) != sec.count]
+        wrong += [f"{n} questions of {t} × {p} points are in no section" for (t, p), n in counts.items()]
+        problems += wrong or ["the questions are not in the order of the blueprint's sections"]
     band = bp.band
-    e = sum(q.points * q.difficulty for q in qs)
+    e = sum(map(mul, points, diffs))
     if band and not band[0] - EPS <= e <= band[1] + EPS:
         problems.append(f"expected score {e:.2f} is outside {band[0]:g}–{band[1]:g}")
     for n, other in enumerate(peers, 1):
         if abs(e - other) > bp.tolerance + EPS:
             problems.append(f"expected score {e:.2f} is more than {bp.tolerance:g} from variant {n}'s {other:.2f}: "
                             "parallel papers must be fair")
-    covered = {a for q in qs for a in q.areas}
-    missing = [a for a in bp.required_areas if a not in covered]
-    if missing:
+    covered = set(itertools.chain.from_iterable(areas))
+    if not covered.issuperset(bp.required_areas):
+        missing = [a for a in bp.required_areas if a not in covered]
         problems.append(f"knowledge areas not covered: {', '.join(missing)}")
     reused = sorted(id_set.intersection(avoid))
     if reused:
         problems.append(f"questions from the candidate's recent papers: {', '.join(reused)}")
-    if usage is not None and cap is not None:
-        over = sorted(q for q in ids if usage.get(q, 0) + 1 > cap)
-        if over:
-            problems.append(f"questions over the sitting cap of {cap} papers: {', '.join(over)}")
+    if usage is not None and cap is not None and ids and max(map(usage.get, ids, itertools.repeat(0))) >= cap:
+        over = sorted(q for q in ids if usage.get(q, 0) >= cap)
+        problems.append(f"questions over the sitting cap of {cap} papers: {', '.join(over)}")
     limit = bp.max_common(len(ids))
     for n, other in enumerate(others, 1):
         common = len(id_set & other)
@@ -562,11 +621,13 @@ def assemble_sitting(questions: Sequence[Question], bp: Blueprint, family: str, 
         # A tight bank can leave the last papers of a sitting no valid choice; the whole sitting
         # is then drawn again from a derived seed (still the same papers for the same seed).
         state = DrawState(papers=1 if variants else n)
+        rng = random.Random(f"{seed}|{bp.tier}|{family}" + (f"|retry{retry}" if retry else ""))
         papers = []
         try:
             for i in range(n):
-                rng = random.Random(f"{seed}|{bp.tier}|{family}|{i}" + (f"|retry{retry}" if retry else ""))
-                avoid = set(histories[i]) if histories and i < len(histories) else set()
+                avoid = histories[i] if histories and i < len(histories) else EMPTY
+                if not isinstance(avoid, (set, frozenset)):
+                    avoid = set(avoid)
                 papers.append(assembler.draw(rng, seed=f"{seed}|{i}", state=state, avoid=avoid,
                                              variant=variant_label(i) if variants else None))
             return papers

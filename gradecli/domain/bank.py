@@ -16,7 +16,7 @@ STATUSES = ("active", "retired")
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """One version of a question. ``answer`` is letters for choice types ('B', 'ACD'), a bool for
     judge, a tuple of accepted answers for fill, and the marking guide for short."""

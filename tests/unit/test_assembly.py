@@ -181,3 +181,47 @@ def test_validator_catches_each_violation():
     assert any("shares 47 questions with variant 1" in p for p in validate_paper(paper, bp, others=[paper.qids()]))
     bad_order = Paper(paper.tier, paper.family, tuple([PaperItem(items[0].question, (0, 0, 1, 2))] + items[1:]), paper.seed)
     assert any("not a permutation" in p for p in validate_paper(bad_order, bp))
+
+
+# ---------------------------------------------------------------- fairness of the draw itself
+
+CHI2_99_9 = {3: 16.27, 23: 49.73, 79: 123.7}  # chi-square critical values at p = 0.001
+
+
+def _chi2(counts, expected):
+    return sum((c - expected) ** 2 / expected for c in counts)
+
+
+def test_every_question_and_option_order_is_equally_likely():
+    """With no band, areas or caps to steer it, the draw is a uniform random subset with uniformly
+    shuffled options: question counts and shown orders pass a chi-square test (fixed seed, so the
+    test is deterministic; a biased draw fails it by a wide margin)."""
+    bank = make_bank({"single": 80, "multiple": 0, "judge": 0, "fill": 0, "short": 0}, [0.6])
+    bp = _bp(sections=(Section("single", 50, 2),), target=None, required_areas=(), sitting_share=100)
+    papers = assemble_sitting(bank, bp, "客服", "uniform", count=2000)
+    per_question = Counter(q for p in papers for q in p.qids())
+    assert len(per_question) == 80
+    assert _chi2(per_question.values(), 2000 * 50 / 80) < CHI2_99_9[79]
+    orders = Counter(i.order for p in papers for i in p.items)
+    assert len(orders) == 24  # every order of 4 options turns up
+    assert _chi2(orders.values(), 2000 * 50 / 24) < CHI2_99_9[23]
+    first_shown = Counter(i.order[0] for p in papers for i in p.items)
+    assert _chi2(first_shown.values(), 2000 * 50 / 4) < CHI2_99_9[3]
+
+
+def test_a_section_mostly_excluded_still_draws_what_is_left():
+    """When the candidate's recent papers leave a section exactly enough questions, random picks
+    rarely hit them; the draw then takes them from the allowed questions directly."""
+    bank = make_bank({k: v * 2 for k, v in BIG.items()}, [0.5, 0.6, 0.7, 0.8, 0.65])
+    singles = [q.qid for q in bank if q.type == "single"]
+    keep = set(singles[:20])
+    paper = assemble_sitting(bank, _bp(target=None), "客服", "left", count=1,
+                             histories=[set(singles) - keep])[0]
+    assert {i.question.qid for i in paper.items if i.question.type == "single"} == keep
+
+
+def test_validator_wants_the_sections_in_blueprint_order():
+    paper, _ = _valid_paper()
+    items = list(paper.items)
+    swapped = Paper(paper.tier, paper.family, tuple(items[-1:] + items[:-1]), paper.seed)
+    assert validate_paper(swapped, _bp()) == ["the questions are not in the order of the blueprint's sections"]
