@@ -197,8 +197,6 @@ def main() -> None:
     print(f"  fill the sheet (set-up, not measured) {time.perf_counter() - t0:7.2f} s — {how}; "
           f"peak so far {peak_mb():,.0f} MB", flush=True)
 
-    base = min(_timed(lambda: calamine_read(filled)) for _ in range(2))
-    line("baseline: calamine read of the sheet", base, registered)
     try:
         out = run("import_answers", lambda: cycles.import_answers(ctx, PERIOD, filled), r, PROFILE)
     except GradecliError as exc:
@@ -206,10 +204,19 @@ def main() -> None:
         for ln in (exc.lines() if hasattr(exc, "lines") else [str(exc)])[:10]:
             print(f"    {ln}")
         return finish(r)
-    m = r["import_answers"]
-    line("import answers", m, out.data["scored"])
+    first = r["import_answers"]
+    line("import answers (first)", first, out.data["scored"])
     print(f"    {out.summary}")
-    print(f"  import answers / calamine read: ratio {m / base:.1f} (target ≤ 3)")
+    # The ratio takes the best of three on each side, in turns: the first import above, then two
+    # that replace every candidate's answers (more work: the old rows are deleted first).
+    base, again = _timed(lambda: calamine_read(filled)), float("inf")
+    for _ in range(2):
+        again = min(again, _timed(lambda: cycles.import_answers(ctx, PERIOD, filled)))
+        base = min(base, _timed(lambda: calamine_read(filled)))
+    m = min(first, again)
+    line("import answers (again, replacing)", again, registered)
+    line("baseline: calamine read of the sheet", base, registered)
+    print(f"  import answers / calamine read: ratio {m / base:.1f} (best of 3 each; target ≤ 3)")
     finish(r)
 
 

@@ -472,6 +472,29 @@ def _orders(n: int) -> tuple[tuple[int, ...], ...]:
     return tuple(itertools.permutations(range(n)))
 
 
+@functools.lru_cache(maxsize=None)
+def _ranks(n: int) -> dict[tuple[int, ...], int]:
+    return {o: i for i, o in enumerate(_orders(n))}
+
+
+def order_rank(order: Sequence[int]) -> int:
+    """The option order's place among all orders of its options, lexicographic from 0 (how a
+    stored paper records it; 0 for a question without options): ``order_at(q, order_rank(o)) == o``."""
+    if len(order) <= _PRECOMPUTED_UP_TO:
+        return _ranks(len(order))[tuple(order)]
+    rank, left = 0, list(range(len(order)))
+    for x in order:  # Lehmer code, as _LargeOrders reads it back
+        i = left.index(x)
+        rank = rank * len(left) + i
+        del left[i]
+    return rank
+
+
+def order_at(q: Question, rank: int) -> tuple[int, ...]:
+    """The option order stored as ``rank`` for this question (one shared tuple per order)."""
+    return _orders_of(q)[rank]
+
+
 class _LargeOrders(tuple):
     """For 7 or 8 options: behaves like the table of all orders without building it."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from gradecli.formats import cells
-from gradecli.formats.excel import Column, Table, match_header, read_tables
+from gradecli.formats.excel import AS_IS, Column, Table, match_header, read_tables
 
 QUESTION_HEADER = re.compile(r"^\s*(?:题\s*(\d+)|Q\s*(\d+))\s*(?:[/／]\s*(?:题\s*\d+|Q\s*\d+)\s*)?$", re.I)
 BASE = [
@@ -17,10 +17,6 @@ BASE = [
     Column("name", "姓名", "Name", cells.text, required=False, blank_ok=True, note="the candidate's name"),
     Column("paper", "试卷", "Paper", cells.text, note="the paper number printed on the candidate's paper"),
 ]
-
-
-def _raw(value: Any) -> Any:
-    return value
 
 
 def question_number(cell: Any) -> int | None:
@@ -33,7 +29,7 @@ def columns_for(header: Sequence[Any]) -> list[Column]:
     if not any(match_header(c, BASE) for c in header):
         return []
     numbers = sorted({n for c in header if (n := question_number(c))})
-    return BASE + [Column(f"q{n}", f"题{n}", f"Q{n}", _raw, required=False, blank_ok=True) for n in numbers]
+    return BASE + [Column(f"q{n}", f"题{n}", f"Q{n}", required=False, as_is=True) for n in numbers]
 
 
 @dataclass
@@ -43,13 +39,31 @@ class SheetRow:
     emp_no: str
     paper: str
     cycle: str | None
-    answers: dict[int, Any]  # position → raw cell value (None when blank)
+    numbers: list[int]  # the sheet's question numbers, in column order (shared by its rows)
+    cells: list[Any]  # the answer under each number, as read ("" or None when blank)
+
+    def where(self) -> str:
+        return self.table.where(self.row)
+
+    def answers(self, count: int) -> list[Any]:
+        """The answers to questions 1..count (a number the sheet lacks is unanswered: None)."""
+        if self.numbers[:count] == _FIRST[:count] and len(self.numbers) >= count:
+            return self.cells[:count]
+        by_number = dict(zip(self.numbers, self.cells))
+        return [by_number.get(n) for n in range(1, count + 1)]
+
+    def beyond(self, count: int) -> list[tuple[int, Any]]:
+        """Answers written under numbers past the paper's last question."""
+        return sorted((n, v) for n, v in zip(self.numbers, self.cells) if n > count and v not in (None, ""))
+
+
+_FIRST = list(range(1, 1001))  # 1, 2, 3, ...: a sheet numbered in order takes the fast path
 
 
 def read(path: Path) -> list[SheetRow]:
     out = []
     for table in read_tables(path, columns_for):
+        numbers = [int(k[1:]) for k in table.as_is]  # q1, q2, ... in column order
         for row_no, r in table.rows:
-            answers = {int(k[1:]): v for k, v in r.items() if k.startswith("q") and k[1:].isdigit()}
-            out.append(SheetRow(table, row_no, r["emp_no"], r["paper"], r.get("cycle"), answers))
+            out.append(SheetRow(table, row_no, r["emp_no"], r["paper"], r.get("cycle"), numbers, r.get(AS_IS, [])))
     return out

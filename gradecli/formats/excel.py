@@ -24,6 +24,7 @@ class Column:
     required: bool = True  # the column must be present
     blank_ok: bool = False  # an empty cell is allowed (read as None)
     unique: bool = False  # a value may appear only once in the file
+    as_is: bool = False  # the cell exactly as read, unchecked (answers: scoring reads them); blank is ""
     example: Any = None
     choices: tuple[str, ...] = ()
     note: str = ""
@@ -61,10 +62,14 @@ class Table:
     sheet: str
     rows: list[tuple[int, dict[str, Any]]]
     warnings: list[str] = field(default_factory=list)
+    as_is: list[str] = field(default_factory=list)  # keys of the cells kept as read, in ``row[AS_IS]``
 
     def where(self, row: int, column: Column | None = None) -> str:
         loc = f"{self.source}, sheet {self.sheet}, row {row}"
         return f"{loc}, column {column.zh}" if column else loc
+
+
+AS_IS = "_as_is"  # a row's cells of as_is columns: one list, in the order of Table.as_is
 
 
 def _open(path: Path):  # noqa: ANN202
@@ -157,7 +162,12 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
     if problems:
         raise BadInput(problems=problems)
 
-    wanted = [(idxs[0], found[idxs[0]]) for idxs in by_key.values()]
+    wanted = [(idxs[0], found[idxs[0]]) for idxs in by_key.values() if not found[idxs[0]].as_is]
+    # cells taken as they are (an answer sheet's 47 answer columns): copied, not checked one by one
+    as_is = sorted((idxs[0], found[idxs[0]].key) for idxs in by_key.values() if found[idxs[0]].as_is)
+    table.as_is, as_is_at = [k for _, k in as_is], [i for i, _ in as_is]
+    as_is_width = max(as_is_at, default=-1) + 1
+    side_by_side = as_is_at == list(range(as_is_at[0], as_is_width)) if as_is else False
     absent = [c.key for c in columns if c.key not in by_key]  # optional columns left out: None
     seen: dict[str, dict[Any, int]] = {c.key: {} for _, c in wanted if c.unique}
     for r in range(header_idx + 1, len(data)):
@@ -167,6 +177,9 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
         excel_row = r + 1
         values: dict[str, Any] = dict.fromkeys(absent)
         width = len(row)
+        if as_is:
+            padded = row if width >= as_is_width else row + [""] * (as_is_width - width)
+            values[AS_IS] = padded[as_is_at[0]:as_is_width] if side_by_side else list(map(padded.__getitem__, as_is_at))
         for i, col in wanted:
             raw = row[i] if i < width else None
             if raw == "" or raw is None or (raw.__class__ is str and not raw.strip()):

@@ -6,12 +6,13 @@ import json
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from gradecli.domain import cycle as cyc
-from gradecli.domain.assembly import Blueprint, assemble_sitting
+from gradecli.domain.assembly import Blueprint, assemble_sitting, order_at
 from gradecli.domain.eligibility import check as check_eligibility
 from gradecli.domain.errors import BadInput, Problem, RuleRefused
 from gradecli.domain.ladder import Grade
@@ -20,10 +21,10 @@ from gradecli.formats import answer_sheet, cells
 from gradecli.formats.excel import Column, SheetOut, read_table, write_workbook
 from gradecli.formats.sheets import EMP_NO
 from gradecli.services.context import Context, bulk_work
-from gradecli.services.papers import load_papers, new_seed, store_sitting
+from gradecli.services.papers import load_paper_entries, load_papers, new_seed, store_sitting
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import bank_repo, cycle_repo, repo
-from gradecli.store.bulk import insert_rows
+from gradecli.store.bulk import insert_rows, update_rows
 from gradecli.store.models import AnswerRow, CycleRow, Employee, PaperRow, RegistrationRow
 
 KIND_LABEL = {"annual": "分等考试 (inter-tier, annual)", "semiannual": "等内考试 (intra-tier, semiannual)"}
@@ -254,7 +255,7 @@ def _recent_questions(s, emp_nos: list[str], n: int) -> dict[str, set[str]]:  # 
     wanted: dict[str, set[int]] = {}
     for emp, ps in papers.items():
         recent = sorted(ps, reverse=True)[:n]
-        wanted[emp] = {vid for _, _, items in recent for vid, _ in json.loads(items)}
+        wanted[emp] = {vid for _, _, items in recent for vid in json.loads(items)[0::2]}  # [vid, rank, ...]
     all_vids = sorted(set().union(*wanted.values())) if wanted else []
     qid_of: dict[int, str] = {}
     for chunk in range(0, len(all_vids), 900):
@@ -313,67 +314,77 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
         s = uow.s
         c = cycle_repo.get(s, code)
         cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="importing answers")
-        regs = {r.emp_no: r for r in cycle_repo.registrations(s, c)}
-        stored = load_papers(s, ids=[r.paper_id for r in regs.values() if r.paper_id])
+        regs = {r.emp_no: r for r in cycle_repo.registration_rows(s, c)}  # plain rows: 20,000 need no ORM objects
+        paper_rows, entries, versions = load_paper_entries(s, cycle_id=c.id)
+        papers = {r.id: r for r in paper_rows}
         problems: list[Problem] = []
         scored: list[tuple[RegistrationRow, dict, Decimal]] = []
-        scores: dict[tuple, tuple[str, Decimal]] = {}  # the same answer to the same item, read once
-        seen: dict[str, str] = {}
+        # (question version, option-order rank, answer) → (as recorded, points as text, points in
+        # hundredths): the same answer to the same item is scored once (20,000 sheets of 47
+        # answers hold a few tens of thousands of distinct ones)
+        scores: dict[tuple, tuple[str, str, int]] = {}
+        multiple_scoring = policy.exam.multiple_scoring
+        seen: dict[str, int] = {}
+        code, revision = c.code, c.revision
         for sr in rows:
-            where = sr.table.where(sr.row)
-            if sr.cycle and sr.cycle.upper() != c.code:
-                problems.append(Problem(f"{where}, column 周期", f"this sheet is for cycle {sr.cycle}, not {c.code}; import it into that cycle"))
+            if sr.cycle and sr.cycle.upper() != code:
+                problems.append(Problem(f"{sr.where()}, column 周期", f"this sheet is for cycle {sr.cycle}, not {code}; import it into that cycle"))
                 continue
             reg = regs.get(sr.emp_no)
             if reg is None:
-                problems.append(Problem(f"{where}, column 工号", f"{sr.emp_no} is not registered for cycle {c.code}"))
+                problems.append(Problem(f"{sr.where()}, column 工号", f"{sr.emp_no} is not registered for cycle {code}"))
                 continue
-            if c.revision and not reg.reopened:
-                problems.append(Problem(f"{where}, column 工号", f"{sr.emp_no}'s results were published and are final; "
+            if revision and not reg.reopened:
+                problems.append(Problem(f"{sr.where()}, column 工号", f"{sr.emp_no}'s results were published and are final; "
                                         "only a candidate with an upheld objection can be corrected (leave this row out)"))
                 continue
             if sr.emp_no in seen:
-                problems.append(Problem(f"{where}, column 工号", f"{sr.emp_no} appears again (first at {seen[sr.emp_no]}); keep one row per candidate"))
+                problems.append(Problem(f"{sr.where()}, column 工号", f"{sr.emp_no} appears again (first at row {seen[sr.emp_no]}); keep one row per candidate"))
                 continue
-            seen[sr.emp_no] = where
-            paper = stored[reg.paper_id]
-            prow, items = paper.row, paper.items
+            seen[sr.emp_no] = sr.row
+            if reg.paper_id is None:
+                problems.append(Problem(f"{sr.where()}, column 工号", f"{sr.emp_no} has no paper yet; run `gradecli cycle issue-papers {code}`"))
+                continue
+            prow, flat = papers[reg.paper_id], entries[reg.paper_id]
+            vids, ranks = flat[0::2], flat[1::2]
             if sr.paper.strip().upper() != prow.code.upper():
-                problems.append(Problem(f"{where}, column 试卷", f"paper {sr.paper} is not {sr.emp_no}'s paper ({prow.code})"))
+                problems.append(Problem(f"{sr.where()}, column 试卷", f"paper {sr.paper} is not {sr.emp_no}'s paper ({prow.code})"))
                 continue
-            responses, earned_list, total = [], [], Decimal(0)
-            for pos, raw in sorted(sr.answers.items()):
-                if pos > len(items) and raw not in (None, ""):
-                    problems.append(Problem(f"{where}, column 题{pos}", f"the paper has {len(items)} questions; leave this column empty"))
-            for pos, item in enumerate(items, 1):
-                raw = sr.answers.get(pos)  # a column left out of the sheet is unanswered
-                key = (item.question.qid, item.question.version, item.order, raw)
-                hit = scores.get(key)
-                if hit is None:
-                    try:
-                        hit = scores[key] = score(item.question, item.order, raw, multiple_scoring=policy.exam.multiple_scoring)
-                    except AnswerError as exc:
-                        problems.append(Problem(f"{where}, column 题{pos}", f"{exc}; write {allowed_hint(item.question, item.order)}"))
+            if sr.numbers and sr.numbers[-1] > len(vids):
+                problems += [Problem(f"{sr.where()}, column 题{pos}", f"the paper has {len(vids)} questions; leave this column empty")
+                             for pos, _ in sr.beyond(len(vids))]
+            keys = list(zip(vids, ranks, sr.answers(len(vids))))
+            hits = list(map(scores.get, keys))
+            if None in hits:
+                for pos, key in enumerate(keys):
+                    if hits[pos] is not None:
                         continue
-                responses.append(hit[0])
-                earned_list.append(str(hit[1]))
-                total += hit[1]
-            answers = {"responses": json.dumps(responses, ensure_ascii=False), "earned": json.dumps(earned_list)}
-            scored.append((reg, answers, total))
+                    q = versions[key[0]]
+                    shown, raw = order_at(q, key[1]), key[2]
+                    try:
+                        got, points = score(q, shown, raw, multiple_scoring=multiple_scoring)
+                    except AnswerError as exc:
+                        problems.append(Problem(f"{sr.where()}, column 题{pos + 1}", f"{exc}; write {allowed_hint(q, shown)}"))
+                        continue
+                    hits[pos] = scores[key] = (got, str(points), int(points.scaleb(2)))
+            if problems:
+                continue  # nothing will be written; read on only to list every problem
+            # points as text are digits and a dot: their JSON list needs no escaping
+            sheet = {"responses": _JSON.encode(list(map(_RECORDED, hits))),
+                     "earned": '["' + '", "'.join(map(_EARNED, hits)) + '"]' if hits else "[]"}
+            scored.append((reg, sheet, Decimal(sum(map(_HUNDREDTHS, hits))).scaleb(-2)))
         if problems:
             raise BadInput(problems=problems)
         before = _answered(s, c)
         replaced = [reg.emp_no for reg, _, _ in scored if reg.id in before]
-        ids = [reg.id for reg, _, _ in scored]
+        ids = [reg.id for reg, _, _ in scored if reg.id in before]  # answers to replace
         for chunk in range(0, len(ids), 900):
-            s.execute(delete(AnswerRow).where(AnswerRow.registration_id.in_(ids[chunk:chunk + 900])))
+            s.execute(delete(AnswerRow).where(AnswerRow.registration_id.in_(ids[chunk:chunk + 900]))
+                      .execution_options(synchronize_session=False))
         insert_rows(s, AnswerRow.__table__, [{"registration_id": reg.id, **answers} for reg, answers, _ in scored])
-        if scored:
-            s.execute(update(RegistrationRow), [{"id": reg.id, "theory": total, "absent": False} for reg, _, total in scored])
         answered = {reg.id for reg, _, _ in scored} | before
         absent = [r for r in regs.values() if r.id not in answered and not c.revision]
-        if absent:
-            s.execute(update(RegistrationRow), [{"id": r.id, "theory": Decimal(0), "absent": True} for r in absent])
+        _set_theory(s, [(reg.id, total, False) for reg, _, total in scored] + [(r.id, Decimal(0), True) for r in absent])
         _advance(s, c)
         cycle_repo.log(s, c, ctx.actor, "import-answers", file=str(path), candidates=len(scored), replaced=replaced,
                        absent=[r.emp_no for r in absent])
@@ -387,6 +398,16 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
                     "state": c.state}, notes)
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder for 40,000 lists (json.dumps makes one a call)
+_RECORDED, _EARNED, _HUNDREDTHS = itemgetter(0), itemgetter(1), itemgetter(2)  # of a scored answer
+
+
+def _set_theory(s, results: list[tuple[int, Decimal, bool]]) -> None:  # noqa: ANN001
+    """Theory results and absence by registration id, in one executemany."""
+    update_rows(s, RegistrationRow.__table__, "id",
+                [{"id": rid, "theory": theory, "absent": absent} for rid, theory, absent in results])
+
+
 def _answered(s, c: CycleRow) -> set[int]:  # noqa: ANN001
     return set(s.scalars(select(AnswerRow.registration_id).join(RegistrationRow, RegistrationRow.id == AnswerRow.registration_id)
                          .where(RegistrationRow.cycle_id == c.id).distinct()))
@@ -395,8 +416,10 @@ def _answered(s, c: CycleRow) -> set[int]:  # noqa: ANN001
 def _advance(s, c: CycleRow) -> None:  # noqa: ANN001
     """papers_issued ⇄ scored: scored once every candidate has a theory result and every present
     candidate a skill score."""
-    regs = cycle_repo.registrations(s, c)
-    complete = regs and all(r.theory is not None and (r.absent or r.skill is not None) for r in regs)
+    r = RegistrationRow
+    candidates = select(func.count()).select_from(r).where(r.cycle_id == c.id, r.status == "registered")
+    lacking = candidates.where(or_(r.theory.is_(None), and_(func.coalesce(r.absent, False).is_(False), r.skill.is_(None))))
+    complete = s.scalar(candidates) > 0 and s.scalar(lacking) == 0
     c.state = "scored" if complete else "papers_issued"
 
 

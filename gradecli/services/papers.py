@@ -6,19 +6,19 @@ import json
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import select, update
 
-from gradecli.domain.assembly import Blueprint, Paper, PaperItem, assemble_sitting
-from gradecli.domain.bank import LETTERS
+from gradecli.domain.assembly import Blueprint, Paper, PaperItem, assemble_sitting, order_at, order_rank
+from gradecli.domain.bank import LETTERS, Question
 from gradecli.domain.errors import BadInput, NotFound
 from gradecli.formats import paper_out
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import bank_repo, repo
 from gradecli.store.bulk import insert_rows
-from gradecli.store.models import PaperBatchRow, PaperRow, QuestionRow, QuestionVersionRow
+from gradecli.store.models import PaperBatchRow, PaperRow, QuestionRow, QuestionVersionRow, RegistrationRow
 
 
 def resolve_family(session, tier: int, family: str | None) -> str:  # noqa: ANN001
@@ -59,7 +59,7 @@ def store_sitting(session, papers: list[Paper], bp: Blueprint, *, seed: str, mod
         {"code": code, "batch_id": batch.id, "tier": p.tier, "family": p.family, "variant": p.variant,
          "emp_no": emp_nos[i] if emp_nos else None, "seed": p.seed, "expected": round(p.expected, 4),
          "total": p.total, "created_at": stamp,
-         "items": json.dumps([[vids[item.question.qid], list(item.order)] for item in p.items], separators=(",", ":"))}
+         "items": encode_items(p.items, vids)}
         for i, (code, p) in enumerate(zip(codes, papers))])
     used = sorted({vids[item.question.qid] for p in papers for item in p.items})
     for chunk in range(0, len(used), 900):
@@ -99,27 +99,48 @@ class StoredPaper:
     version_ids: list[int]
 
 
-def load_papers(session, *, ids: list[int] | None = None, codes: list[str] | None = None) -> dict[int, StoredPaper]:  # noqa: ANN001
-    """Many stored papers at once, each question version built once and shared by every paper
-    that carries it (a cycle of 20,000 papers uses a few hundred)."""
+def encode_items(items: Sequence[PaperItem], vids: dict[str, int]) -> str:
+    """A paper's items as stored: one flat JSON list [version id, order rank, version id, ...]."""
+    return json.dumps([x for item in items for x in (vids[item.question.qid], order_rank(item.order))],
+                      separators=(",", ":"))
+
+
+def load_paper_entries(session, *, ids: list[int] | None = None, codes: list[str] | None = None,  # noqa: ANN001
+                       cycle_id: int | None = None) -> tuple[list[Any], dict[int, list[list]], dict[int, Question]]:
+    """Stored papers as read, without building items: the paper rows (plain rows), each paper's
+    entries ([version id, order rank, version id, order rank, ...], see encode_items; by paper
+    id), and every question version they use (by id). The papers are given by id, by code, or as those of a cycle's
+    registered candidates (one query however many)."""
+    rows = []  # plain rows: a sitting's 20,000 papers need no ORM objects
+    if cycle_id is not None:
+        reg = RegistrationRow
+        rows = session.execute(select(*PaperRow.__table__.c).join(reg, reg.paper_id == PaperRow.id)
+                               .where(reg.cycle_id == cycle_id, reg.status == "registered")).all()
     keys = list(ids if ids is not None else codes or [])
     col = PaperRow.id if ids is not None else PaperRow.code
-    rows = []  # plain rows: a sitting's 20,000 papers need no ORM objects
     for chunk in range(0, len(keys), 900):
         rows += session.execute(select(*PaperRow.__table__.c).where(col.in_(keys[chunk:chunk + 900]))).all()
     parsed = {r.id: json.loads(r.items) for r in rows}
-    versions = bank_repo.versions_by_id(session, {vid for its in parsed.values() for vid, _ in its})
-    orders: dict[tuple[int, ...], tuple[int, ...]] = {}
+    versions = bank_repo.versions_by_id(session, {vid for flat in parsed.values() for vid in flat[0::2]})
+    return rows, parsed, versions
+
+
+def load_papers(session, *, ids: list[int] | None = None, codes: list[str] | None = None) -> dict[int, StoredPaper]:  # noqa: ANN001
+    """Many stored papers at once, each question version built once and shared by every paper
+    that carries it (a cycle of 20,000 papers uses a few hundred)."""
+    rows, parsed, versions = load_paper_entries(session, ids=ids, codes=codes)
+    shared: dict[tuple[int, int], PaperItem] = {}  # (version id, order rank) → its one item
     out = {}
     for r in rows:
+        flat = parsed[r.id]
         loaded = []
-        for vid, order in parsed[r.id]:
-            key = tuple(order)
-            shared = orders.get(key)
-            if shared is None:
-                shared = orders[key] = key
-            loaded.append(PaperItem(versions[vid], shared))
-        out[r.id] = StoredPaper(r, loaded, [vid for vid, _ in parsed[r.id]])
+        for key in zip(flat[0::2], flat[1::2]):
+            item = shared.get(key)
+            if item is None:
+                q = versions[key[0]]
+                item = shared[key] = PaperItem(q, order_at(q, key[1]))
+            loaded.append(item)
+        out[r.id] = StoredPaper(r, loaded, flat[0::2])
     return out
 
 

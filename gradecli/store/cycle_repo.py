@@ -46,6 +46,13 @@ def registrations(session: Session, cycle: CycleRow, *, active_only: bool = True
     return list(session.scalars(q.order_by(RegistrationRow.emp_no)))
 
 
+def registration_rows(session: Session, cycle: CycleRow):  # noqa: ANN201
+    """The active registrations as plain rows (id, emp_no, paper_id, reopened), by 工号."""
+    r = RegistrationRow
+    return session.execute(select(r.id, r.emp_no, r.paper_id, r.reopened)
+                           .where(r.cycle_id == cycle.id, r.status == "registered").order_by(r.emp_no)).all()
+
+
 def frontline_on(posts: list[tuple[date, bool]], emp, on: date) -> bool:  # noqa: ANN001
     current = None
     for start, frontline in posts:

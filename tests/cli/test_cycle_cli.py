@@ -126,6 +126,8 @@ def test_semiannual_cycle_and_bad_answer_sheets(org, tmp_path):
     ws.cell(row=2, column=4 + 47).value = 9   # short answer over its 5 points
     ws["D3"] = "P2-9999-A"    # not the candidate's paper
     ws.append(["2026H2", "K6", "", "P2-0001-A"])  # not registered
+    ws.cell(row=1, column=4 + 48).value = "题48"   # past the paper's last question ...
+    ws.cell(row=2, column=4 + 48).value = "A"       # ... and answered there
     wb.save(tmp_path / "bad.xlsx")
     r = run(db, "cycle", "import-answers", "2026H2", tmp_path / "bad.xlsx")
     assert r.exit_code == 2
@@ -134,6 +136,7 @@ def test_semiannual_cycle_and_bad_answer_sheets(org, tmp_path):
     assert "row 2, column 题47: 9 is outside 0–5 points" in err
     assert "row 3, column 试卷: paper P2-9999-A is not" in err
     assert "row 4, column 工号: K6 is not registered for cycle 2026H2" in err
+    assert "row 2, column 题48: the paper has 47 questions; leave this column empty" in err
     ctx = Context(url=db)
     assert all(r["theory"] is None for r in cycles.show(ctx, "2026H2").rows), "nothing written"
     other = load_workbook(tmp_path / "filled.xlsx")

@@ -1,4 +1,4 @@
-"""Migrations 0006 and 0008 carry answers and paper items over to their compact form, and back."""
+"""Migrations 0006, 0008 and 0009 carry answers and paper items over to their compact form, and back."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_answers_survive_the_upgrade_and_the_downgrade(db_url):
         items = conn.execute(text("SELECT items FROM paper WHERE id = 1")).scalar_one()
         used = conn.execute(text("SELECT id FROM question_version WHERE used ORDER BY id")).scalars().all()
     assert (reg, json.loads(responses), [float(x) for x in json.loads(earned)]) == (1, ["对", "错"], [1.0, 0.0])
-    assert json.loads(items) == [[1, []], [2, []]] and used == [1, 2]
+    assert json.loads(items) == [1, 0, 2, 0] and used == [1, 2]  # [version id, order rank, ...]
     migrate.downgrade(engine, "0005")
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT position, version_id, response, earned FROM answer ORDER BY position")).all()
@@ -58,3 +58,32 @@ def test_answers_survive_the_upgrade_and_the_downgrade(db_url):
         back = conn.execute(text("SELECT position, version_id FROM paper_item ORDER BY position")).all()
     assert [tuple(r) for r in back] == [(1, 1), (2, 2)]
     engine.dispose()
+
+
+def test_option_orders_become_ranks_and_come_back(db_url):
+    """0009: [[version, [order]], ...] ↔ [version, rank, ...]; (2, 0, 1, 3) is the 13th order of 4."""
+    engine = make_engine(db_url)
+    migrate.upgrade(engine, "0008")
+    with engine.begin() as conn:
+        _seed_0008(conn)
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert json.loads(conn.execute(text("SELECT items FROM paper WHERE id = 1")).scalar_one()) == [1, 12, 2, 0]
+    migrate.downgrade(engine, "0008")
+    with engine.connect() as conn:
+        assert json.loads(conn.execute(text("SELECT items FROM paper WHERE id = 1")).scalar_one()) == [[1, [2, 0, 1, 3]], [2, []]]
+    engine.dispose()
+
+
+def _seed_0008(conn) -> None:  # noqa: ANN001
+    ins = lambda sql, **kw: conn.execute(text(sql), kw)  # noqa: E731
+    for i, (qid, qtype, options) in enumerate((("Q1", "single", '["a", "b", "c", "d"]'), ("Q2", "judge", "[]")), 1):
+        ins("INSERT INTO question (qid, tier, family, current_version, status, updated_at) VALUES (:q, 1, '客服', 1, 'active', :t)",
+            q=qid, t=NOW)
+        ins("INSERT INTO question_version (id, qid, version, type, stem, options, answer, points, difficulty, areas,"
+            " explanation, content_hash, created_at, used) VALUES (:i, :q, 1, :ty, 's', :o, 'true', 1, 0.5, '[\"a\"]', '', 'h', :t, true)",
+            i=i, q=qid, ty=qtype, o=options, t=NOW)
+    ins("INSERT INTO paper_batch (id, tier, family, mode, papers, seed, blueprint, created_at, created_by)"
+        " VALUES (1, 1, '客服', 'individual', 1, 's', '{}', :t, 'x')", t=NOW)
+    ins("INSERT INTO paper (id, code, batch_id, tier, family, seed, expected, total, created_at, items)"
+        " VALUES (1, 'P1-0001-001', 1, 1, '客服', 's', 1.0, 2, :t, :items)", t=NOW, items='[[1,[2,0,1,3]],[2,[]]]')
