@@ -11,6 +11,15 @@ from gradecli.domain.ladder import Grade, Ladder
 from gradecli.domain.policy import Policy
 
 
+def join_names(names) -> str:  # noqa: ANN001
+    """Certificates as stored: each name once, sorted, joined with 、."""
+    return "、".join(sorted({n for n in names if n}))
+
+
+def split_names(stored: str) -> frozenset[str]:
+    return frozenset(n for n in stored.split("、") if n) if stored else frozenset()
+
+
 @dataclass(frozen=True)
 class Person:
     """What eligibility needs to know about one employee, on the exam date."""
@@ -26,6 +35,7 @@ class Person:
     frontline: bool
     deferral_until: date | None = None
     latest_rating: str | None = None
+    certificates: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -87,6 +97,12 @@ def check(p: Person, *, kind: str, exam_date: date, policy: Policy) -> Eligibili
         titles = policy.eligibility.titles
         if required and (p.title not in titles or titles.index(p.title) < titles.index(required)):
             out.reasons.append(f"title {p.title} is below {required}, required for tier {target.tier}")
+            structural = True
+        needed = policy.eligibility.certificate_requirements.get(str(target.tier), []) if tier_step else []
+        lacking = [c for c in needed if c not in p.certificates]
+        if lacking:
+            out.reasons.append(f"lacks the certificate{'s' if len(lacking) > 1 else ''} {'、'.join(lacking)}, "
+                               f"required for tier {target.tier}")
             structural = True
         months = wait_months(policy, tier_step=tier_step, frontline=p.frontline)
         wait_end = add_months(p.grade_since, months) if p.grade_since else None

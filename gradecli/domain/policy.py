@@ -78,6 +78,11 @@ class EligibilityPolicy(_Section):
     titles: list[str] = Field(
         default_factory=lambda: list(TITLES), description="Professional titles, lowest first."
     )
+    certificate_requirements: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description='Certificates (证书) a candidate must hold to step up into a tier, as named in the roster\'s '
+        '证书 column, e.g. { "4" = ["客服中级证书"] }; none by default. Checked for tier steps, like titles.',
+    )
 
     @field_validator("frontline_wait_share")
     @classmethod
@@ -97,6 +102,11 @@ class EligibilityPolicy(_Section):
                 raise ValueError(f'title_requirements."{tier}" = "{title}" is not one of {self.titles}')
             if not tier.isdigit():
                 raise ValueError(f'title_requirements key "{tier}" must be a tier number')
+        for tier, names in self.certificate_requirements.items():
+            if not tier.isdigit():
+                raise ValueError(f'certificate_requirements key "{tier}" must be a tier number')
+            if any(not n.strip() for n in names):
+                raise ValueError(f'certificate_requirements."{tier}" has an empty certificate name')
         return self
 
     @property

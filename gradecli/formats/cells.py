@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
+from gradecli.domain.eligibility import join_names
+
 YES = ("是", "y", "yes", "true", "1", "√")
 NO = ("否", "n", "no", "false", "0", "×")
 
@@ -46,6 +48,15 @@ def code(value: Any) -> str:
     if re.search(r"\s", s):
         raise CellError(f"{_show(value)} contains spaces; write the number without spaces")
     return s
+
+
+NAME_SEPARATORS = re.compile(r"[、,，;；\n]+")
+
+
+def name_list(value: Any) -> str:
+    """Several names in one cell (certificates): split at 、 , ; or line breaks, kept once each,
+    in their stored form (see domain.eligibility.join_names)."""
+    return join_names(n.strip() for n in NAME_SEPARATORS.split(text(value)))
 
 
 def yes_no(value: Any) -> bool:

@@ -63,6 +63,7 @@ class Table:
     rows: list[tuple[int, dict[str, Any]]]
     warnings: list[str] = field(default_factory=list)
     as_is: list[str] = field(default_factory=list)  # keys of the cells kept as read, in ``row[AS_IS]``
+    present: set[str] = field(default_factory=set)  # keys of the columns the sheet has
 
     def where(self, row: int, column: Column | None = None) -> str:
         loc = f"{self.source}, sheet {self.sheet}, row {row}"
@@ -162,6 +163,7 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
     if problems:
         raise BadInput(problems=problems)
 
+    table.present = set(by_key)
     wanted = [(idxs[0], found[idxs[0]]) for idxs in by_key.values() if not found[idxs[0]].as_is]
     # cells taken as they are (an answer sheet's 47 answer columns): copied, not checked one by one
     as_is = sorted((idxs[0], found[idxs[0]].key) for idxs in by_key.values() if found[idxs[0]].as_is)

@@ -20,6 +20,8 @@ HEADER = """\
 #
 # Choices made where SPEC.md is silent (see README.md):
 # - `staff transfer` without --frontline/--no-frontline keeps the current front-line status.
+# - Certificates are read from the roster's optional 证书 column; certificate_requirements
+#   (like title_requirements) apply to tier steps, since a level step stays inside a tier held.
 """
 
 

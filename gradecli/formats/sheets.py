@@ -36,6 +36,9 @@ def roster_columns(policy: Policy) -> list[Column]:
         Column("active", "在职", "Active", cells.yes_no, example="是", choices=YES_NO, note="write 是 or 否"),
         Column("leave_date", "离职日期", "Leave date", cells.a_date, required=False, blank_ok=True,
                note="leave empty, or the last day of service as YYYY-MM-DD"),
+        Column("certificates", "证书", "Certificates", cells.name_list, required=False, blank_ok=True,
+               example="客服中级证书", note="optional: the certificates held, separated by 、; a file "
+               "without this column leaves everyone's certificates as they are"),
     ]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from gradecli.domain.eligibility import split_names
 from gradecli.domain.errors import BadInput, Problem, RuleRefused
 from gradecli.domain.ladder import Ladder
 from gradecli.domain.ledger import grade_on
@@ -20,7 +21,7 @@ from gradecli.store.models import Employee
 
 ROSTER_SHEET = "人员 Roster"
 FIELDS = ("name", "department", "family", "post", "professional", "frontline", "title",
-          "service_start", "hire_date", "active", "leave_date")
+          "service_start", "hire_date", "active", "leave_date", "certificates")
 
 
 def write_roster_template(ctx: Context, path: Path) -> Outcome:
@@ -59,19 +60,22 @@ def import_roster(ctx: Context, table: Table) -> Outcome:
     _check_rows(table)
     stamp = repo.now_utc()
     warnings = list(table.warnings)
+    # a file without the optional 证书 column leaves everyone's certificates as they are
+    fields = FIELDS if "certificates" in table.present else tuple(f for f in FIELDS if f != "certificates")
     with ctx.uow() as uow:
         s = uow.s
-        cols = [getattr(Employee, f) for f in FIELDS]
+        cols = [getattr(Employee, f) for f in fields]
         existing = {row[0]: row for row in s.execute(select(Employee.emp_no, Employee.id, *cols))}
         new, changed, moved = [], [], []
         for row_no, r in table.rows:
+            r["certificates"] = r.get("certificates") or ""
             old = existing.get(r["emp_no"])
             if old is None:
                 r["updated_at"] = stamp
                 new.append(r)
                 continue
-            values = {f: r[f] for f in FIELDS}
-            before = dict(zip(FIELDS, old[2:]))
+            values = {f: r[f] for f in fields}
+            before = dict(zip(fields, old[2:]))
             if before == values:
                 continue
             changed.append({"id": old[1], **values, "updated_at": stamp})
@@ -86,8 +90,8 @@ def import_roster(ctx: Context, table: Table) -> Outcome:
         insert_rows(s, Employee.__table__, new)
         if changed:
             s.execute(update(Employee), changed)
-            hist_before = {old[1]: (old[2 + FIELDS.index("hire_date")], old[2 + FIELDS.index("post")],
-                                    old[2 + FIELDS.index("frontline")]) for old in existing.values()}
+            hist_before = {old[1]: (old[2 + fields.index("hire_date")], old[2 + fields.index("post")],
+                                    old[2 + fields.index("frontline")]) for old in existing.values()}
             repo.record_post_changes(s, moved, hist_before)
         uow.commit()
     ctx.progress("roster", len(new) + len(changed), len(new) + len(changed))
@@ -134,6 +138,7 @@ def show_staff(ctx: Context, emp_no: str) -> Outcome:
         "post": e.post, "professional": e.professional, "frontline": e.frontline, "title": e.title,
         "service_start": e.service_start.isoformat(), "hire_date": e.hire_date.isoformat(),
         "active": e.active, "leave_date": e.leave_date.isoformat() if e.leave_date else None,
+        "certificates": sorted(split_names(e.certificates)),
         "grade": str(g) if g else None, "grade_label": ladder.label(g) if g else None,
         "posts": [{"from": p.start_date.isoformat(), "post": p.post, "frontline": p.frontline, "note": p.note}
                   for p in posts],
@@ -141,7 +146,8 @@ def show_staff(ctx: Context, emp_no: str) -> Outcome:
         "events": len(events),
     }
     grade_text = f"{g} {ladder.label(g)}" if g else "not graded"
-    return Outcome(f"{e.emp_no} {e.name} — {e.department}, {e.family}/{e.post}, {grade_text}", data)
+    held = f"; 证书 {e.certificates}" if e.certificates else ""
+    return Outcome(f"{e.emp_no} {e.name} — {e.department}, {e.family}/{e.post}, {grade_text}; 职称 {e.title}{held}", data)
 
 
 def transfer(ctx: Context, emp_no: str, *, post: str, frontline: bool | None, on: date) -> Outcome:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from gradecli.domain.dates import add_months
-from gradecli.domain.eligibility import Person
+from gradecli.domain.eligibility import Person, split_names
 from gradecli.domain.errors import NotFound
 from gradecli.domain.ledger import grade_on, grade_since
 from gradecli.domain.policy import Policy
@@ -69,7 +69,7 @@ def latest_rating(ratings: list[repo.Rating], before_year: int) -> repo.Rating |
 
 STAFF_COLUMNS = (Employee.id, Employee.emp_no, Employee.name, Employee.family, Employee.department,
                  Employee.professional, Employee.active, Employee.leave_date, Employee.title, Employee.frontline,
-                 Employee.hire_date)
+                 Employee.hire_date, Employee.certificates)
 
 
 def people(session: Session, policy: Policy, on: date, fams: list[str] | None) -> list[tuple]:
@@ -97,5 +97,5 @@ def people(session: Session, policy: Policy, on: date, fams: list[str] | None) -
             grade=grade_on(evs, on), grade_since=grade_since(evs, on),
             frontline=frontline_on(posts.get(e.id, []), e, on),
             deferral_until=add_months(max(deferrals), months) if deferrals else None,
-            latest_rating=rating.rating if rating else None)))
+            latest_rating=rating.rating if rating else None, certificates=split_names(e.certificates))))
     return out

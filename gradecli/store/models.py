@@ -36,6 +36,7 @@ class Employee(SQLModel, table=True):
     hire_date: date
     active: bool
     leave_date: date | None = None
+    certificates: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})  # 、-joined
     updated_at: datetime
 
 

@@ -164,3 +164,25 @@ def test_create_rules(org):
     assert r.exit_code == 2 and "2026H1 or 2026H2" in r.stderr
     listing = json.loads(ok(db, "--json", "cycle", "list").stdout)
     assert listing["rows"][0]["exam_date"] == "2027-11-15"
+
+
+def test_certificates_required_by_the_policy_bar_a_tier_step(org, tmp_path):
+    """The policy asks a certificate for tier 3; the roster's 证书 column says who holds it."""
+    db = org
+    policy = tmp_path / "policy.toml"
+    ok(db, "policy", "init", policy)
+    text = policy.read_text(encoding="utf-8")
+    assert "certificate_requirements = {  }" in text
+    policy.write_text(text.replace("certificate_requirements = {  }", 'certificate_requirements = { 3 = ["客服中级证书"] }'),
+                      encoding="utf-8")
+    ok(db, "policy", "check", policy)
+    headers = ["工号", "姓名", "部门", "岗位序列", "岗位", "专业技术岗位", "一线岗位", "职称", "参加工作日期", "入职日期", "在职", "证书"]
+    ok(db, "staff", "import", roster(tmp_path / "c.xlsx", [person("K1", title="中级") + ["客服中级证书"],
+                                                          person("K2", title="中级") + [""]], headers))
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服")
+    el = json.loads(ok(db, "--policy", policy, "--json", "cycle", "eligibility", "2026").stdout)
+    status = {r["emp_no"]: r for r in el["rows"]}
+    assert status["K1"]["eligible"] == "是"
+    assert status["K2"]["eligible"] == "否" and "lacks the certificate 客服中级证书, required for tier 3" in status["K2"]["reasons"]
+    shown = json.loads(ok(db, "--json", "staff", "show", "K1").stdout)
+    assert shown["certificates"] == ["客服中级证书"]

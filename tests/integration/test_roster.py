@@ -106,3 +106,21 @@ def test_hire_before_service_start_is_refused(ctx, tmp_path):
 def test_list_filters(ctx, tmp_path):
     staff.import_roster_file(ctx, roster(tmp_path / "r.xlsx", [person("K1"), person("H1", family="航标")]))
     assert [r["emp_no"] for r in staff.list_staff(ctx, family="航标").rows] == ["H1"]
+
+
+def test_certificates_column_is_optional_and_kept_when_left_out(ctx, tmp_path):
+    headers = ROSTER_HEADERS + ["证书 / Certificates"]
+    with_certs = roster(tmp_path / "c.xlsx", [person("K1") + ["客服中级证书，安全员证、客服中级证书"], person("K2") + [None]],
+                        headers)
+    assert staff.import_roster_file(ctx, with_certs).data["added"] == 2
+    assert staff.show_staff(ctx, "K1").data["certificates"] == ["安全员证", "客服中级证书"]
+    assert staff.show_staff(ctx, "K2").data["certificates"] == []
+    # a roster without the column changes nobody's certificates
+    again = staff.import_roster_file(ctx, roster(tmp_path / "plain.xlsx", [person("K1"), person("K2")]))
+    assert again.data["updated"] == 0
+    assert staff.show_staff(ctx, "K1").data["certificates"] == ["安全员证", "客服中级证书"]
+    # with the column, an empty cell means none held
+    cleared = roster(tmp_path / "cleared.xlsx", [person("K1") + [""], person("K2") + ["安全员证"]], headers)
+    assert staff.import_roster_file(ctx, cleared).data["updated"] == 2
+    assert staff.show_staff(ctx, "K1").data["certificates"] == []
+    assert staff.show_staff(ctx, "K2").data["certificates"] == ["安全员证"]

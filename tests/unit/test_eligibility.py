@@ -1,9 +1,10 @@
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from gradecli.domain.dates import add_months, months_between
-from gradecli.domain.eligibility import Person, check, wait_months
+from gradecli.domain.eligibility import Person, check, join_names, split_names, wait_months
 from gradecli.domain.ladder import Grade
 from gradecli.domain.policy import Policy
 
@@ -101,3 +102,28 @@ def test_fast_track_applicant_may_register_inside_the_wait():
     assert not r.eligible and r.fast_track_applicant
     assert not check(person(grade_since=date(2026, 1, 1)), kind="semiannual", exam_date=date(2026, 6, 15),
                      policy=P).fast_track_applicant
+
+
+def test_certificates_the_policy_sets_for_the_target_tier():
+    policy = Policy.model_validate({"eligibility": {"certificate_requirements": {"3": ["客服中级证书", "安全员证"]}}})
+    top = person(grade=Grade(2, 3), grade_since=date(2024, 1, 1), title="中级")
+    r = check(top, kind="annual", exam_date=date(2026, 11, 15), policy=policy)
+    assert not r.eligible and r.next_date is None  # time alone will not cure it
+    assert r.reasons == ["lacks the certificates 客服中级证书、安全员证, required for tier 3"]
+    one = check(replace(top, certificates=frozenset({"安全员证"})), kind="annual", exam_date=date(2026, 11, 15), policy=policy)
+    assert one.reasons == ["lacks the certificate 客服中级证书, required for tier 3"]
+    both = replace(top, certificates=frozenset({"安全员证", "客服中级证书", "其他"}))
+    assert check(both, kind="annual", exam_date=date(2026, 11, 15), policy=policy).eligible
+    # a level step stays inside the tier the person already holds: no certificate is asked
+    inside = person(grade=Grade(3, 1), grade_since=date(2024, 1, 1))
+    assert check(inside, kind="semiannual", exam_date=date(2026, 11, 15), policy=policy).eligible
+
+
+def test_certificate_names_are_stored_once_each_in_order():
+    assert join_names(["客服中级证书", "安全员证", "", "客服中级证书"]) == "安全员证、客服中级证书"
+    assert split_names("安全员证、客服中级证书") == {"安全员证", "客服中级证书"} and split_names("") == frozenset()
+
+
+def test_certificate_requirements_name_tiers():
+    with pytest.raises(ValueError, match="must be a tier number"):
+        Policy.model_validate({"eligibility": {"certificate_requirements": {"四": ["x"]}}})
