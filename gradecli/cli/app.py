@@ -75,7 +75,7 @@ def run_with_progress(ctx: typer.Context, fn, *args, **kwargs):  # noqa: ANN001,
     c = state(ctx).context()
     if state(ctx).json or not sys.stderr.isatty():
         return fn(c, *args, **kwargs)
-    with progress() as update:
+    with progress(ctx.command_path) as update:
         c.progress = update
         try:
             return fn(c, *args, **kwargs)

@@ -39,14 +39,14 @@ def list_(ctx: typer.Context, json: JsonOpt = False) -> None:
 def show(ctx: typer.Context, cycle: CycleArg, out: OutXlsx = None, json: JsonOpt = False) -> None:
     from gradecli.services import cycles
 
-    emit(ctx, cycles.show(state(ctx).context(), cycle, out=out), json)
+    emit(ctx, run_with_progress(ctx, cycles.show, cycle, out=out), json)
 
 
 @app.command("eligibility", help="Who may sit, who may not and every reason, and when they next may.")
 def eligibility(ctx: typer.Context, cycle: CycleArg, out: OutXlsx = None, json: JsonOpt = False) -> None:
     from gradecli.services import cycles
 
-    emit(ctx, cycles.eligibility(state(ctx).context(), cycle, out=out), json)
+    emit(ctx, run_with_progress(ctx, cycles.eligibility, cycle, out=out), json)
 
 
 @app.command("register", help="Register every eligible candidate, or those listed in a sheet (工号 column).")
@@ -57,8 +57,8 @@ def register(ctx: typer.Context, cycle: CycleArg,
              json: JsonOpt = False) -> None:
     from gradecli.services import cycles
 
-    emit(ctx, cycles.register(state(ctx).context(), cycle, all_eligible=all_eligible, file=file,
-                              with_fast_track=with_fast_track), json)
+    emit(ctx, run_with_progress(ctx, cycles.register, cycle, all_eligible=all_eligible, file=file,
+                                with_fast_track=with_fast_track), json)
 
 
 @app.command("withdraw", help="Withdraw a candidate before the papers are issued.")
@@ -85,7 +85,7 @@ def answer_sheet(ctx: typer.Context, cycle: CycleArg,
                  out: Annotated[Path, typer.Option("--out", help="FILE.xlsx", dir_okay=False)], json: JsonOpt = False) -> None:
     from gradecli.services import cycles
 
-    emit(ctx, cycles.write_answer_sheet(state(ctx).context(), cycle, out), json)
+    emit(ctx, run_with_progress(ctx, cycles.write_answer_sheet, cycle, out), json)
 
 
 @app.command("import-answers", help="Score a filled answer sheet; re-importing replaces those candidates' answers.")
@@ -100,7 +100,7 @@ def import_scores(ctx: typer.Context, cycle: CycleArg, file: XlsxArg,
                   part: Annotated[str, typer.Option("--part", help="skill")] = "skill", json: JsonOpt = False) -> None:
     from gradecli.services import cycles
 
-    emit(ctx, cycles.import_scores(state(ctx).context(), cycle, file, part=part), json)
+    emit(ctx, run_with_progress(ctx, cycles.import_scores, cycle, file, part=part), json)
 
 
 def _parse_quotas(values: list[str] | None) -> dict[int, int] | None:
@@ -123,7 +123,7 @@ def evaluate(ctx: typer.Context, cycle: CycleArg,
              json: JsonOpt = False) -> None:
     from gradecli.services import evaluation
 
-    emit(ctx, evaluation.evaluate(state(ctx).context(), cycle, quotas=_parse_quotas(quota)), json)
+    emit(ctx, run_with_progress(ctx, evaluation.evaluate, cycle, quotas=_parse_quotas(quota)), json)
 
 
 @app.command("publish", help="Write the notice (公示, Excel + HTML) and open the objection window.")
@@ -132,7 +132,7 @@ def publish(ctx: typer.Context, cycle: CycleArg,
             json: JsonOpt = False) -> None:
     from gradecli.services import evaluation
 
-    emit(ctx, evaluation.publish(state(ctx).context(), cycle, out=out), json)
+    emit(ctx, run_with_progress(ctx, evaluation.publish, cycle, out=out), json)
 
 
 @app.command("appeal", help="Record an objection inside the window.")
@@ -161,7 +161,7 @@ def close(ctx: typer.Context, cycle: CycleArg,
           json: JsonOpt = False) -> None:
     from gradecli.services import evaluation
 
-    emit(ctx, evaluation.close(state(ctx).context(), cycle, force=force, reason=reason), json)
+    emit(ctx, run_with_progress(ctx, evaluation.close, cycle, force=force, reason=reason), json)
 
 
 @app.command("results", help="The evaluated results: outcomes, composites, ranks, quotas and decisions.")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gradecli.cli.app import emit, state
+from gradecli.cli.app import emit, run_with_progress
 from gradecli.cli.options import JsonOpt, OutXlsx, parse_date
 
 
@@ -20,5 +20,5 @@ def first_evaluation(ctx: typer.Context,
     """首次评定: place every active professional-technical employee without a grade (lenient)."""
     from gradecli.services import evaluation
 
-    emit(ctx, evaluation.first_evaluation(state(ctx).context(), as_of=parse_date(as_of), scores=scores, out=out,
-                                          apply=apply), json)
+    emit(ctx, run_with_progress(ctx, evaluation.first_evaluation, as_of=parse_date(as_of), scores=scores, out=out,
+                                apply=apply), json)

@@ -65,17 +65,21 @@ def render(result: Any, *, as_json: bool) -> None:
 
 
 @contextmanager
-def progress() -> Iterator[Any]:
-    """A callback (what, done, total) drawing a progress bar on stderr while work runs."""
+def progress(label: str = "working") -> Iterator[Any]:
+    """A callback (what, done, total) drawing a progress bar on stderr while work runs. Until the
+    work reports its first step, a pulsing bar named ``label`` shows that it is running."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from rich.console import Console
 
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=Console(stderr=True), transient=True)
+    waiting = [bar.add_task(label, total=None)]
     tasks: dict[str, int] = {}
 
     def update(what: str, done: int, total: int) -> None:
+        if waiting:
+            bar.remove_task(waiting.pop())
         if what not in tasks:
             tasks[what] = bar.add_task(what, total=total or None)
         bar.update(tasks[what], completed=done, total=total or None)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from gradecli.cli.app import emit, state
+from gradecli.cli.app import emit, run_with_progress
 from gradecli.cli.options import CycleArg, JsonOpt, OutXlsx, parse_date
 
 app = typer.Typer(no_args_is_help=True)
@@ -18,21 +18,21 @@ def pyramid(ctx: typer.Context, family: Annotated[str | None, typer.Option("--fa
             out: OutXlsx = None, json: JsonOpt = False) -> None:
     from gradecli.services import reports
 
-    emit(ctx, reports.pyramid(state(ctx).context(), family=family, on=parse_date(on), out=out), json)
+    emit(ctx, run_with_progress(ctx, reports.pyramid, family=family, on=parse_date(on), out=out), json)
 
 
 @app.command("cycle", help="Pass rates per part, score distributions, outcomes per tier, quota use.")
 def cycle(ctx: typer.Context, code: CycleArg, out: OutXlsx = None, json: JsonOpt = False) -> None:
     from gradecli.services import reports
 
-    emit(ctx, reports.cycle_report(state(ctx).context(), code, out=out), json)
+    emit(ctx, run_with_progress(ctx, reports.cycle_report, code, out=out), json)
 
 
 @app.command("items", help="Item analysis: facility, discrimination, Cronbach's alpha, flags.")
 def items(ctx: typer.Context, code: CycleArg, out: OutXlsx = None, json: JsonOpt = False) -> None:
     from gradecli.services import reports
 
-    emit(ctx, reports.items_report(state(ctx).context(), code, out=out), json)
+    emit(ctx, run_with_progress(ctx, reports.items_report, code, out=out), json)
 
 
 @app.command("projection", help="Project the tier distribution per family under the current policy.")
@@ -42,7 +42,7 @@ def projection(ctx: typer.Context, years: Annotated[int, typer.Option("--years",
                out: OutXlsx = None, json: JsonOpt = False) -> None:
     from gradecli.services import reports
 
-    listing = reports.projection(state(ctx).context(), years=years, attrition=attrition, family=family)
+    listing = run_with_progress(ctx, reports.projection, years=years, attrition=attrition, family=family)
     if out:
         reports.projection_xlsx(listing, out)
         listing.notes.append(f"wrote {out}")

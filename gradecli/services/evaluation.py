@@ -61,7 +61,9 @@ def first_evaluation(ctx: Context, *, as_of: date, scores: Path | None = None, o
         if unknown:
             raise BadInput(f"{scores}: {', '.join(unknown[:10])} are not active professional-technical staff")
         rows, new = [], []
-        for e in staff:
+        for n, e in enumerate(staff):
+            if n % 2000 == 0:
+                ctx.progress("first evaluation", n, len(staff))
             if events.get(e.id) or (e.leave_date and e.leave_date < as_of) or e.hire_date > as_of:
                 continue
             rating = cycle_repo.latest_rating(ratings.get(e.id, []), as_of.year)
@@ -146,7 +148,10 @@ def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -
         scope = cycle_repo.people(s, policy, c.exam_date, cycle_repo.families(c))  # facts on the exam date
         person = {e.id: p for e, p in scope}
         quota_info, decisions_out = {}, []
+        done = 0
         for (family, tier), members in sorted(groups.items()):
+            ctx.progress("evaluate candidates", done, len(regs))
+            done += len(members)
             cands = []
             for r in members:
                 rating = cycle_repo.latest_rating(all_ratings.get(r.employee_id, []), c.exam_date.year)
@@ -166,6 +171,7 @@ def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -
                 r.rating = cd.rating
                 r.reasons = json.dumps(d.reasons, ensure_ascii=False)
                 decisions_out += _candidate_decisions(c, r, d)
+        ctx.progress("evaluate candidates", done, len(regs))
         decisions_out += _scope_decisions(ctx, s, c, regs, year, ratings, scope)
         s.execute(delete(CycleDecisionRow).where(CycleDecisionRow.cycle_id == c.id))
         insert_rows(s, CycleDecisionRow.__table__, decisions_out)
