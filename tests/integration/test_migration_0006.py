@@ -38,12 +38,18 @@ def _seed(conn) -> None:  # noqa: ANN001
     ins("INSERT INTO answer (registration_id, position, version_id, response, earned) VALUES (1, 2, 2, '错', 0)")
 
 
-def test_answers_survive_the_upgrade_and_the_downgrade(db_url):
+def _upgraded_from(db_url, revision: str, seed):  # noqa: ANN001, ANN202
+    """A database at ``revision`` holding ``seed``'s rows, then upgraded to the newest schema."""
     engine = make_engine(db_url)
-    migrate.upgrade(engine, "0005")
+    migrate.upgrade(engine, revision)
     with engine.begin() as conn:
-        _seed(conn)
+        seed(conn)
     migrate.upgrade(engine)
+    return engine
+
+
+def test_answers_survive_the_upgrade_and_the_downgrade(db_url):
+    engine = _upgraded_from(db_url, "0005", _seed)
     with engine.connect() as conn:
         reg, responses, earned = conn.execute(text("SELECT registration_id, responses, earned FROM answer_sheet")).one()
         items = conn.execute(text("SELECT items FROM paper WHERE id = 1")).scalar_one()
@@ -62,11 +68,7 @@ def test_answers_survive_the_upgrade_and_the_downgrade(db_url):
 
 def test_option_orders_become_ranks_and_come_back(db_url):
     """0009: [[version, [order]], ...] ↔ [version, rank, ...]; (2, 0, 1, 3) is the 13th order of 4."""
-    engine = make_engine(db_url)
-    migrate.upgrade(engine, "0008")
-    with engine.begin() as conn:
-        _seed_0008(conn)
-    migrate.upgrade(engine)
+    engine = _upgraded_from(db_url, "0008", _seed_0008)
     with engine.connect() as conn:
         assert json.loads(conn.execute(text("SELECT items FROM paper WHERE id = 1")).scalar_one()) == [1, 12, 2, 0]
     migrate.downgrade(engine, "0008")
