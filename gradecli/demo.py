@@ -31,6 +31,9 @@ ORG = {
 }
 NON_PROFESSIONAL_POSTS = [("行政文员", "综合办公室"), ("后勤保障", "综合办公室")]
 TITLES_BY_SENIORITY = ["无", "初级", "初级", "中级", "中级", "副高级", "正高级"]
+TITLES = ["无", "初级", "中级", "副高级", "正高级"]
+# certificate → (family, lowest title of its holders) in the sample roster's 证书 column
+SAMPLE_CERTIFICATES = {"客服中级证书": ("客服", "中级"), "客服高级证书": ("客服", "副高级"), "航标作业证": ("航标", "初级")}
 RATING_WEIGHTS = [("优秀", 15), ("良好", 40), ("合格", 35), ("基本合格", 7), ("不合格", 3)]
 
 
@@ -71,6 +74,9 @@ def build_roster(rng: random.Random, today: date, size: int = 320) -> list[dict]
             "title": title, "service_start": start, "hire_date": hire, "active": "是" if active else "否",
             "leave_date": None if active else hire + (today - hire) * rng.randrange(50, 100) // 100,
         })
+    for p in people:  # certificates follow the title (no draw, so the rest of the sample is unchanged)
+        p["certificates"] = "、".join(c for c, (fam, title) in SAMPLE_CERTIFICATES.items()
+                                     if p["family"] == fam and TITLES.index(p["title"]) >= TITLES.index(title))
     return people
 
 
