@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -315,7 +316,7 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
         c = cycle_repo.get(s, code)
         cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="importing answers")
         regs = {r.emp_no: r for r in cycle_repo.registration_rows(s, c)}  # plain rows: 20,000 need no ORM objects
-        paper_rows, entries, versions = load_paper_entries(s, cycle_id=c.id)
+        paper_rows, entries, versions = load_paper_entries(s, cycle_id=c.id, brief=True)
         papers = {r.id: r for r in paper_rows}
         problems: list[Problem] = []
         scored: list[tuple[RegistrationRow, dict, Decimal]] = []
@@ -370,7 +371,7 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
             if problems:
                 continue  # nothing will be written; read on only to list every problem
             # points as text are digits and a dot: their JSON list needs no escaping
-            sheet = {"responses": _JSON.encode(list(map(_RECORDED, hits))),
+            sheet = {"responses": _json_texts(list(map(_RECORDED, hits))),
                      "earned": '["' + '", "'.join(map(_EARNED, hits)) + '"]' if hits else "[]"}
             scored.append((reg, sheet, Decimal(sum(map(_HUNDREDTHS, hits))).scaleb(-2)))
         if problems:
@@ -400,6 +401,15 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
 
 _JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder for 40,000 lists (json.dumps makes one a call)
 _RECORDED, _EARNED, _HUNDREDTHS = itemgetter(0), itemgetter(1), itemgetter(2)  # of a scored answer
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
+
+
+def _json_texts(texts: list[str]) -> str:
+    """A JSON list of strings, as json.dumps(..., ensure_ascii=False) writes it; most answers are
+    letters, 对/错 or numbers, which need no escaping and are joined directly."""
+    if _NEEDS_ESCAPE.search("".join(texts)):
+        return _JSON.encode(texts)
+    return '["' + '", "'.join(texts) + '"]' if texts else "[]"
 
 
 def _set_theory(s, results: list[tuple[int, Decimal, bool]]) -> None:  # noqa: ANN001

@@ -1,6 +1,12 @@
 """Reading answer sheets: answers by question number, whatever the column order."""
 
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from gradecli.formats import answer_sheet
+from gradecli.services.cycles import _json_texts
 from tests.helpers import write_xlsx
 
 
@@ -20,3 +26,8 @@ def test_a_sheet_numbered_in_order_reads_the_same(tmp_path):
     assert (row.emp_no, row.paper, row.cycle) == ("K1", "P1", "2026")
     assert row.answers(4) == ["A", "", "C", "D"]
     assert row.answers(3) == ["A", "", "C"] and row.beyond(3) == [(4, "D")]
+
+
+@given(st.lists(st.text()))
+def test_stored_responses_are_the_json_that_json_dumps_writes(texts):
+    assert _json_texts(texts) == json.dumps(texts, ensure_ascii=False)
