@@ -242,8 +242,8 @@ class Assembler:
             for q in group:
                 self.enemy_of.setdefault(q, set()).update(group - {q})
         # the required knowledge areas as bits: a question's mask holds the required areas it covers
-        self.area_bit = {a: 1 << n for n, a in enumerate(bp.required_areas)}
-        self.all_areas = (1 << len(bp.required_areas)) - 1
+        self.area_bit = {a: 1 << n for n, a in enumerate(dict.fromkeys(bp.required_areas))}
+        self.all_areas = sum(self.area_bit.values())
         # per section, in step: the question ids, the questions, their option orders, expected
         # points and area masks (what a draw indexes; plain lists keep the hot loop cache-friendly)
         self.drawable = [([q.qid for q in qs], qs, [_orders_of(q) for q in qs], [s.points * q.difficulty for q in qs],

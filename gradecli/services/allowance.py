@@ -324,7 +324,7 @@ def arrears(ctx: Context, *, start: date, end: date, out: Path | None = None) ->
                               .order_by(PayrollRunRow.month)))
         if not runs:
             raise NotFound(f"no stored months between {start:%Y-%m} and {end:%Y-%m}; compute them with `allowance compute`")
-        staff = {e.id: e for e in s.scalars(select(Employee))}
+        staff = {e.id: e for e in repo.staff_rows(s)}
         rows = []
         for run in runs:
             first, last = month_bounds(run.month)

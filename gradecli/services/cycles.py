@@ -62,7 +62,7 @@ def list_cycles(ctx: Context) -> Listing:
         s = uow.s
         rows = []
         for c in s.scalars(select(CycleRow).order_by(CycleRow.code)):
-            n = len(cycle_repo.registrations(s, c))
+            n = cycle_repo.registered_count(s, c)
             rows.append({"cycle": c.code, "kind": c.kind, "state": c.state, "exam_date": c.exam_date.isoformat(),
                          "families": c.families or "all", "registered": n})
     return Listing("Cycles", LIST_COLUMNS, rows)
@@ -159,7 +159,7 @@ def register(ctx: Context, code: str, *, all_eligible: bool = False, file: Path 
         if c.state == "draft" and (new or chosen):
             c.state = "open"
         cycle_repo.log(s, c, ctx.actor, "register", added=len(chosen) - again, source=str(file) if file else "all-eligible")
-        total = len(cycle_repo.registrations(s, c))
+        total = cycle_repo.registered_count(s, c)
         uow.commit()
     added = len(chosen) - again
     ft = sum(1 for _, _, el in chosen if el.fast_track_applicant)

@@ -15,7 +15,6 @@ from gradecli.formats.sheets import grade_columns
 from gradecli.services.context import Context
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import repo
-from gradecli.store.models import Employee
 
 GRADE_SHEET = "等级 Grades"
 IMPORT_REASON = "existing grade imported (grade import)"
@@ -37,7 +36,7 @@ def import_grades(ctx: Context, table: Table) -> Outcome:
     """Existing grades become ``initial_placement`` events; the same file twice changes nothing."""
     with ctx.uow() as uow:
         s = uow.s
-        staff = {e.emp_no: e for e in s.scalars(select(Employee))}
+        staff = {e.emp_no: e for e in repo.staff_rows(s)}
         events = repo.events_by_employee(s)
         problems, new, same = [], [], 0
         for row_no, r in table.rows:
@@ -110,7 +109,7 @@ AS_OF_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"),
 def as_of(ctx: Context, on: date, *, out: Path | None = None) -> Listing:
     """Everyone's grade on a date, derived from the ledger."""
     with ctx.uow() as uow:
-        staff = list(uow.s.scalars(select(Employee).order_by(Employee.emp_no)))
+        staff = repo.staff_rows(uow.s, order=True)
         events = repo.events_by_employee(uow.s, until=on)
     rows = []
     for e in staff:

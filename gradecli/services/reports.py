@@ -32,10 +32,8 @@ def _bar(share: float) -> str:
 # ---------------------------------------------------------------- pyramid
 
 def _graded(ctx: Context, s, on: date, family: str | None):  # noqa: ANN001, ANN202
-    q = select(Employee).where(Employee.professional, Employee.hire_date <= on)
-    if family:
-        q = q.where(Employee.family == family)
-    staff = [e for e in s.scalars(q) if e.leave_date is None or e.leave_date >= on]
+    where = [Employee.professional, Employee.hire_date <= on] + ([Employee.family == family] if family else [])
+    staff = [e for e in repo.staff_rows(s, *where) if e.leave_date is None or e.leave_date >= on]
     events = repo.events_by_employee(s, until=on, employee_ids=None)
     out = []
     for e in staff:

@@ -107,10 +107,7 @@ def list_staff(ctx: Context, *, family: str | None = None, tier: int | None = No
                on: date | None = None) -> Listing:
     on = on or date.today()
     with ctx.uow() as uow:
-        q = select(Employee).order_by(Employee.emp_no)
-        if family:
-            q = q.where(Employee.family == family)
-        staff = list(uow.s.scalars(q))
+        staff = repo.staff_rows(uow.s, *([Employee.family == family] if family else []), order=True)
         events = repo.events_by_employee(uow.s, until=on)
     rows = []
     for e in staff:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from gradecli.domain.dates import add_months
@@ -44,6 +44,11 @@ def registrations(session: Session, cycle: CycleRow, *, active_only: bool = True
     if active_only:
         q = q.where(RegistrationRow.status == "registered")
     return list(session.scalars(q.order_by(RegistrationRow.emp_no)))
+
+
+def registered_count(session: Session, cycle: CycleRow) -> int:
+    r = RegistrationRow
+    return session.scalar(select(func.count()).select_from(r).where(r.cycle_id == cycle.id, r.status == "registered"))
 
 
 def registration_rows(session: Session, cycle: CycleRow):  # noqa: ANN201

@@ -31,6 +31,13 @@ def employee(session: Session, emp_no: str) -> Employee:
     return row
 
 
+def staff_rows(session: Session, *where, order: bool = False) -> list:  # noqa: ANN002
+    """Employees as plain rows (the same attribute names as Employee), for reading many at once:
+    100,000 ORM objects cost seconds, the rows a fraction of that."""
+    q = select(*Employee.__table__.c).where(*where)
+    return session.execute(q.order_by(Employee.emp_no) if order else q).all()
+
+
 def employee_ids(session: Session) -> dict[str, int]:
     return dict(session.execute(select(Employee.emp_no, Employee.id)).all())
 
