@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Hashable, Sequence
+from typing import Hashable, Iterable, NamedTuple, Sequence
 
 DISCRIMINATION_LOW = 0.1  # below this an item hardly separates strong from weak candidates
 FACILITY_GAP = 0.2  # observed facility this far from the bank's difficulty is flagged
@@ -37,8 +37,9 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return sxy / math.sqrt(sxx * syy)
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(NamedTuple):
+    """One candidate's score on one item (any 4-tuple in this order will do)."""
+
     candidate: Hashable
     item: Hashable
     earned: float
@@ -54,18 +55,19 @@ class ItemStat:
     flags: list[str] = field(default_factory=list)
 
 
-def item_stats(responses: Sequence[Response]) -> list[ItemStat]:
+def item_stats(responses: Iterable[tuple[Hashable, Hashable, float, float]]) -> list[ItemStat]:
     """Facility and discrimination of every item, as Moodle computes them: the discrimination is
-    the correlation between the item's score and the candidate's score on the rest of the paper."""
+    the correlation between the item's score and the candidate's score on the rest of the paper.
+    ``responses`` are Response tuples (candidate, item, earned, points)."""
     totals: dict[Hashable, float] = defaultdict(float)
-    by_item: dict[Hashable, list[Response]] = defaultdict(list)
-    for r in responses:
-        totals[r.candidate] += r.earned
-        by_item[r.item].append(r)
+    by_item: dict[Hashable, list[tuple]] = defaultdict(list)
+    for candidate, item, earned, points in responses:
+        totals[candidate] += earned
+        by_item[item].append((candidate, earned, points))
     out = []
     for item, rs in by_item.items():
-        fac = mean([r.earned / r.points for r in rs])
-        disc = pearson([r.earned for r in rs], [totals[r.candidate] - r.earned for r in rs])
+        fac = mean([e / p for _, e, p in rs])
+        disc = pearson([e for _, e, _ in rs], [totals[c] - e for c, e, _ in rs])
         out.append(ItemStat(item, len(rs), fac, disc))
     return out
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from typing import NamedTuple
 from datetime import date
+from itertools import repeat
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import select
 
-from gradecli.domain.analysis import Response, cronbach_alpha, flag, item_stats, mean, project
+from gradecli.domain.analysis import cronbach_alpha, flag, item_stats, mean, project
+from gradecli.domain.bank import Question
 from gradecli.domain.errors import BadInput, NotFound
 from gradecli.domain.ledger import grade_on
 from gradecli.formats.report_xlsx import Chart, ReportSheet, write_report
 from gradecli.services.context import Context
-from gradecli.services.papers import load_papers
+from gradecli.services.papers import load_paper_entries
 from gradecli.services.results import Listing
 from gradecli.store import bank_repo, cycle_repo, repo
 from gradecli.store.bulk import insert_rows
@@ -138,54 +140,50 @@ def cycle_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing
 
 # ---------------------------------------------------------------- item analysis
 
-class ScoredAnswer(NamedTuple):
+class ScoredSheet(NamedTuple):
+    """One candidate's scored answer sheet: the paper's questions and the points earned on each,
+    by position."""
+
     registration: int
-    position: int
-    earned: float
-    qid: str
-    version: int
-    points: int
-    difficulty: float
-    type: str
     tier: int
+    questions: list[Question]
+    earned: list[float]
 
 
-def _answers(s, where) -> list[ScoredAnswer]:  # noqa: ANN001
-    """Every scored answer of the candidates present that ``where`` selects, one per question:
-    the sheets are unpacked against the papers' items."""
+def _sheets(s, where) -> tuple[list[ScoredSheet], dict[int, Question]]:  # noqa: ANN001
+    """The scored sheets of the candidates present that ``where`` selects, and the question
+    versions on their papers (by id). A sheet is unpacked against its paper's stored items."""
     q = (select(AnswerRow.registration_id, AnswerRow.earned, RegistrationRow.paper_id, RegistrationRow.exam_tier)
          .join(RegistrationRow, RegistrationRow.id == AnswerRow.registration_id)
          .join(CycleRow, CycleRow.id == RegistrationRow.cycle_id)
          .where(RegistrationRow.status == "registered", RegistrationRow.absent.is_(False), where))
-    sheets = s.execute(q).all()
-    papers = load_papers(s, ids=list({pid for _, _, pid, _ in sheets}))
-    out = []
-    for reg, earned, pid, tier in sheets:
-        for pos, (item, e) in enumerate(zip(papers[pid].items, json.loads(earned)), 1):
-            qn = item.question
-            out.append(ScoredAnswer(reg, pos, float(e), qn.qid, qn.version, qn.points, qn.difficulty, qn.type, tier))
-    return out
-
-
-def _responses(s, c: CycleRow) -> list[ScoredAnswer]:  # noqa: ANN001
-    return _answers(s, CycleRow.id == c.id)
+    rows = s.execute(q).all()
+    _, entries, versions = load_paper_entries(s, ids=sorted({r.paper_id for r in rows}), brief=True)
+    earned = json.loads("[" + ",".join([r.earned for r in rows]) + "]")  # one decode for every sheet
+    version = versions.__getitem__
+    return [ScoredSheet(r.registration_id, r.exam_tier, list(map(version, entries[r.paper_id][0::2])), list(map(float, e)))
+            for r, e in zip(rows, earned)], versions
 
 
 def _scored(s, code: str):  # noqa: ANN001, ANN202
-    """The cycle and its scored answers; refuses a cycle with none yet."""
+    """The cycle, its scored sheets and their question versions; refuses a cycle with none yet."""
     c = cycle_repo.get(s, code)
-    rows = _responses(s, c)
-    if not rows:
+    sheets, versions = _sheets(s, CycleRow.id == c.id)
+    if not sheets:
         raise NotFound(f"cycle {c.code} has no scored answers yet; import the answer sheets first")
-    return c, rows
+    return c, sheets, versions
 
 
 def _earlier_facility(s, c: CycleRow, qids: set[str]) -> dict[str, float]:  # noqa: ANN001
-    shares: dict[str, list[float]] = defaultdict(list)
-    for a in _answers(s, CycleRow.exam_date < c.exam_date):
-        if a.qid in qids:
-            shares[a.qid].append(a.earned / a.points)
-    return {k: mean(v) for k, v in shares.items() if len(v) >= 5}
+    """Each question's facility in the cycles before this one (where it had 5 answers or more)."""
+    total: dict[str, float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    for sheet in _sheets(s, CycleRow.exam_date < c.exam_date)[0]:
+        for q, e in zip(sheet.questions, sheet.earned):
+            if q.qid in qids:
+                total[q.qid] += e / q.points
+                count[q.qid] += 1
+    return {k: total[k] / n for k, n in count.items() if n >= 5}
 
 
 ITEM_COLUMNS = [("qid", "试题"), ("type", "题型"), ("points", "分值"), ("used", "使用次数"), ("facility", "得分率"),
@@ -195,15 +193,16 @@ ITEM_COLUMNS = [("qid", "试题"), ("type", "题型"), ("points", "分值"), ("u
 def items_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
     with ctx.uow() as uow:
         s = uow.s
-        c, rows_ = _scored(s, code)
-        earlier = _earlier_facility(s, c, {r.qid for r in rows_})
-    meta = {}
-    responses = []
-    matrix: dict[int, dict[int, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
-    for reg, pos, earned, qid, version, points, difficulty, qtype, tier in rows_:
-        responses.append(Response(reg, qid, float(earned), points))
-        meta[qid] = (qtype, points, difficulty, tier)
-        matrix[tier][reg][pos] = float(earned)
+        c, sheets, versions = _scored(s, code)
+        earlier = _earlier_facility(s, c, {q.qid for q in versions.values()})
+    # each question's type, points, bank difficulty and tier (its newest version on these papers)
+    meta = {q.qid: (q.type, q.points, q.difficulty, q.tier) for q in sorted(versions.values(), key=lambda q: q.version)}
+    responses: list[tuple] = []
+    matrix: dict[int, dict[int, list[float]]] = defaultdict(dict)  # tier → candidate → earned by position
+    for sh in sheets:
+        responses += zip(repeat(sh.registration), [q.qid for q in sh.questions], sh.earned,
+                         [q.points for q in sh.questions])
+        matrix[sh.tier][sh.registration] = sh.earned
     stats = sorted(item_stats(responses), key=lambda st: str(st.item))
     rows = []
     for st in stats:
@@ -215,8 +214,8 @@ def items_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing
                      "flags": "; ".join(st.flags)})
     alphas = {}
     for tier, cands in sorted(matrix.items()):
-        positions = sorted(set.intersection(*(set(p) for p in cands.values())))
-        a = cronbach_alpha([[cands[r][p] for p in positions] for r in sorted(cands)])
+        common = min(map(len, cands.values()))  # the positions every paper of the tier has
+        a = cronbach_alpha([cands[r][:common] for r in sorted(cands)])
         alphas[tier] = None if a is None else round(a, 3)
     notes = [f"tier {t}: Cronbach's alpha {a if a is not None else '— (too few candidates)'} over {len(matrix[t])} candidates"
              f" (question positions as parallel items)" for t, a in alphas.items()]
@@ -246,10 +245,11 @@ def calibrate(ctx: Context, code: str, *, min_responses: int = 30, apply: bool =
         raise BadInput("--min-responses must be at least 1")
     with ctx.uow() as uow:
         s = uow.s
-        c, rows_ = _scored(s, code)
+        c, sheets, _ = _scored(s, code)
         shares: dict[str, list[float]] = defaultdict(list)
-        for _reg, _pos, earned, qid, *_rest in rows_:
-            shares[qid].append(float(earned))
+        for sh in sheets:
+            for q, e in zip(sh.questions, sh.earned):
+                shares[q.qid].append(e)
         current = {q.qid: q for q in bank_repo.current_questions(s) if q.qid in shares}
         rows, new_versions = [], []
         for qid in sorted(shares):
