@@ -481,9 +481,12 @@ def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
         s = uow.s
         c = cycle_repo.get(s, code)
         regs = cycle_repo.registrations(s, c)
-        names = dict(s.execute(select(Employee.id, Employee.name)).all())
-        papers = dict(s.execute(select(PaperRow.id, PaperRow.code)).all()) if regs else {}
-        ratings = repo.ratings_by_employee(s)
+        reg = RegistrationRow
+        names = dict(s.execute(select(Employee.id, Employee.name).join(reg, reg.employee_id == Employee.id)
+                               .where(reg.cycle_id == c.id)).all())
+        papers = dict(s.execute(select(PaperRow.id, PaperRow.code).join(reg, reg.paper_id == PaperRow.id)
+                                .where(reg.cycle_id == c.id)).all())
+        ratings = repo.ratings_by_employee(s, cycle_id=c.id)
         answered = bool(_answered(s, c))
     rows, lacking = [], defaultdict(list)
     for r in regs:

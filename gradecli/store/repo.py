@@ -13,7 +13,7 @@ from gradecli.domain.errors import NotFound
 from gradecli.domain.ladder import Grade
 from gradecli.domain.ledger import EVENT_KINDS, GENESIS_HASH, LedgerEvent, canonical_json, chain_hash
 from gradecli.store.bulk import insert_rows
-from gradecli.store.models import Employee, LedgerEventRow, LedgerHeadRow, PerformanceRating, PostHistory
+from gradecli.store.models import Employee, LedgerEventRow, LedgerHeadRow, PerformanceRating, PostHistory, RegistrationRow
 
 LEDGER_LOCK_KEY = 7_340_021  # any constant shared by every gradecli process
 
@@ -48,13 +48,19 @@ class Rating(NamedTuple):
     disciplinary: bool
 
 
-def ratings_by_employee(session: Session, *, employee_id: int | None = None) -> dict[int, list[Rating]]:
-    """Every appraisal (or one person's), by employee, oldest first (plain rows)."""
+def ratings_by_employee(session: Session, *, employee_id: int | None = None,
+                        cycle_id: int | None = None) -> dict[int, list[Rating]]:
+    """Every appraisal (or one person's, or those of a cycle's registered candidates), by
+    employee, oldest first (plain rows)."""
     out: dict[int, list[Rating]] = {}
     q = select(PerformanceRating.employee_id, PerformanceRating.year, PerformanceRating.rating,
                PerformanceRating.disciplinary).order_by(PerformanceRating.year)
     if employee_id is not None:
         q = q.where(PerformanceRating.employee_id == employee_id)
+    if cycle_id is not None:
+        reg = RegistrationRow
+        q = q.join(reg, reg.employee_id == PerformanceRating.employee_id).where(reg.cycle_id == cycle_id,
+                                                                              reg.status == "registered")
     for eid, year, rating, disc in session.execute(q):
         out.setdefault(eid, []).append(Rating(year, rating, disc))
     return out
