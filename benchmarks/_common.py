@@ -7,18 +7,10 @@ import statistics
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 WORK = Path(__file__).resolve().parent / "_work"
 WORK.mkdir(exist_ok=True)
-
-
-@contextmanager
-def timer(label: str, results: dict):
-    t0 = time.perf_counter()
-    yield
-    results[label] = time.perf_counter() - t0
 
 
 def peak_mb() -> float:
@@ -43,11 +35,6 @@ def best_of(*steps, runs: int = 3) -> list[float]:
             step()
             best[n] = min(best[n], time.perf_counter() - t0)
     return best
-
-
-def in_subprocess(script: Path, *args: str) -> str:
-    """Run a stage in its own process so its peak memory is its own."""
-    return subprocess.run([sys.executable, str(script), *args], check=True, capture_output=True, text=True).stdout
 
 
 def size_and_profile(default: int) -> tuple[int, str | None]:

@@ -14,7 +14,7 @@ import itertools
 import math
 import random
 from collections import Counter
-from operator import attrgetter, mul
+from operator import mul
 from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple, Sequence
 
@@ -211,7 +211,6 @@ class DrawState:
             self.variant_expected.append(paper.expected)
 
 
-_AREAS = attrgetter("areas")
 _new_item = tuple.__new__  # PaperItem(q, o) without the Python-level __new__: 47 are made per paper
 
 
