@@ -351,7 +351,7 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
             if sr.paper.strip().upper() != prow.code.upper():
                 problems.append(Problem(f"{sr.where()}, column 试卷", f"paper {sr.paper} is not {sr.emp_no}'s paper ({prow.code})"))
                 continue
-            if sr.numbers and sr.numbers[-1] > len(vids):
+            if max(sr.numbers, default=0) > len(vids):  # columns may come in any order
                 problems += [Problem(f"{sr.where()}, column 题{pos}", f"the paper has {len(vids)} questions; leave this column empty")
                              for pos, _ in sr.beyond(len(vids))]
             keys = list(zip(vids, ranks, sr.answers(len(vids))))

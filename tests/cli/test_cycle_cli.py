@@ -144,6 +144,15 @@ def test_semiannual_cycle_and_bad_answer_sheets(org, tmp_path):
     other.save(tmp_path / "other.xlsx")
     r = run(db, "cycle", "import-answers", "2026H2", tmp_path / "other.xlsx")
     assert r.exit_code == 2 and "this sheet is for cycle 2026H1, not 2026H2" in r.stderr
+    # an answer past the last question is found wherever its column stands
+    early = load_workbook(tmp_path / "filled.xlsx")
+    ws = early.worksheets[0]
+    ws.insert_cols(5)
+    ws.cell(row=1, column=5).value = "题48"
+    ws.cell(row=3, column=5).value = "B"
+    early.save(tmp_path / "early.xlsx")
+    r = run(db, "cycle", "import-answers", "2026H2", tmp_path / "early.xlsx")
+    assert r.exit_code == 2 and "row 3, column 题48: the paper has 47 questions; leave this column empty" in r.stderr
     bad_skill = write_xlsx(tmp_path / "s.xlsx", ["工号", "实操成绩"], [["K4", 101], ["K5", "良"]])
     r = run(db, "cycle", "import-scores", "2026H2", bad_skill, "--part", "skill")
     assert r.exit_code == 2 and "101 is outside 0–100" in r.stderr and "'良' is not a number" in r.stderr
