@@ -1,11 +1,11 @@
-"""gradecli audit verify."""
+"""gradecli audit verify | audit cycle."""
 
 from __future__ import annotations
 
 import typer
 
 from gradecli.cli.app import emit, state
-from gradecli.cli.options import JsonOpt
+from gradecli.cli.options import CycleArg, JsonOpt
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -15,3 +15,10 @@ def verify(ctx: typer.Context, json: JsonOpt = False) -> None:
     from gradecli.services import grades
 
     emit(ctx, grades.verify(state(ctx).context()), json)
+
+
+@app.command("cycle", help="After closing: the notice, the ledger and the stored payroll agree for every decision (exit 1 if not).")
+def cycle(ctx: typer.Context, cycle: CycleArg, json: JsonOpt = False) -> None:
+    from gradecli.services import audit
+
+    emit(ctx, audit.cycle(state(ctx).context(), cycle), json)

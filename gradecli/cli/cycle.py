@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from gradecli.cli.app import emit, run_with_progress, state
-from gradecli.cli.options import CycleArg, JsonOpt, OutXlsx, XlsxArg, parse_date
+from gradecli.cli.options import CycleArg, EmpArg, JsonOpt, OutXlsx, XlsxArg, parse_date
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -154,14 +154,30 @@ def resolve(ctx: typer.Context, cycle: CycleArg, emp: Annotated[str, typer.Argum
     emit(ctx, evaluation.resolve(state(ctx).context(), cycle, emp, uphold=uphold, note=note), json)
 
 
+@app.command("absent", help="Record that a candidate was absent (缺考) from a part, or --undo it; before evaluation.")
+def absent(ctx: typer.Context, cycle: CycleArg, emp: EmpArg,
+           reason: Annotated[str, typer.Option("--reason", help="Why (recorded in the cycle log).")],
+           part: Annotated[str, typer.Option("--part", help="theory (the exam) or skill (the practical assessment).")] = "theory",
+           undo: Annotated[bool, typer.Option("--undo", help="The candidate was not absent after all.")] = False,
+           json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, cycles.mark_absent(state(ctx).context(), cycle, emp, reason=reason, part=part, undo=undo), json)
+
+
 @app.command("close", help="After the window and every objection: write the results to the ledger.")
 def close(ctx: typer.Context, cycle: CycleArg,
           force: Annotated[bool, typer.Option("--force", help="Close early (needs --reason; recorded).")] = False,
-          reason: Annotated[str | None, typer.Option("--reason", help="Why it closes early.")] = None,
+          reason: Annotated[str | None, typer.Option("--reason", help="Why it closes early, or why --exclude.")] = None,
+          exclude: Annotated[list[str] | None, typer.Option(
+              "--exclude", metavar="EMP",
+              help="Leave this person's decisions out (repeatable; needs --reason): their grade changed since the exam.")] = None,
           json: JsonOpt = False) -> None:
     from gradecli.services import evaluation
 
-    emit(ctx, run_with_progress(ctx, evaluation.close, cycle, force=force, reason=reason), json)
+    excluded = {emp: reason or "" for emp in exclude or []}
+    emit(ctx, run_with_progress(ctx, evaluation.close, cycle, force=force, reason=reason if force else None,
+                                exclude=excluded), json)
 
 
 @app.command("results", help="The evaluated results: outcomes, composites, ranks, quotas and decisions.")

@@ -40,7 +40,9 @@ def render(result: Any, *, as_json: bool) -> None:
 
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
-    if hasattr(result, "rows"):
+    if hasattr(result, "rows") and not result.rows:
+        out.print(result.title, highlight=False)
+    elif hasattr(result, "rows"):
         from rich.table import Table
 
         table = Table(title=result.title, show_lines=False, header_style="bold")

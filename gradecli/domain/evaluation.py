@@ -76,6 +76,7 @@ class Candidate:
     disciplinary: bool = False
     inside_wait: bool = False  # registered as a fast-track applicant inside the wait
     days_in_grade: int = 0
+    skill_absent: bool = False  # 实操缺考
 
 
 @dataclass
@@ -157,9 +158,12 @@ def evaluate(candidates: list[Candidate], *, rule: QuotaRule, policy: Policy,
     for c in candidates:
         d = Decision(c.emp_no, "failed")
         decisions[c.emp_no] = d
-        if c.theory is None:
-            d.outcome = "absent"
-            d.reasons.append("absent from the theory exam")
+        if c.theory is None or c.skill_absent:
+            d.outcome = "absent"  # never promoted
+            if c.theory is None:
+                d.reasons.append("absent from the theory exam")
+            if c.skill_absent:
+                d.reasons.append("absent from the skill assessment")
             continue
         d.performance = policy.performance.scores.get(c.rating) if c.rating else None
         if c.theory < e.pass_theory:
@@ -219,6 +223,7 @@ def evaluate(candidates: list[Candidate], *, rule: QuotaRule, policy: Policy,
     return [decisions[c.emp_no] for c in candidates], quota, derivation
 
 
-def failed_exam(theory: Decimal | None, policy: Policy) -> bool:
-    """The intra-tier exam is failed when the theory score is under the pass mark (absent: 0)."""
-    return theory is None or theory < policy.evaluation.pass_theory
+def failed_exam(theory: Decimal | None, policy: Policy, *, absent: bool = False) -> bool:
+    """The intra-tier exam is unpassed when the theory score is under the pass mark, or the
+    candidate was absent (缺考) from a part (theory None: absent from the exam)."""
+    return absent or theory is None or theory < policy.evaluation.pass_theory

@@ -101,27 +101,50 @@ def verify_chain(rows: Iterable[tuple[LedgerEvent, str, str]]) -> list[ChainBrea
     return breaks
 
 
-def grade_on(events: Sequence[LedgerEvent], on: date) -> Grade | None:
-    """The grade on a date: the last event in force by effective date, then recording order.
+# A deferral (延期选升) restricts registration; it never changes the grade. Databases written
+# before this rule hold deferral events that repeat the grade (from = to); deriving grades skips
+# them by kind, whatever the order of events on one day, so no stored row needs rewriting.
+GRADE_NEUTRAL_KINDS = frozenset({"deferral"})
 
-    Any event-like objects with ``effective``, ``seq`` and ``to_grade`` will do (the store
-    hands over light grade steps without reasons and evidence)."""
-    current: Grade | None = None
-    for ev in sorted(events, key=lambda e: (e.effective, e.seq)):
-        if ev.effective > on:
-            break
-        if ev.to_grade is not None:
-            current = ev.to_grade
-    return current
+
+def changes_grade(ev) -> bool:  # noqa: ANN001
+    """Whether an event (or a light grade step with ``kind`` and ``to_grade``) sets a grade."""
+    return ev.to_grade is not None and ev.kind not in GRADE_NEUTRAL_KINDS
+
+
+def _in_force(events: Sequence, on: date) -> list:
+    return [ev for ev in sorted(events, key=lambda e: (e.effective, e.seq)) if ev.effective <= on and changes_grade(ev)]
+
+
+def grade_on(events: Sequence[LedgerEvent], on: date) -> Grade | None:
+    """The grade on a date: the last grade-setting event in force by effective date, then
+    recording order (on one day the later recorded event wins).
+
+    Any event-like objects with ``effective``, ``seq``, ``kind`` and ``to_grade`` will do (the
+    store hands over light grade steps without reasons and evidence)."""
+    current = _in_force(events, on)
+    return current[-1].to_grade if current else None
 
 
 def grade_since(events: Sequence[LedgerEvent], on: date) -> date | None:
     """The effective date from which the grade held on ``on`` has been held without change."""
     since: date | None = None
     held: Grade | None = None
-    for ev in sorted(events, key=lambda e: (e.effective, e.seq)):
-        if ev.effective > on:
-            break
-        if ev.to_grade is not None and ev.to_grade != held:
+    for ev in _in_force(events, on):
+        if ev.to_grade != held:
             held, since = ev.to_grade, ev.effective
     return since
+
+
+def grade_steps(events: Sequence) -> list[tuple[date, Grade]]:
+    """The grade timeline: (effective date, grade) at each change, one entry a day (the day's
+    last recorded grade-setting event wins), consecutive repeats merged."""
+    out: list[tuple[date, Grade]] = []
+    for ev in _in_force(events, date.max):
+        if out and out[-1][0] == ev.effective:
+            out[-1] = (ev.effective, ev.to_grade)
+            if len(out) > 1 and out[-2][1] == ev.to_grade:
+                out.pop()
+        elif not out or out[-1][1] != ev.to_grade:
+            out.append((ev.effective, ev.to_grade))
+    return out

@@ -15,7 +15,8 @@ BASE = [
     Column("cycle", "周期", "Cycle", cells.text, required=False, example="2026", note="the cycle, e.g. 2026 or 2026H1"),
     Column("emp_no", "工号", "Employee No.", cells.code, unique=True, note="the candidate's employee number"),
     Column("name", "姓名", "Name", cells.text, required=False, blank_ok=True, note="the candidate's name"),
-    Column("paper", "试卷", "Paper", cells.text, note="the paper number printed on the candidate's paper"),
+    Column("paper", "试卷", "Paper", cells.text, blank_ok=True,
+           note="the paper number printed on the candidate's paper, or 缺考 for a candidate who did not sit"),
 ]
 
 
@@ -37,7 +38,7 @@ class SheetRow:
     table: Table
     row: int
     emp_no: str
-    paper: str
+    paper: str | None
     cycle: str | None
     numbers: list[int]  # the sheet's question numbers, in column order (shared by its rows)
     cells: list[Any]  # the answer under each number, as read ("" or None when blank)
@@ -52,6 +53,13 @@ class SheetRow:
         by_number = dict(zip(self.numbers, self.cells))
         return [by_number.get(n) for n in range(1, count + 1)]
 
+    def absent(self) -> bool:
+        """缺考: written in the 试卷 cell or the first answer cell, or every answer cell left empty."""
+        if cells.is_absent(self.paper):
+            return True
+        answers = [v for n, v in sorted(zip(self.numbers, self.cells))]
+        return (bool(answers) and cells.is_absent(answers[0])) or all(cells.is_blank(v) for v in answers)
+
     def beyond(self, count: int) -> list[tuple[int, Any]]:
         """Answers written under numbers past the paper's last question."""
         return sorted((n, v) for n, v in zip(self.numbers, self.cells) if n > count and v not in (None, ""))
@@ -60,9 +68,11 @@ class SheetRow:
 _FIRST = list(range(1, 1001))  # 1, 2, 3, ...: a sheet numbered in order takes the fast path
 
 
-def read(path: Path) -> list[SheetRow]:
+def read(path: Path, *, collect: list | None = None) -> list[SheetRow]:
+    """Every candidate row of every answer sheet in the workbook; with ``collect``, bad cells are
+    listed there and their rows left out (see ``read_tables``)."""
     out = []
-    for table in read_tables(path, columns_for):
+    for table in read_tables(path, columns_for, collect=collect):
         numbers = [int(k[1:]) for k in table.as_is]  # q1, q2, ... in column order
         for row_no, r in table.rows:
             out.append(SheetRow(table, row_no, r["emp_no"], r["paper"], r.get("cycle"), numbers, r.get(AS_IS, [])))

@@ -149,3 +149,19 @@ def decimal(lo: Decimal | None = None, hi: Decimal | None = None, places: int = 
         return d.quantize(step)
 
     return parse
+
+
+ABSENT = "缺考"  # what a sheet writes for a candidate who did not sit a part (absent)
+
+
+def is_absent(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() == ABSENT
+
+
+def or_absent(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A score cell that may also say 缺考: the score, or ABSENT."""
+
+    def parse_or_absent(value: Any) -> Any:
+        return ABSENT if is_absent(value) else parse(value)
+
+    return parse_or_absent

@@ -86,11 +86,13 @@ def _open(path: Path):  # noqa: ANN202
         raise BadInput(f"{path}: not an Excel workbook ({exc}); save it as .xlsx and try again") from None
 
 
-def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None = None) -> Table:
+def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None = None,
+               collect: list[Problem] | None = None) -> Table:
     """Read the sheet whose header row names the most required columns; every bad cell is listed.
 
     Raises BadInput with one Problem per bad cell, missing column or duplicate; returns only
-    when the whole sheet is good.
+    when the whole sheet is good. With ``collect``, bad cells are added to that list instead and
+    their rows left out, so the caller can check the rest and report every problem in one pass.
     """
     path = Path(path)
     wb = _open(path)
@@ -101,10 +103,10 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
         wanted = ", ".join(c.header for c in columns if c.required)
         raise BadInput(f"{path}: no sheet has a header row with the columns {wanted}")
     _, name, data, header_idx = max(found, key=lambda f: f[0])
-    return _read_sheet(path, name, data, header_idx, columns)
+    return _read_sheet(path, name, data, header_idx, columns, collect)
 
 
-def read_tables(path: str | Path, columns_for) -> list[Table]:  # noqa: ANN001
+def read_tables(path: str | Path, columns_for, *, collect: list[Problem] | None = None) -> list[Table]:  # noqa: ANN001
     """Every sheet with a matching header row; ``columns_for(header_cells)`` gives its columns
     (for sheets whose columns depend on the sheet, like answer sheets). All problems of all
     sheets are listed together."""
@@ -117,7 +119,7 @@ def read_tables(path: str | Path, columns_for) -> list[Table]:  # noqa: ANN001
             columns = columns_for(row)
             if columns and any(match_header(c, columns) for c in row):
                 try:
-                    tables.append(_read_sheet(path, name, data, r, columns))
+                    tables.append(_read_sheet(path, name, data, r, columns, collect))
                 except BadInput as exc:
                     problems += exc.problems or [Problem("", str(exc))]
                 break
@@ -139,7 +141,8 @@ def _headed_sheets(wb, names: list[str], columns: Sequence[Column]):  # noqa: AN
     return out
 
 
-def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, columns: Sequence[Column]) -> Table:
+def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, columns: Sequence[Column],
+                collect: list[Problem] | None = None) -> Table:
     found = {i: c for i, cell in enumerate(data[header_idx]) if (c := match_header(cell, columns))}
     required = [c for c in columns if c.required]
     table = Table(source=str(path), sheet=name, rows=[])
@@ -178,6 +181,7 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
     specs = [(i, col.key, col.parse, col.blank_ok, seen.get(col.key), col) for i, col in wanted]
     width_needed = max([i for i, _ in wanted] + [as_is_width - 1], default=-1) + 1
     for r in range(header_idx + 1, len(data)):
+        before = len(problems)
         row = data[r]
         if not any(row) and all(is_blank(v) for v in row):
             continue  # blank rows (even 100,000 of them at the end) are not data
@@ -205,8 +209,11 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
                 if first != excel_row:
                     problems.append(Problem(_where(path, name, excel_row, col),
                                             f"{value!r} appears again (first in row {first}); keep one row per {col.zh}"))
-        table.rows.append((excel_row, values))
-    if problems:
+        if collect is None or len(problems) == before:
+            table.rows.append((excel_row, values))
+    if problems and collect is not None:
+        collect += problems
+    elif problems:
         raise BadInput(problems=problems)
     return table
 

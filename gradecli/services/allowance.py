@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 
 from gradecli.domain.allowance import Rate, compute_month, month_bounds
 from gradecli.domain.errors import BadInput, NotFound, Problem
+from gradecli.domain.ledger import GRADE_NEUTRAL_KINDS, changes_grade, grade_steps
 from gradecli.domain.ladder import Grade, Ladder
 from gradecli.formats import cells, payroll as payroll_out
 from gradecli.formats.excel import Column, read_table
@@ -182,12 +183,7 @@ def _month_lines(ctx: Context, s, month: date):  # noqa: ANN001, ANN202
     staff = [e for e in s.execute(select(*cols).where(Employee.professional, Employee.hire_date <= last)
                                   .order_by(Employee.emp_no))
              if (e.leave_date is None and e.active) or (e.leave_date is not None and e.leave_date >= first)]
-    events = defaultdict(list)
-    q = (select(LedgerEventRow.employee_id, LedgerEventRow.effective, LedgerEventRow.to_tier, LedgerEventRow.to_level)
-         .where(LedgerEventRow.effective <= last).order_by(LedgerEventRow.effective, LedgerEventRow.seq))
-    for eid, eff, t, lv in s.execute(q):
-        if t is not None:
-            events[eid].append((eff, Grade(t, lv)))
+    events = repo.events_by_employee(s, until=last)
     posts = defaultdict(list)
     for eid, start, fl in s.execute(select(PostHistory.employee_id, PostHistory.start_date, PostHistory.frontline)
                                     .order_by(PostHistory.start_date, PostHistory.id)):
@@ -195,7 +191,7 @@ def _month_lines(ctx: Context, s, month: date):  # noqa: ANN001, ANN202
     tables = Tables(s)
     lines = []
     for n, e in enumerate(staff):
-        steps = _steps(events.get(e.id, []))
+        steps = grade_steps(events.get(e.id, ()))
         if not steps:
             continue
         fam = e.family
@@ -208,16 +204,6 @@ def _month_lines(ctx: Context, s, month: date):  # noqa: ANN001, ANN202
         if n % 5000 == 0:
             ctx.progress("allowance", n, len(staff))
     return lines
-
-
-def _steps(evs: list[tuple[date, Grade]]) -> list[tuple[date, Grade]]:
-    out: list[tuple[date, Grade]] = []
-    for eff, g in evs:
-        if out and out[-1][0] == eff:
-            out[-1] = (eff, g)  # same day: the later event wins
-        elif not out or out[-1][1] != g:
-            out.append((eff, g))
-    return out
 
 
 def _stored_segments(line) -> str:  # noqa: ANN001
@@ -328,8 +314,10 @@ def arrears(ctx: Context, *, start: date, end: date, out: Path | None = None) ->
         rows = []
         for run in runs:
             first, last = month_bounds(run.month)
-            paid = {ln.employee_id: ln.total_fen for ln in s.scalars(select(PayrollLineRow).where(PayrollLineRow.run_id == run.id))}
-            due = {e.id: line.total for e, line in _month_lines(ctx, s, run.month)}
+            stored = {ln.employee_id: ln for ln in s.scalars(select(PayrollLineRow).where(PayrollLineRow.run_id == run.id))}
+            paid = {eid: ln.total_fen for eid, ln in stored.items()}
+            due_lines = {e.id: line for e, line in _month_lines(ctx, s, run.month)}
+            due = {eid: line.total for eid, line in due_lines.items()}
             later = defaultdict(list)
             for ev in s.scalars(select(LedgerEventRow).where(LedgerEventRow.seq > run.ledger_seq,
                                                              LedgerEventRow.effective <= last)):
@@ -346,7 +334,9 @@ def arrears(ctx: Context, *, start: date, end: date, out: Path | None = None) ->
                              "paid": str(yuan(paid.get(eid, 0))), "due": str(yuan(due.get(eid, 0))),
                              "difference": str(yuan(diff)), "difference_fen": diff,
                              "kind": "补发 arrears" if diff > 0 else "扣回 clawback",
-                             "cause": "; ".join(later.get(eid, []) + tables) or "posts or roster changed since it was computed"})
+                             "cause": "; ".join(later.get(eid, []) + tables)
+                             or _grade_cause(s, eid, stored.get(eid), due_lines.get(eid))
+                             or "posts or roster changed since it was computed"})
     net = sum(r["difference_fen"] for r in rows)
     listing = Listing(f"Arrears {start:%Y-%m} – {end:%Y-%m}: {len(rows)} lines, net {yuan(net)} yuan",
                       ARREARS_COLUMNS, rows, [], {"from": f"{start:%Y-%m}", "to": f"{end:%Y-%m}", "net": str(yuan(net))})
@@ -354,3 +344,36 @@ def arrears(ctx: Context, *, start: date, end: date, out: Path | None = None) ->
         payroll_out.write_arrears(out, f"{start:%Y-%m} – {end:%Y-%m}", rows)
         listing.notes.append(f"wrote {out}")
     return listing
+
+
+def _grade_cause(s, employee_id: int, stored, due) -> str | None:  # noqa: ANN001
+    """Why a stored month differs when nothing was recorded since it was computed: the first day
+    it was paid at another grade than the ledger gives, and the event that sets the ledger's grade
+    on that day (e.g. a demotion that an old-style deferral had wrongly undone)."""
+    if stored is None or due is None:
+        return None
+    paid_grade = {}
+    for start, end, _days, grade, *_ in json.loads(stored.segments):
+        day = date.fromisoformat(start)
+        while day <= date.fromisoformat(end):
+            paid_grade[day] = grade
+            day = date.fromordinal(day.toordinal() + 1)
+    for sg in due.segments:
+        day = sg.start
+        while day <= sg.end:
+            if paid_grade.get(day) not in (None, str(sg.grade)):
+                return _event_setting(s, employee_id, day, paid_grade[day])
+            day = date.fromordinal(day.toordinal() + 1)
+    return None
+
+
+def _event_setting(s, employee_id: int, day: date, paid: str) -> str:  # noqa: ANN001
+    evs = repo.events_for(s, employee_id)
+    in_force = [ev for ev in evs if ev.effective <= day and changes_grade(ev)]
+    ev = max(in_force, key=lambda e: (e.effective, e.seq))
+    text = f"{ev.kind} #{ev.seq} effective {ev.effective} sets {ev.to_grade} ({ev.reason[:60]}); paid at {paid} from {day}"
+    stale = [d for d in evs if d.kind in GRADE_NEUTRAL_KINDS and d.to_grade is not None and str(d.to_grade) == paid
+             and d.effective <= day]
+    if stale:
+        text += f", when {stale[-1].kind} #{stale[-1].seq} was taken for a grade (a deferral never changes the grade)"
+    return text

@@ -309,7 +309,8 @@ def write_answer_sheet(ctx: Context, code: str, out: Path) -> Outcome:
 
 @bulk_work()
 def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
-    rows = answer_sheet.read(path)
+    problems: list[Problem] = []
+    rows = answer_sheet.read(path, collect=problems)  # bad cells are listed with the checks below
     policy = ctx.policy
     with ctx.uow() as uow:
         s = uow.s
@@ -318,7 +319,7 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
         regs = {r.emp_no: r for r in cycle_repo.registration_rows(s, c)}  # plain rows: 20,000 need no ORM objects
         paper_rows, entries, versions = load_paper_entries(s, cycle_id=c.id, brief=True)
         papers = {r.id: r for r in paper_rows}
-        problems: list[Problem] = []
+        marked_absent: list = []
         scored: list[tuple[RegistrationRow, dict, Decimal]] = []
         # (question version, option-order rank, answer) → (as recorded, points as text, points in
         # hundredths): the same answer to the same item is scored once (20,000 sheets of 47
@@ -343,11 +344,18 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
                 problems.append(Problem(f"{sr.where()}, column 工号", f"{sr.emp_no} appears again (first at row {seen[sr.emp_no]}); keep one row per candidate"))
                 continue
             seen[sr.emp_no] = sr.row
+            if sr.absent():
+                marked_absent.append(reg)
+                continue
             if reg.paper_id is None:
                 problems.append(Problem(f"{sr.where()}, column 工号", f"{sr.emp_no} has no paper yet; run `gradecli cycle issue-papers {code}`"))
                 continue
             prow, flat = papers[reg.paper_id], entries[reg.paper_id]
             vids, ranks = flat[0::2], flat[1::2]
+            if sr.paper is None:
+                problems.append(Problem(f"{sr.where()}, column 试卷", f"is empty; write {prow.code} (the paper {sr.emp_no} sat), "
+                                        "or 缺考 if the candidate did not sit"))
+                continue
             if sr.paper.strip().upper() != prow.code.upper():
                 problems.append(Problem(f"{sr.where()}, column 试卷", f"paper {sr.paper} is not {sr.emp_no}'s paper ({prow.code})"))
                 continue
@@ -379,24 +387,37 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
         before = _answered(s, c)
         replaced = [reg.emp_no for reg, _, _ in scored if reg.id in before]
         ids = [reg.id for reg, _, _ in scored if reg.id in before]  # answers to replace
+        ids += [reg.id for reg in marked_absent if reg.id in before]  # a re-import now says 缺考
         for chunk in range(0, len(ids), 900):
             s.execute(delete(AnswerRow).where(AnswerRow.registration_id.in_(ids[chunk:chunk + 900]))
                       .execution_options(synchronize_session=False))
         insert_rows(s, AnswerRow.__table__, [{"registration_id": reg.id, **answers} for reg, answers, _ in scored])
-        answered = {reg.id for reg, _, _ in scored} | before
-        absent = [r for r in regs.values() if r.id not in answered and not c.revision]
+        answered = ({reg.id for reg, _, _ in scored} | before) - {reg.id for reg in marked_absent}
+        no_row = [r for r in regs.values() if r.id not in answered and not c.revision
+                  and r.id not in {m.id for m in marked_absent}]
+        absent = marked_absent + no_row
         _set_theory(s, [(reg.id, total, False) for reg, _, total in scored] + [(r.id, Decimal(0), True) for r in absent])
         _advance(s, c)
         cycle_repo.log(s, c, ctx.actor, "import-answers", file=str(path), candidates=len(scored), replaced=replaced,
-                       absent=[r.emp_no for r in absent])
+                       absent=[r.emp_no for r in marked_absent], no_row=[r.emp_no for r in no_row])
         uow.commit()
     notes = [f"answers replaced for {len(replaced)} candidate(s) already scored: {', '.join(replaced[:10])}"] if replaced else []
+    if marked_absent:
+        notes.append(f"{len(marked_absent)} candidate(s) absent (缺考: 缺考 written or every answer cell empty): "
+                     + _some(r.emp_no for r in marked_absent))
+    if no_row:
+        notes.append(f"{len(no_row)} registered candidate(s) have no row and count as absent (缺考): "
+                     + _some(r.emp_no for r in no_row))
     if absent:
-        notes.append(f"{len(absent)} registered candidate(s) have no row and count as absent (theory 0): "
-                     + ", ".join(r.emp_no for r in absent[:10]) + (" …" if len(absent) > 10 else ""))
+        notes.append(f"to correct one: `gradecli cycle absent {c.code} EMP --undo --reason TEXT`, then import their row")
     return Outcome(f"cycle {c.code}: answers of {len(scored)} candidates scored from {path}; state {c.state}",
-                   {"cycle": c.code, "scored": len(scored), "replaced": replaced, "absent": [r.emp_no for r in absent],
+                   {"cycle": c.code, "scored": len(scored), "replaced": replaced, "absent": sorted(r.emp_no for r in absent),
                     "state": c.state}, notes)
+
+
+def _some(items, n: int = 10) -> str:  # noqa: ANN001
+    items = list(items)
+    return ", ".join(items[:n]) + (" …" if len(items) > n else "")
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder for 40,000 lists (json.dumps makes one a call)
@@ -428,43 +449,100 @@ def _advance(s, c: CycleRow) -> None:  # noqa: ANN001
     candidate a skill score."""
     r = RegistrationRow
     candidates = select(func.count()).select_from(r).where(r.cycle_id == c.id, r.status == "registered")
-    lacking = candidates.where(or_(r.theory.is_(None), and_(func.coalesce(r.absent, False).is_(False), r.skill.is_(None))))
+    lacking = candidates.where(or_(r.theory.is_(None), and_(func.coalesce(r.absent, False).is_(False),
+                                                            r.skill.is_(None), r.skill_absent.is_(False))))
     complete = s.scalar(candidates) > 0 and s.scalar(lacking) == 0
     c.state = "scored" if complete else "papers_issued"
 
 
-SKILL_COLUMNS = [EMP_NO, Column("skill", "实操成绩", "Skill score", cells.decimal(Decimal(0), Decimal(100), places=1),
-                                note="a score from 0 to 100, one decimal at most")]
+SKILL_COLUMNS = [EMP_NO, Column("skill", "实操成绩", "Skill score",
+                                cells.or_absent(cells.decimal(Decimal(0), Decimal(100), places=1)),
+                                note="a score from 0 to 100, one decimal at most, or 缺考 (absent)")]
 
 
 def import_scores(ctx: Context, code: str, path: Path, *, part: str) -> Outcome:
     if part != "skill":
         raise BadInput(f"--part {part!r}: only skill scores are imported (theory comes from the answer sheets, "
                        "performance from `gradecli perf import`)")
-    table = read_table(path, SKILL_COLUMNS)
+    problems: list[Problem] = []
+    table = read_table(path, SKILL_COLUMNS, collect=problems)  # bad cells are listed with the checks below
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code)
         cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="importing scores")
         regs = {r.emp_no: r for r in cycle_repo.registrations(s, c)}
-        problems = [Problem(f"{table.where(n)}, column 工号", f"{r['emp_no']} is not registered for cycle {c.code}")
-                    for n, r in table.rows if r["emp_no"] not in regs]
+        problems += [Problem(f"{table.where(n)}, column 工号", f"{r['emp_no']} is not registered for cycle {c.code}")
+                     for n, r in table.rows if r["emp_no"] not in regs]
         if c.revision:
             problems += [Problem(f"{table.where(n)}, column 工号", f"{r['emp_no']}'s results were published and are final; "
                                  "only a candidate with an upheld objection can be corrected (leave this row out)")
                          for n, r in table.rows if r["emp_no"] in regs and not regs[r["emp_no"]].reopened]
         if problems:
             raise BadInput(problems=problems)
+        absent = [r["emp_no"] for _, r in table.rows if r["skill"] == cells.ABSENT]
         replaced = [r["emp_no"] for _, r in table.rows if regs[r["emp_no"]].skill is not None
-                    and Decimal(regs[r["emp_no"]].skill) != r["skill"]]
+                    and r["skill"] != cells.ABSENT and Decimal(regs[r["emp_no"]].skill) != r["skill"]]
         if table.rows:
-            s.execute(update(RegistrationRow), [{"id": regs[r["emp_no"]].id, "skill": r["skill"]} for _, r in table.rows])
+            s.execute(update(RegistrationRow), [
+                {"id": regs[r["emp_no"]].id, "skill": None if r["skill"] == cells.ABSENT else r["skill"],
+                 "skill_absent": r["skill"] == cells.ABSENT} for _, r in table.rows])
         _advance(s, c)
-        cycle_repo.log(s, c, ctx.actor, "import-scores", part=part, file=str(path), rows=len(table.rows), replaced=replaced)
+        cycle_repo.log(s, c, ctx.actor, "import-scores", part=part, file=str(path), rows=len(table.rows), replaced=replaced,
+                       absent=absent)
         uow.commit()
     notes = [f"skill scores changed for {', '.join(replaced)}"] if replaced else []
+    if absent:
+        notes.append(f"{len(absent)} candidate(s) absent from the skill assessment (缺考): {_some(absent)}")
     return Outcome(f"cycle {c.code}: {len(table.rows)} skill scores from {path}; state {c.state}",
                    {"cycle": c.code, "rows": len(table.rows), "replaced": replaced, "state": c.state}, notes)
+
+
+def mark_absent(ctx: Context, code: str, emp_no: str, *, reason: str, part: str = "theory",
+                undo: bool = False) -> Outcome:
+    """Correct a sheet by hand: a candidate was absent (缺考) from a part, or was not after all.
+    Logged like a re-import; before evaluation, or for a candidate reopened by an upheld objection."""
+    if part not in ("theory", "skill"):
+        raise BadInput(f"--part {part!r}: write theory (the exam) or skill (the practical assessment)")
+    if not reason.strip():
+        raise BadInput("--reason is empty; say why (it is recorded in the cycle log)")
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code)
+        cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="recording an absence")
+        reg = next((r for r in cycle_repo.registrations(s, c) if r.emp_no == emp_no), None)
+        if reg is None:
+            raise BadInput(f"{emp_no} is not registered for cycle {c.code}")
+        if c.revision and not reg.reopened:
+            raise RuleRefused(f"{emp_no}'s results were published and are final; only a candidate with an upheld "
+                              "objection can be corrected")
+        note = None
+        if part == "theory":
+            sheet = s.scalars(select(AnswerRow).where(AnswerRow.registration_id == reg.id)).first()
+            if undo:
+                reg.absent = False
+                if sheet is None:
+                    reg.theory = None
+                    note = (f"{emp_no} has no scored answers: import their row of the answer sheet "
+                            f"(`gradecli cycle import-answers {c.code} FILE.xlsx`)")
+                else:
+                    reg.theory = sum((Decimal(x) for x in json.loads(sheet.earned)), Decimal(0))
+            else:
+                reg.absent, reg.theory = True, Decimal(0)
+        else:
+            reg.skill_absent = not undo
+            if not undo:
+                reg.skill = None
+            elif reg.skill is None:
+                note = f"{emp_no} needs a skill score: `gradecli cycle import-scores {c.code} FILE.xlsx --part skill`"
+        _advance(s, c)
+        cycle_repo.log(s, c, ctx.actor, "absent-undo" if undo else "absent", emp_no=emp_no, part=part,
+                       reason=reason.strip(), today=ctx.today)
+        uow.commit()
+    what = {"theory": "the theory exam", "skill": "the skill assessment"}[part]
+    summary = (f"cycle {c.code}: {emp_no} is no longer absent from {what}" if undo
+               else f"cycle {c.code}: {emp_no} absent (缺考) from {what}") + f"; state {c.state}"
+    return Outcome(summary, {"cycle": c.code, "emp_no": emp_no, "part": part, "absent": not undo, "state": c.state},
+                   [note] if note else [])
 
 
 # ---------------------------------------------------------------- show
@@ -496,7 +574,7 @@ def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
             missing.append("paper")
         if r.theory is None:
             missing.append("answers")
-        if r.skill is None and not r.absent:
+        if r.skill is None and not r.absent and not r.skill_absent:
             missing.append("skill")
         if rating is None:
             missing.append(f"rating {c.exam_date.year - 1}")
@@ -505,7 +583,7 @@ def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
         rows.append({"emp_no": r.emp_no, "name": names.get(r.employee_id), "family": r.family,
                      "step": f"{Grade(r.from_tier, r.from_level)} → {Grade(r.to_tier, r.to_level)}" + (" (快速通道)" if r.fast_track else ""),
                      "paper": papers.get(r.paper_id), "theory": None if r.theory is None else ("缺考 absent" if r.absent else str(r.theory)),
-                     "skill": None if r.skill is None else str(r.skill),
+                     "skill": "缺考 absent" if r.skill_absent else (None if r.skill is None else str(r.skill)),
                      "rating": rating.rating if rating else None,
                      "performance": policy.performance.scores.get(rating.rating) if rating else None,
                      "missing": ", ".join(missing)})
@@ -515,7 +593,7 @@ def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
     for what, who in lacking.items():
         notes.append(f"{len(who)} without {what}: {', '.join(who[:12])}{' …' if len(who) > 12 else ''}")
     title = (f"Cycle {c.code} — {KIND_LABEL[c.kind]}, {c.state}, exam {c.exam_date}, "
-             f"{len(regs)} candidates, {sum(1 for r in regs if r.absent)} absent")
+             f"{len(regs)} candidates, {sum(1 for r in regs if r.absent or r.skill_absent)} absent")
     listing = Listing(title, SHOW_COLUMNS, rows, notes,
                       {"cycle": c.code, "kind": c.kind, "state": c.state, "exam_date": c.exam_date.isoformat(),
                        "missing": dict(lacking)})

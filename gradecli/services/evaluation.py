@@ -17,7 +17,7 @@ from gradecli.domain.errors import BadInput, NotFound, Problem, RuleRefused
 from gradecli.domain.evaluation import (Candidate, QuotaRule, deferral_reason, evaluate as decide, failed_exam,
                                         first_placement, full_years)
 from gradecli.domain.ladder import Grade, Ladder
-from gradecli.domain.ledger import grade_on
+from gradecli.domain.ledger import changes_grade, grade_on
 from gradecli.formats import cells, notice as notice_out
 from gradecli.formats.excel import Column, SheetOut, read_table, write_workbook
 from gradecli.formats.sheets import EMP_NO
@@ -160,7 +160,7 @@ def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -
                     emp_no=r.emp_no, target_tier=tier, theory=None if r.absent else Decimal(r.theory),
                     skill=None if r.skill is None else Decimal(r.skill), rating=rating.rating if rating else None,
                     disciplinary=bool(rating and rating.disciplinary), inside_wait=r.fast_track,
-                    days_in_grade=(c.exam_date - since).days if since else 0))
+                    days_in_grade=(c.exam_date - since).days if since else 0, skill_absent=r.skill_absent))
             ds, quota, how = decide(cands, rule=rules[(family, tier)], policy=policy, appraisal_year=year)
             used = sum(1 for d in ds if d.outcome == "promoted")
             quota_info[f"{family} → tier {tier}"] = {"quota": quota, "derivation": how, "promoted": used,
@@ -232,7 +232,7 @@ def _scope_decisions(ctx: Context, s, c: CycleRow, regs, year: int, ratings, sco
             theory = None if r.absent else Decimal(r.theory)
             prev = previous.get(e.id)
             needed = policy.evaluation.demotion_consecutive_fails
-            streak = 1 + (prev[1] if prev else 0) if failed_exam(theory, policy) else 0
+            streak = 1 + (prev[1] if prev else 0) if failed_exam(theory, policy, absent=r.skill_absent) else 0
             if streak >= needed:
                 to = ladder.demote(p.grade)
                 if to != p.grade:
@@ -268,7 +268,8 @@ def _previous_semiannual(s, c: CycleRow, policy) -> dict[int, tuple[str, int]]: 
             break
         first_code = first_code or prev.code
         fails.append({r.employee_id for r in cycle_repo.registrations(s, prev)
-                      if r.theory is not None and failed_exam(None if r.absent else Decimal(r.theory), policy)})
+                      if r.theory is not None
+                      and failed_exam(None if r.absent else Decimal(r.theory), policy, absent=r.skill_absent)})
     out = {}
     for eid in fails[0] if fails else ():
         n = 0
@@ -293,14 +294,15 @@ def _result_rows(s, c: CycleRow) -> tuple[list[dict], list[dict]]:  # noqa: ANN0
     reg, emp = RegistrationRow, Employee
     rows = []
     for r in s.execute(select(reg.emp_no, reg.family, reg.from_tier, reg.from_level, reg.to_tier, reg.to_level,
-                              reg.absent, reg.theory, reg.skill, reg.performance, reg.rating, reg.composite, reg.rank,
+                              reg.absent, reg.skill_absent, reg.theory, reg.skill, reg.performance, reg.rating, reg.composite, reg.rank,
                               reg.outcome, reg.reasons, emp.name, emp.department)
                        .join(emp, emp.id == reg.employee_id)
                        .where(reg.cycle_id == c.id, reg.status == "registered").order_by(reg.emp_no)):
         rows.append({"emp_no": r.emp_no, "name": r.name, "department": r.department, "family": r.family,
                      "step": f"{Grade(r.from_tier, r.from_level)} → {Grade(r.to_tier, r.to_level)}",
                      "theory": "缺考" if r.absent else (None if r.theory is None else str(r.theory)),
-                     "skill": None if r.skill is None else str(r.skill), "performance": r.performance,
+                     "skill": "缺考" if r.skill_absent else (None if r.skill is None else str(r.skill)),
+                     "performance": r.performance,
                      "rating": r.rating, "composite": None if r.composite is None else str(r.composite),
                      "rank": r.rank, "outcome": OUTCOME_LABEL.get(r.outcome, r.outcome), "outcome_code": r.outcome,
                      "reasons": "; ".join(json.loads(r.reasons or "[]"))})
@@ -448,10 +450,24 @@ def resolve(ctx: Context, code: str, emp_no: str, *, uphold: bool, note: str) ->
 
 # ---------------------------------------------------------------- closing (results take effect)
 
-def close(ctx: Context, code: str, *, force: bool = False, reason: str | None = None) -> Outcome:
+GRADE_DECISIONS = ("demotion", "tier_promotion", "level_promotion", "fast_track")
+
+
+def close(ctx: Context, code: str, *, force: bool = False, reason: str | None = None,
+          exclude: dict[str, str] | None = None) -> Outcome:
+    """Write the cycle's decisions to the ledger at the effective date.
+
+    Each decision is applied to the grade it was decided on. Someone who left a front-line post
+    after the exam (a transfer_drop between the exam and the effective date) gets the decision
+    first and the drop again on top of it, so neither is lost. Any other change to a candidate's
+    grade since the exam is refused by name; ``exclude`` (工号 → why) leaves those people's
+    decisions out, to be recorded by hand with ``grade correct``."""
     today = ctx.today
+    exclude = {k.strip(): v.strip() for k, v in (exclude or {}).items()}
     if force and not (reason and reason.strip()):
         raise BadInput("--force needs --reason: say why the cycle closes early (it is recorded)")
+    if any(not why for why in exclude.values()):
+        raise BadInput("--exclude needs --reason: say why these people's decisions are left out (it is recorded)")
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code, lock=True)
@@ -470,18 +486,57 @@ def close(ctx: Context, code: str, *, force: bool = False, reason: str | None = 
         effective = c.effective_date or first_of_next_month(today)
         decisions = list(s.scalars(select(CycleDecisionRow).where(CycleDecisionRow.cycle_id == c.id)
                                    .order_by(CycleDecisionRow.id)))
-        events = repo.events_by_employee(s, employee_ids={d.employee_id for d in decisions})
-        conflicts, new = [], []
+        unknown = sorted(set(exclude) - {d.emp_no for d in decisions})
+        if unknown:
+            raise BadInput(f"--exclude {', '.join(unknown)}: no decision of cycle {c.code} concerns them")
+        by_person: dict[int, list[CycleDecisionRow]] = defaultdict(list)
+        for d in decisions:
+            by_person[d.employee_id].append(d)
+        events = repo.events_by_employee(s, employee_ids=set(by_person))
+        families = dict(s.execute(select(Employee.id, Employee.family).where(Employee.id.in_(list(by_person)))).all()) \
+            if by_person else {}
         order = {"demotion": 0, "tier_promotion": 1, "level_promotion": 1, "fast_track": 1, "deferral": 2}
-        for d in sorted(decisions, key=lambda d: (order[d.kind], d.id)):
-            frm = Grade(d.from_tier, d.from_level)
-            now = grade_on(events.get(d.employee_id, []), effective)
-            if now != frm and d.kind != "deferral":
-                conflicts.append(f"{d.emp_no}: evaluated at {frm}, holds {now} on {effective}; evaluate again")
+        conflicts, new, reapplied = [], [], []
+        for eid, ds in sorted(by_person.items(), key=lambda kv: kv[1][0].emp_no):
+            emp_no = ds[0].emp_no
+            if emp_no in exclude:
                 continue
-            new.append({"employee_id": d.employee_id, "emp_no": d.emp_no, "kind": d.kind, "effective": effective,
-                        "from_grade": frm, "to_grade": Grade(d.to_tier, d.to_level), "reason": d.reason,
-                        "cycle": c.code, "evidence": json.loads(d.evidence)})
+            ds.sort(key=lambda d: (order[d.kind], d.id))
+            frm = Grade(ds[0].from_tier, ds[0].from_level)
+            evs = events.get(eid, [])
+            drops = []
+            if any(d.kind in GRADE_DECISIONS for d in ds):
+                now = grade_on(evs, effective)
+                if now != frm:
+                    drops, why = _since_exam(evs, c.exam_date, effective, frm, now,
+                                             Ladder.for_family(ctx.policy, families.get(eid)), ctx.policy)
+                    if why:
+                        conflicts.append(f"{emp_no}: {why}; the cycle decided from {frm}. Close with --exclude {emp_no} "
+                                         f"--reason TEXT and record the right grade with `gradecli grade correct`")
+                        continue
+            held = frm
+            for d in ds:
+                evidence = json.loads(d.evidence)
+                if d.kind == "deferral":
+                    # a restriction on registering, not a grade: the event carries none
+                    new.append({"employee_id": eid, "emp_no": emp_no, "kind": "deferral", "effective": effective,
+                                "from_grade": None, "to_grade": None, "reason": d.reason, "cycle": c.code,
+                                "evidence": {**evidence, "grade": str(frm)}})
+                    continue
+                held = Grade(d.to_tier, d.to_level)
+                new.append({"employee_id": eid, "emp_no": emp_no, "kind": d.kind, "effective": effective,
+                            "from_grade": frm, "to_grade": held, "reason": d.reason, "cycle": c.code,
+                            "evidence": evidence})
+            ladder = Ladder.for_family(ctx.policy, families.get(eid))
+            for ev in drops:
+                to = ladder.transfer_drop(held, ctx.policy.evaluation.transfer_drop)
+                new.append({"employee_id": eid, "emp_no": emp_no, "kind": "transfer_drop", "effective": effective,
+                            "from_grade": held, "to_grade": to, "cycle": c.code,
+                            "reason": f"transfer out of a front-line post on {ev.effective} (event #{ev.seq}) "
+                                      f"applied again after cycle {c.code}'s result",
+                            "evidence": {"transfer_event": ev.seq, "transfer_date": ev.effective.isoformat()}})
+                reapplied.append(f"{emp_no}: {held} → {to}")
+                held = to
         if conflicts:
             raise RuleRefused(problems=[Problem("", p) for p in conflicts])
         repo.append_events(s, new, actor=ctx.actor)
@@ -489,9 +544,33 @@ def close(ctx: Context, code: str, *, force: bool = False, reason: str | None = 
         if c.effective_date is None:
             c.effective_date = effective
         cycle_repo.log(s, c, ctx.actor, "close", events=len(new), effective=effective, forced=force,
-                       reason=reason, today=today)
+                       reason=reason, excluded=exclude, today=today)
         uow.commit()
     kinds = Counter(e["kind"] for e in new)
+    notes = [f"{emp}: decisions left out ({why}); record the right grade with `gradecli grade correct`"
+             for emp, why in exclude.items()]
+    notes += [f"transfer out of a front-line post applied again after the result: {r}" for r in reapplied]
     return Outcome(f"cycle {c.code} closed: {len(new)} ledger events effective {effective} ("
                    + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")" + (" — closed early: " + reason if force else ""),
-                   {"cycle": c.code, "events": len(new), "effective": effective.isoformat(), "kinds": dict(kinds)})
+                   {"cycle": c.code, "events": len(new), "effective": effective.isoformat(), "kinds": dict(kinds),
+                    "excluded": exclude}, notes)
+
+
+def _since_exam(evs, exam: date, effective: date, frm: Grade, now: Grade | None, ladder: Ladder, policy):  # noqa: ANN001, ANN202
+    """Why the grade on the effective date is not the one decided on: the transfers out of a
+    front-line post since the exam (to apply again on top of the result), or a reason to refuse."""
+    if grade_on(evs, exam) != frm:
+        return [], (f"the ledger now gives {grade_on(evs, exam)} on the exam date {exam} "
+                    "(an event recorded after the evaluation changed it)")
+    since = [ev for ev in sorted(evs, key=lambda e: (e.effective, e.seq))
+             if exam < ev.effective <= effective and changes_grade(ev)]
+    others = [ev for ev in since if ev.kind != "transfer_drop"]
+    if others:
+        ev = others[0]
+        return [], f"{ev.kind} #{ev.seq} effective {ev.effective} set the grade to {ev.to_grade} after the exam"
+    g = frm
+    for _ in since:
+        g = ladder.transfer_drop(g, policy.evaluation.transfer_drop)
+    if g != now:
+        return [], f"the ledger gives {now} on {effective}, which the transfers since the exam do not explain"
+    return since, None

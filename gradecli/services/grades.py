@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from gradecli.domain.errors import BadInput, IntegrityFailure, Problem
 from gradecli.domain.ladder import Grade, Ladder
-from gradecli.domain.ledger import ChainBreak, grade_on, grade_since, verify_chain
+from gradecli.domain.ledger import ChainBreak, changes_grade, grade_on, grade_since, verify_chain
 from gradecli.formats.excel import SheetOut, Table, read_table, write_template, write_workbook
 from gradecli.formats.sheets import grade_columns
 from gradecli.services.context import Context
@@ -147,8 +147,15 @@ def correct(ctx: Context, emp_no: str, *, to: Grade, on: date, reason: str) -> O
         repo.append_events(s, [{"employee_id": e.id, "emp_no": emp_no, "kind": "correction", "effective": on,
                                 "from_grade": frm, "to_grade": to, "reason": reason.strip()}], actor=ctx.actor)
         uow.commit()
+    notes = []
+    later = [ev for ev in events if ev.effective > on and changes_grade(ev)]
+    if later:
+        ev = min(later, key=lambda x: (x.effective, x.seq))
+        notes.append(f"the correction holds until {ev.effective}, when {ev.kind} #{ev.seq} sets {ev.to_grade}; "
+                     "correct that date too if the later grade is also wrong")
     return Outcome(f"{emp_no}: grade {frm or 'none'} → {to} from {on} (correction)",
-                   {"emp_no": emp_no, "from": str(frm) if frm else None, "to": str(to), "effective": on.isoformat()})
+                   {"emp_no": emp_no, "from": str(frm) if frm else None, "to": str(to), "effective": on.isoformat()},
+                   notes)
 
 
 def verify(ctx: Context) -> Outcome:

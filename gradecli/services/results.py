@@ -15,6 +15,7 @@ class Listing:
     rows: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    exit_code: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"title": self.title, "count": len(self.rows), "rows": list(self.rows), **self.extra,

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from gradecli.domain.eligibility import split_names
 from gradecli.domain.errors import BadInput, Problem, RuleRefused
 from gradecli.domain.ladder import Ladder
-from gradecli.domain.ledger import grade_on
+from gradecli.domain.ledger import changes_grade, grade_on
 from gradecli.formats.excel import Table, read_table, write_template
 from gradecli.formats.sheets import roster_columns
 from gradecli.services.context import Context, bulk_work
@@ -182,6 +182,9 @@ def transfer(ctx: Context, emp_no: str, *, post: str, frontline: bool | None, on
                 ladder = Ladder.for_family(ctx.policy, e.family)
                 mode = ctx.policy.evaluation.transfer_drop
                 to = ladder.transfer_drop(g, mode)
+            if g is not None and to == g:
+                notes.append(f"{emp_no} holds {g}, the lowest grade: no drop applies")
+            elif g is not None:
                 repo.append_events(s, [{
                     "employee_id": e.id, "emp_no": emp_no, "kind": "transfer_drop", "effective": on,
                     "from_grade": g, "to_grade": to,
@@ -189,6 +192,13 @@ def transfer(ctx: Context, emp_no: str, *, post: str, frontline: bool | None, on
                     "evidence": {"from_post": current.post, "to_post": post},
                 }], actor=ctx.actor)
                 data["drop"] = {"from": str(g), "to": str(to)}
+                later = [ev for ev in events if ev.effective > on and changes_grade(ev)]
+                if later:
+                    ev = min(later, key=lambda x: (x.effective, x.seq))
+                    notes.append(f"{emp_no} has a later grade event: {ev.kind} #{ev.seq} effective {ev.effective} "
+                                 f"sets {ev.to_grade}, decided before this transfer was known, so from then on the "
+                                 "ledger's grade is that one again; check it and record the right grade with "
+                                 "`gradecli grade correct`")
         uow.commit()
     fl = "front-line" if new_frontline else "not front-line"
     summary = f"{emp_no} moves to {post} ({fl}) on {on}"

@@ -215,7 +215,8 @@ class RegistrationRow(SQLModel, table=True):
     status: str = Field(max_length=12)  # registered | withdrawn
     paper_id: int | None = Field(default=None, foreign_key="paper.id")
     theory: Decimal | None = Field(default=None, sa_column=Column(Numeric(6, 2), nullable=True))
-    absent: bool = False  # no answer row: theory counts as 0
+    absent: bool = False  # absent from the theory exam (缺考): theory counts as 0
+    skill_absent: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # 实操缺考
     skill: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 1), nullable=True))
     registered_at: datetime
     # evaluation (选升评定)

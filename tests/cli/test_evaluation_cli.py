@@ -96,8 +96,12 @@ def test_whole_annual_cycle(org, tmp_path):
     assert kinds(db, "K3")[-1] == ("fast_track", "3-1", "2026-12-01")
     assert kinds(db, "K2")[-1][0] == "initial_placement"  # qualified, not promoted: no event
     assert ("demotion", "1-3", "2026-12-01") in kinds(db, "K4")  # rated 不合格: down one level, to tier 1's top
-    assert ("deferral", "2-1", "2026-12-01") in kinds(db, "K4")
-    assert kinds(db, "K5")[-1] == ("deferral", "2-2", "2026-12-01")  # disciplinary record
+    assert ("deferral", None, "2026-12-01") in kinds(db, "K4")  # a deferral carries no grade
+    assert kinds(db, "K5")[-1] == ("deferral", None, "2026-12-01")  # disciplinary record
+    # outcomes, not events: the grade each person holds after closing is the notice's
+    as_of = {r["emp_no"]: (r["tier"], r["level"]) for r in grades.as_of(Context(url=db), date(2026, 12, 1)).rows}
+    assert {k: as_of[k] for k in ("K1", "K2", "K3", "K4", "K5")} == {
+        "K1": (3, 1), "K2": (2, 3), "K3": (3, 1), "K4": (1, 3), "K5": (2, 2)}
     hist = grades.history(Context(url=db), "K1").rows[-1]
     assert hist["evidence"]["composite"] and hist["cycle"] == "2026"
     again = json.loads(ok(db, "--json", "cycle", "close", "2026", today="2026-12-01").stdout)

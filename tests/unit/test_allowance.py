@@ -60,10 +60,14 @@ def test_leaving_mid_month_stops_the_day_after():
     assert line.total == round_half_up(Fraction(30000 * 12, 30)) and line.segments[-1].end == date(2026, 6, 12)
 
 
-def test_two_events_on_one_day_the_later_wins():
-    from gradecli.services.allowance import _steps
+def test_two_events_on_one_day_the_later_wins_and_a_deferral_pays_nothing_different():
+    from gradecli.domain.ledger import grade_steps
+    from gradecli.store.repo import GradeStep
 
-    steps = _steps([(date(2025, 1, 1), Grade(1, 1)), (date(2026, 6, 5), Grade(1, 2)), (date(2026, 6, 5), Grade(1, 3))])
+    steps = grade_steps([GradeStep(1, date(2025, 1, 1), "initial_placement", Grade(1, 1)),
+                         GradeStep(2, date(2026, 6, 5), "level_promotion", Grade(1, 2)),
+                         GradeStep(3, date(2026, 6, 5), "correction", Grade(1, 3)),
+                         GradeStep(4, date(2026, 6, 5), "deferral", Grade(1, 1))])  # written by old code
     assert steps[-1] == (date(2026, 6, 5), Grade(1, 3))
     line = month(date(2026, 6, 1), grades=steps)
     assert [str(s.grade) for s in line.segments] == ["1-1", "1-3"]

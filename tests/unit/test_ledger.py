@@ -87,3 +87,48 @@ def test_deferral_keeps_grade_and_since():
     events = EVENTS + [deferral]
     assert grade_on(events, date(2026, 2, 1)) == Grade(1, 3)
     assert grade_since(events, date(2026, 2, 1)) == date(2025, 7, 1)
+
+
+# ---------------------------------------------------------------- deferral never changes the grade
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from gradecli.domain.ledger import grade_steps  # noqa: E402
+
+_grades = st.builds(Grade, st.integers(1, 5), st.integers(1, 3))
+_days = st.dates(date(2024, 1, 1), date(2024, 3, 31))
+_kinds = st.sampled_from(["initial_placement", "level_promotion", "demotion", "transfer_drop", "correction",
+                          "deferral"])
+
+
+@st.composite
+def _ledgers(draw):
+    n = draw(st.integers(1, 12))
+    return [_ev(i + 1, draw(_days), draw(_grades), draw(_kinds)) for i in range(n)]
+
+
+def test_the_faulty_pair_keeps_the_demotion():
+    """A demotion and, on the same day and recorded after it, an old-style deferral that repeats
+    the grade before the demotion: the grade is the demoted one."""
+    d = date(2026, 12, 1)
+    events = [_ev(1, date(2024, 1, 1), Grade(2, 2), "initial_placement"),
+              _ev(2, d, Grade(2, 1), "demotion"), _ev(3, d, Grade(2, 2), "deferral")]
+    assert grade_on(events, d) == Grade(2, 1)
+    assert grade_since(events, d) == d
+    assert grade_steps(events) == [(date(2024, 1, 1), Grade(2, 2)), (d, Grade(2, 1))]
+
+
+@given(_ledgers(), _days)
+def test_deferrals_never_change_the_derived_grade(events, on):
+    without = [ev for ev in events if ev.kind != "deferral"]
+    assert grade_on(events, on) == grade_on(without, on)
+    assert grade_since(events, on) == grade_since(without, on)
+    assert grade_steps(events) == grade_steps(without)
+
+
+@given(_ledgers(), _days)
+def test_the_timeline_agrees_with_grade_on_every_day(events, on):
+    steps = grade_steps(events)
+    in_force = [g for eff, g in steps if eff <= on]
+    assert (in_force[-1] if in_force else None) == grade_on(events, on)
+    assert all(a[1] != b[1] and a[0] < b[0] for a, b in zip(steps, steps[1:]))

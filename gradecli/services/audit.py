@@ -1,0 +1,96 @@
+"""audit cycle: after closing, the notice, the ledger and the stored payroll agree (exit 1 if not)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import select
+
+from gradecli.domain.audit import Decided, Event, Finding, Segment, audit_cycle
+from gradecli.domain.allowance import month_bounds
+from gradecli.domain.ladder import Grade
+from gradecli.services.context import Context
+from gradecli.services.results import Listing
+from gradecli.store import cycle_repo
+from gradecli.store.models import (CycleDecisionRow, CycleLogRow, LedgerEventRow, NoticeRow, PayrollLineRow,
+                                   PayrollRunRow)
+
+AUDIT_COLUMNS = [("emp_no", "工号"), ("check", "检查"), ("notice", "公示"), ("ledger", "台账"), ("payroll", "工资"),
+                 ("detail", "说明")]
+
+DETAIL = {
+    "not_published": "decided {kind}, but no notice has been published",
+    "decision_not_on_notice": "decided {kind}, but the latest notice does not list it",
+    "notice_not_decided": "the latest notice lists {kind}, which is no longer a decision of the cycle",
+    "event_missing": "no {kind} event effective {effective} in the ledger",
+    "grade_differs": "the ledger's grade on {effective} is not the notice's",
+    "deferral_changed_grade": "deferral #{seq} changes the derived grade",
+    "paid_at_other_grade": "{month} paid at another grade from {from}; run `gradecli allowance arrears`",
+    "excluded_at_closing": "left out at closing: {reason}",
+    "superseded_later": "changed later by {kind} #{seq} effective {effective}",
+}
+
+
+def _detail(f: Finding) -> str:
+    return DETAIL[f.code].format(**f.params)
+
+
+def _grade(t: int | None, lv: int | None) -> Grade | None:
+    return Grade(t, lv) if t is not None else None
+
+
+def cycle(ctx: Context, code: str) -> Listing:
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code)
+        d = CycleDecisionRow
+        decisions = [Decided(r.emp_no, r.kind, str(Grade(r.from_tier, r.from_level)), str(Grade(r.to_tier, r.to_level)))
+                     for r in s.execute(select(d.emp_no, d.kind, d.from_tier, d.from_level, d.to_tier, d.to_level)
+                                        .where(d.cycle_id == c.id).order_by(d.id))]
+        last = s.scalars(select(NoticeRow).where(NoticeRow.cycle_id == c.id).order_by(NoticeRow.revision.desc())).first()
+        notice = None if last is None else [Decided(x["emp_no"], x["kind"], x["from"], x["to"])
+                                            for x in json.loads(last.content)["decisions"]]
+        excluded: dict[str, str] = {}
+        for detail in s.scalars(select(CycleLogRow.detail).where(CycleLogRow.cycle_id == c.id,
+                                                                 CycleLogRow.action == "close")):
+            excluded.update(json.loads(detail).get("excluded") or {})
+        people = select(d.employee_id).where(d.cycle_id == c.id)
+        ev = LedgerEventRow
+        events: dict[str, list[Event]] = {}
+        for r in s.execute(select(ev.emp_no, ev.seq, ev.effective, ev.kind, ev.from_tier, ev.from_level, ev.to_tier,
+                                  ev.to_level, ev.cycle).where(ev.employee_id.in_(people)).order_by(ev.seq)):
+            events.setdefault(r.emp_no, []).append(Event(r.seq, r.effective, r.kind, _grade(r.from_tier, r.from_level),
+                                                         _grade(r.to_tier, r.to_level), r.cycle))
+        payroll: dict[str, list[Segment]] = {}
+        effective = c.effective_date
+        if c.state == "closed" and effective is not None:
+            runs = {run.id: run.month for run in s.scalars(select(PayrollRunRow))
+                    if month_bounds(run.month)[1] >= effective}
+            if runs:
+                pl = PayrollLineRow
+                for emp_no, run_id, segs in s.execute(select(pl.emp_no, pl.run_id, pl.segments)
+                                                      .where(pl.run_id.in_(list(runs)), pl.employee_id.in_(people))):
+                    month = f"{runs[run_id]:%Y-%m}"
+                    payroll.setdefault(emp_no, []).extend(
+                        Segment(month, date.fromisoformat(a), date.fromisoformat(b), g) for a, b, _days, g, *_ in json.loads(segs))
+    findings = audit_cycle(code=c.code, closed=c.state == "closed", effective=effective, decisions=decisions,
+                           notice=notice, events=events, excluded=excluded, payroll=payroll)
+    problems = [f for f in findings if f.problem]
+    remarks = [f for f in findings if not f.problem]
+    rows = [{"emp_no": f.emp_no, "check": f.check, "code": f.code, "notice": f.notice, "ledger": f.ledger,
+             "payroll": f.payroll, "detail": _detail(f), "params": f.params} for f in problems]
+    people_n = len({x.emp_no for x in decisions})
+    if problems:
+        title = f"audit of cycle {c.code}: {len(problems)} mismatch(es) in {people_n} people's decisions"
+    else:
+        title = f"audit of cycle {c.code}: notice, ledger and payroll agree for all {people_n} people with decisions"
+    notes = [f"{f.emp_no}: {_detail(f)}" for f in remarks]
+    if c.state != "closed":
+        notes.append(f"cycle {c.code} is {c.state}: only the notice was checked; the ledger is written at closing")
+    return Listing(title, AUDIT_COLUMNS, rows, notes,
+                   {"cycle": c.code, "state": c.state, "ok": not problems, "decisions": len(decisions),
+                    "people": people_n, "payroll_months": sorted({sg.month for v in payroll.values() for sg in v}),
+                    "remarks": [{"emp_no": f.emp_no, "code": f.code, "params": f.params, "detail": _detail(f)}
+                                for f in remarks]},
+                   exit_code=1 if problems else 0)
