@@ -138,7 +138,7 @@ def run_cycle_to_scored(ctx: Context, kind: str, period: str, out: Path, rng: ra
     skills = {e: simulate.skill_score(rng, a) for e, a in ability.items() if e not in absent}
     if typo:
         theory = {r["emp_no"]: r["theory"] for r in cycles.show(ctx, period).rows}
-        slip = next(e for e in sorted(skills) if theory.get(e, "").replace(".", "").isdigit() and float(theory[e]) >= 75)
+        slip = next(e for e in sorted(skills) if isinstance(theory.get(e), Decimal) and theory[e] >= 75)
         skills[slip] = 7.8
     skill_file = _write(cdir / "skill-scores.xlsx", "实操 Skill", cycles.SKILL_COLUMNS,
                         [{"emp_no": e, "skill": v} for e, v in skills.items()])
@@ -164,7 +164,7 @@ def evaluate_publish_close(ctx: Context, code: str, out: Path, report: DemoRepor
     if appeal:
         rows = evaluation.results(ctx, code).rows
         # the candidate whose skill score was keyed wrongly objects; the assessors re-check it
-        who = next((r for r in rows if r["skill"] == "7.8"), None)
+        who = next((r for r in rows if r["skill"] == Decimal("7.8")), None)
         if who is not None:
             ctx.pretend_today = publish_on + timedelta(days=2)
             steps.append(evaluation.appeal(ctx, code, who["emp_no"], reason="实操考核成绩登记有误，申请复核").summary)
@@ -276,7 +276,7 @@ def write_index(out: Path, report: DemoReport) -> Path:
 
 
 def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
-    from gradecli.services import evaluation, grades, perf, staff
+    from gradecli.services import audit, evaluation, grades, perf, staff
 
     today = today or date(2026, 11, 26)
     rng = random.Random(SEED)
@@ -335,6 +335,11 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
     ctx.pretend_today = None
 
     report.steps += run_allowance(ctx, out, report, today)
+    for code in (annual, half):  # the notice, the ledger and the payroll agree (as an auditor checks)
+        audited = audit.cycle(ctx, code)
+        if audited.exit_code:
+            raise RuntimeError(f"demo: {audited.title}: {audited.rows[:5]}")
+        report.steps.append(audited.title)
 
     after = date(today.year + 1, 2, 1)  # when the half-year results take effect
     listing = grades.as_of(ctx, after, out=out / "grades-as-of.xlsx")

@@ -180,8 +180,9 @@ def close(ctx: typer.Context, cycle: CycleArg,
                                 exclude=excluded), json)
 
 
-@app.command("results", help="The evaluated results: outcomes, composites, ranks, quotas and decisions.")
-def results(ctx: typer.Context, cycle: CycleArg, json: JsonOpt = False) -> None:
+@app.command("results", help="The evaluated results: outcomes, composites, ranks, quotas and decisions; "
+                              "--out writes the internal workbook (内部资料) with every detail.")
+def results(ctx: typer.Context, cycle: CycleArg, out: OutXlsx = None, json: JsonOpt = False) -> None:
     from gradecli.services import evaluation
 
-    emit(ctx, evaluation.results(state(ctx).context(), cycle), json)
+    emit(ctx, evaluation.results(state(ctx).context(), cycle, out=out), json)

@@ -9,11 +9,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterator
 
+from gradecli.domain.values import AbsentMark
+
 
 MAX_TERMINAL_ROWS = 1000  # a terminal table beyond this helps nobody and takes minutes to draw
 
 
 def _plain(v: Any) -> Any:
+    if v.__class__ is AbsentMark:
+        return None  # absent: null, with a *_status code beside it
     if isinstance(v, (date, datetime)):
         return v.isoformat()
     if isinstance(v, Decimal):
@@ -26,6 +30,8 @@ def _plain(v: Any) -> Any:
 def _cell(v: Any) -> str:
     if v is None:
         return "—"
+    if v.__class__ is AbsentMark:
+        return "缺考"
     if isinstance(v, bool):
         return "是" if v else "否"
     return str(v)

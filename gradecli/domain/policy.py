@@ -286,6 +286,49 @@ class AllowancePolicy(_Section):
     frontline_fixed_yuan: Decimal = Field(Decimal("0"), ge=0, description="Differential in yuan a month when fixed.")
 
 
+NOTICE_COLUMNS = ("emp_no", "name", "department", "family", "step", "theory", "skill", "performance", "composite",
+                  "rank", "outcome", "rating", "reasons")
+OUTCOMES = ("promoted", "fast_track", "qualified_not_promoted", "failed", "absent")
+DECISION_KINDS = ("tier_promotion", "level_promotion", "fast_track", "demotion", "deferral")
+
+
+class NoticePolicy(_Section):
+    """公示: what the public notice shows. China's Personal Information Protection Law (个人信息保护法)
+    allows disclosing personal information only as far as needed: results are public ("评定结果公开"),
+    disciplinary records, low ratings, reasons and objection texts stay in the internal results
+    workbook (`gradecli cycle results CYCLE --out FILE.xlsx`, marked 内部资料)."""
+
+    public_columns: list[str] = Field(
+        default_factory=lambda: ["emp_no", "name", "department", "step", "theory", "skill", "performance",
+                                 "composite", "rank", "outcome"],
+        description="Columns of the public results table, in order; any of " + ", ".join(NOTICE_COLUMNS)
+        + ' ("rating" and "reasons" reveal private details and are left out by default).',
+    )
+    outcome_wording: dict[str, str] = Field(
+        default_factory=lambda: {"promoted": "晋升", "fast_track": "晋升（快速通道）",
+                                 "qualified_not_promoted": "合格，名额已满未晋升", "failed": "不符合晋升条件",
+                                 "absent": "缺考"},
+        description="Public wording of each outcome, instead of its reasons.",
+    )
+    public_decisions: list[str] = Field(
+        default_factory=lambda: list(DECISION_KINDS),
+        description="Grade decisions listed on the notice (without their grounds); any of " + ", ".join(DECISION_KINDS) + ".",
+    )
+
+    @model_validator(mode="after")
+    def _known(self) -> "NoticePolicy":
+        bad = [c for c in self.public_columns if c not in NOTICE_COLUMNS]
+        if bad:
+            raise ValueError(f"public_columns: {', '.join(bad)} not one of {', '.join(NOTICE_COLUMNS)}")
+        missing = [o for o in OUTCOMES if o not in self.outcome_wording]
+        if missing:
+            raise ValueError(f"outcome_wording has no wording for {', '.join(missing)}")
+        bad = [k for k in self.public_decisions if k not in DECISION_KINDS]
+        if bad:
+            raise ValueError(f"public_decisions: {', '.join(bad)} not one of {', '.join(DECISION_KINDS)}")
+        return self
+
+
 class Policy(_Section):
     """The whole policy. Every section has SPEC.md's defaults."""
 
@@ -297,6 +340,7 @@ class Policy(_Section):
     exam: ExamPolicy = Field(default_factory=ExamPolicy)
     blueprint: BlueprintPolicy = Field(default_factory=BlueprintPolicy)
     allowance: AllowancePolicy = Field(default_factory=AllowancePolicy)
+    notice: NoticePolicy = Field(default_factory=NoticePolicy)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Policy":

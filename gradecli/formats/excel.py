@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from gradecli.domain.errors import BadInput, Problem
+from gradecli.domain.values import AbsentMark
 from gradecli.formats.cells import CellError, is_blank, text
 
 MAX_HEADER_SCAN_ROWS = 10
@@ -234,10 +235,28 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_value(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is kept as plain text."""
+    """Text for a writer that would read a leading = as a formula (CSV): prefixed with an
+    apostrophe. The xlsx writers need no prefix: they store text as a string cell, which a
+    spreadsheet shows as it is and never runs (see ``write_workbook`` and ``text_cells``)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def text_cells(cells: Iterable[Any]) -> None:
+    """openpyxl reads a string starting with = as a formula: mark such cells as plain strings."""
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+            cell.data_type = "s"
+
+
+ABSENT_TEXT = "缺考"
+
+
+def decimal_format(d: Decimal) -> str:
+    """A number format showing a score's or an amount's decimals (60.00 stays 60.00, not 60)."""
+    places = -d.as_tuple().exponent if d.is_finite() else 0
+    return "0." + "0" * places if places > 0 else "0"
 
 
 @dataclass
@@ -291,7 +310,7 @@ def write_workbook(path: str | Path, sheets: Sequence[SheetOut]) -> Path:
                 ws.set_column(i, i, w)
             ws.freeze_panes(1, 0)
             for i, h in enumerate(sh.headers):
-                ws.write_string(0, i, safe_value(h), bold)
+                ws.write_string(0, i, h, bold)
                 note = sh.header_comments[i] if sh.header_comments and i < len(sh.header_comments) else None
                 if note:
                     ws.write_comment(0, i, note, {"author": "gradecli", "x_scale": 2, "y_scale": 2})
@@ -303,9 +322,17 @@ def write_workbook(path: str | Path, sheets: Sequence[SheetOut]) -> Path:
                         continue
                     cls = v.__class__
                     if cls is str:
-                        write_string(r, c, safe_value(v), col_fmt.get(c))
-                    elif cls is int or cls is float or cls is Decimal:
+                        write_string(r, c, v, col_fmt.get(c))  # a string cell: never run as a formula
+                    elif cls is int or cls is float:
                         write_number(r, c, v, col_fmt.get(c))
+                    elif cls is Decimal:
+                        fmt = col_fmt.get(c)
+                        if fmt is None:
+                            key = decimal_format(v)
+                            fmt = formats.get(key) or formats.setdefault(key, wb.add_format({"num_format": key}))
+                        write_number(r, c, v, fmt)
+                    elif cls is AbsentMark:
+                        write_string(r, c, ABSENT_TEXT, col_fmt.get(c))
                     elif cls is date:
                         ws.write_datetime(r, c, v, col_fmt.get(c) or day)
                     elif cls is datetime:

@@ -8,15 +8,18 @@ from datetime import date
 from pathlib import Path
 
 from gradecli.domain.policy import Policy
-from gradecli.formats.excel import SheetOut, write_workbook
+from gradecli.domain.values import AbsentMark
+from gradecli.formats.excel import ABSENT_TEXT, SheetOut, write_workbook
 from gradecli.formats.paper_out import FONT_STACK
 
 KIND_TITLE = {"annual": "分等考试（年度）", "semiannual": "等内考试（半年度）"}
-RESULT_HEADERS = [("emp_no", "工号"), ("name", "姓名"), ("department", "部门"), ("step", "申报"),
-                  ("theory", "理论"), ("skill", "实操"), ("performance", "业绩"), ("composite", "综合"),
-                  ("rank", "名次"), ("outcome", "结果"), ("reasons", "说明")]
+COLUMN_HEADERS = {"emp_no": "工号", "name": "姓名", "department": "部门", "family": "岗位序列", "step": "申报",
+                  "theory": "理论", "skill": "实操", "performance": "业绩", "composite": "综合", "rank": "名次",
+                  "outcome": "结果", "rating": "考核等次", "reasons": "说明"}
+COLUMN_WIDTHS = {"reasons": 60, "outcome": 18, "department": 12, "step": 12, "family": 10}
 DECISION_NAMES = {"tier_promotion": "晋等", "level_promotion": "晋级", "fast_track": "快速通道晋升",
                   "deferral": "延期选升", "demotion": "降低等级"}
+INTERNAL = "内部资料"
 
 
 @dataclass
@@ -65,17 +68,34 @@ class Notice:
             f"异议处理完毕、公示期满后，结果自 {eff} 起生效，并记入等级台账。",
         ]
 
+    def public_rows(self) -> tuple[list[str], list[list]]:
+        """The results table as posted: the policy's public columns, outcomes in public wording."""
+        np = self.policy.notice
+        cols = np.public_columns
+        wording = np.outcome_wording
+        body = [[wording.get(r["outcome_code"], r["outcome_code"]) if k == "outcome" else r.get(k) for k in cols]
+                for r in self.rows]
+        return [COLUMN_HEADERS[k] for k in cols], body
+
+    def public_decisions(self) -> list[list]:
+        """Grade decisions as posted: who, what, from and to — never the grounds."""
+        kinds = set(self.policy.notice.public_decisions)
+        return [[d["emp_no"], d["name"], DECISION_NAMES.get(d["kind"], d["kind"]), d["from"], d["to"]]
+                for d in self.decisions if d["kind"] in kinds]
+
+
+DECISION_HEADERS = ["工号", "姓名", "决定", "原等级", "新等级"]
+
 
 def write(out: Path, n: Notice) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     stem = f"notice-{n.cycle}-r{n.revision}"
     xlsx, page = out / f"{stem}.xlsx", out / f"{stem}.html"
+    headers, body = n.public_rows()
     sheets = [
-        SheetOut("公示 Results", [h for _, h in RESULT_HEADERS], ([r.get(k) for k, _ in RESULT_HEADERS] for r in n.rows),
-                 widths=[10, 8, 12, 12, 8, 8, 8, 8, 6, 18, 60]),
-        SheetOut("决定 Decisions", ["工号", "姓名", "决定", "原等级", "新等级", "依据"],
-                 ([d["emp_no"], d["name"], DECISION_NAMES.get(d["kind"], d["kind"]), d["from"], d["to"], d["reason"]]
-                  for d in n.decisions), widths=[10, 8, 14, 8, 8, 80]),
+        SheetOut("公示 Results", headers, body,
+                 widths=[COLUMN_WIDTHS.get(k, 8) for k in n.policy.notice.public_columns]),
+        SheetOut("决定 Decisions", DECISION_HEADERS, n.public_decisions(), widths=[10, 8, 14, 8, 8]),
         SheetOut("标准与程序 Standards", [n.title], ([line] for line in n.standards() + n.procedure()), widths=[120]),
     ]
     if n.revision > 1:
@@ -86,13 +106,42 @@ def write(out: Path, n: Notice) -> list[Path]:
     return [xlsx, page]
 
 
+def write_internal(path: Path, n: Notice, appeals: list[dict]) -> Path:
+    """Every detail of a cycle's results, for the HR office only (内部资料): ratings, reasons,
+    the grounds of each decision, the quota derivations and the objections with their texts."""
+    cols = list(COLUMN_HEADERS)
+    note = [[f"{INTERNAL}：含考核等次、处分、评定理由和异议内容等个人信息，仅供人事部门使用，不得公开张贴。"],
+            ["公开张贴请使用 `gradecli cycle publish` 生成的公示。"], [n.title.replace("公示", "（内部）")]]
+    sheets = [
+        SheetOut(f"{INTERNAL} 说明", [f"【{INTERNAL}】"], note, widths=[100]),
+        SheetOut(f"{INTERNAL} 结果", [COLUMN_HEADERS[k] for k in cols],
+                 ([n.policy.notice.outcome_wording.get(r["outcome_code"], r["outcome_code"]) if k == "outcome"
+                   else r.get(k) for k in cols] for r in n.rows),
+                 widths=[COLUMN_WIDTHS.get(k, 8) for k in cols]),
+        SheetOut(f"{INTERNAL} 决定", DECISION_HEADERS + ["依据"],
+                 ([d["emp_no"], d["name"], DECISION_NAMES.get(d["kind"], d["kind"]), d["from"], d["to"], d["reason"]]
+                  for d in n.decisions), widths=[10, 8, 14, 8, 8, 80]),
+        SheetOut(f"{INTERNAL} 名额", ["范围", "名额", "依据", "报名", "晋升", "快速通道"],
+                 ([g, q["quota"], q["derivation"], q["registered"], q["promoted"], q["fast_track"]]
+                  for g, q in n.quotas.items()), widths=[18, 8, 80, 8, 8, 10]),
+        SheetOut(f"{INTERNAL} 异议", ["工号", "提出日期", "理由", "状态", "处理意见", "处理日期"],
+                 ([a["emp_no"], a["filed_on"], a["reason"], a["status"], a["note"], a["resolved_on"]] for a in appeals),
+                 widths=[10, 12, 50, 10, 50, 12]),
+    ]
+    return write_workbook(path, sheets)
+
+
+def _text(v) -> str:  # noqa: ANN001
+    return "" if v is None else ABSENT_TEXT if v.__class__ is AbsentMark else str(v)
+
+
 def _html(n: Notice) -> str:
     e = html.escape
-    head = "".join(f"<th>{e(h)}</th>" for _, h in RESULT_HEADERS)
-    body = "".join("<tr>" + "".join(f"<td>{e(str(r.get(k) if r.get(k) is not None else ''))}</td>" for k, _ in RESULT_HEADERS)
-                   + "</tr>" for r in n.rows)
-    dec = "".join(f"<tr><td>{e(d['emp_no'])}</td><td>{e(d['name'])}</td><td>{e(DECISION_NAMES.get(d['kind'], d['kind']))}</td>"
-                  f"<td>{e(d['from'])}</td><td>{e(d['to'])}</td><td>{e(d['reason'])}</td></tr>" for d in n.decisions)
+    headers, body_rows = n.public_rows()
+    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{e(_text(v))}</td>" for v in row) + "</tr>" for row in body_rows)
+    dec = "".join("<tr>" + "".join(f"<td>{e(_text(v))}</td>" for v in d) + "</tr>" for d in n.public_decisions())
+    dec_head = "".join(f"<th>{e(h)}</th>" for h in DECISION_HEADERS)
     changes = ""
     if n.revision > 1:
         items = "".join(f"<li>{e(c)}</li>" for c in (n.changes or ["无成绩变化"]) + n.appeals)
@@ -107,5 +156,5 @@ def _html(n: Notice) -> str:
             f"<style>{css}</style></head><body><h1>{e(n.title)}</h1>{changes}"
             f"<h2>一、评定标准</h2><ul>{std}</ul><h2>二、程序与时间</h2><ul>{proc}</ul>"
             f"<h2>三、评定结果</h2><table><tr>{head}</tr>{body}</table>"
-            f"<h2>四、等级决定</h2><table><tr><th>工号</th><th>姓名</th><th>决定</th><th>原等级</th><th>新等级</th><th>依据</th></tr>{dec}</table>"
+            f"<h2>四、等级决定</h2><table><tr>{dec_head}</tr>{dec}</table>"
             f"<p>公示期：{n.published_on} 至 {n.window_ends}</p></body></html>\n")

@@ -55,8 +55,9 @@ def render(policy: Policy) -> str:
     for section_name, field in Policy.model_fields.items():
         section: BaseModel = getattr(policy, section_name)
         out.append("")
-        doc = (type(section).__doc__ or "").strip()
-        out.append(f"[{section_name}]  # {doc}" if doc else f"[{section_name}]")
+        doc = [line.strip() for line in (type(section).__doc__ or "").strip().splitlines()]
+        out.append(f"[{section_name}]  # {doc[0]}" if doc and doc[0] else f"[{section_name}]")
+        out += [f"# {line}" if line else "#" for line in doc[1:]]
         tables: list[str] = []
         for key, f in type(section).model_fields.items():
             value = getattr(section, key)

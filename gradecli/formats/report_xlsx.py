@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from gradecli.formats.excel import safe_value
+from gradecli.formats.excel import ABSENT_TEXT, text_cells
+from gradecli.domain.values import AbsentMark
 
 
 @dataclass
@@ -42,18 +43,21 @@ def write_report(path: Path, sheets: Sequence[ReportSheet]) -> Path:
     wb.remove(wb.active)
     for sh in sheets:
         ws = wb.create_sheet(sh.title[:31])
-        ws.append([safe_value(h) for h in sh.headers])
+        ws.append(list(sh.headers))
         for c in ws[1]:
             c.font = Font(bold=True)
+        text_cells(ws[1])
         for row in sh.rows:
-            ws.append([safe_value(v) for v in row])
+            ws.append([ABSENT_TEXT if v.__class__ is AbsentMark else v for v in row])
+            text_cells(ws[ws.max_row])
         n = len(sh.rows)
         for i, w in enumerate(sh.widths or [max(10, min(40, len(str(h)) + 4)) for h in sh.headers]):
             ws.column_dimensions[get_column_letter(i + 1)].width = w
         ws.freeze_panes = "A2"
         row_at = n + 3
         for note in sh.notes:
-            ws.cell(row=row_at, column=1, value=safe_value(note))
+            cell = ws.cell(row=row_at, column=1, value=note)
+            text_cells([cell])
             row_at += 1
         anchor_col = get_column_letter(len(sh.headers) + 2)
         for k, spec in enumerate(sh.charts):

@@ -18,6 +18,7 @@ from gradecli.domain.eligibility import check as check_eligibility
 from gradecli.domain.errors import BadInput, Problem, RuleRefused
 from gradecli.domain.ladder import Grade
 from gradecli.domain.scoring import AnswerError, allowed_hint, score
+from gradecli.domain.values import score_or_absent
 from gradecli.formats import answer_sheet, cells
 from gradecli.formats.excel import Column, SheetOut, read_table, write_workbook
 from gradecli.formats.sheets import EMP_NO
@@ -582,8 +583,8 @@ def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
             lacking[m].append(r.emp_no)
         rows.append({"emp_no": r.emp_no, "name": names.get(r.employee_id), "family": r.family,
                      "step": f"{Grade(r.from_tier, r.from_level)} → {Grade(r.to_tier, r.to_level)}" + (" (快速通道)" if r.fast_track else ""),
-                     "paper": papers.get(r.paper_id), "theory": None if r.theory is None else ("缺考 absent" if r.absent else str(r.theory)),
-                     "skill": "缺考 absent" if r.skill_absent else (None if r.skill is None else str(r.skill)),
+                     "paper": papers.get(r.paper_id), "theory": score_or_absent(r.theory, r.absent),
+                     "skill": score_or_absent(r.skill, r.skill_absent),
                      "rating": rating.rating if rating else None,
                      "performance": policy.performance.scores.get(rating.rating) if rating else None,
                      "missing": ", ".join(missing)})

@@ -18,8 +18,9 @@ from gradecli.domain.evaluation import (Candidate, QuotaRule, deferral_reason, e
                                         first_placement, full_years)
 from gradecli.domain.ladder import Grade, Ladder
 from gradecli.domain.ledger import changes_grade, grade_on
+from gradecli.domain.values import ABSENT, score_or_absent
 from gradecli.formats import cells, notice as notice_out
-from gradecli.formats.excel import Column, SheetOut, read_table, write_workbook
+from gradecli.formats.excel import ABSENT_TEXT, Column, SheetOut, read_table, write_workbook
 from gradecli.formats.sheets import EMP_NO
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import Listing, Outcome
@@ -300,10 +301,9 @@ def _result_rows(s, c: CycleRow) -> tuple[list[dict], list[dict]]:  # noqa: ANN0
                        .where(reg.cycle_id == c.id, reg.status == "registered").order_by(reg.emp_no)):
         rows.append({"emp_no": r.emp_no, "name": r.name, "department": r.department, "family": r.family,
                      "step": f"{Grade(r.from_tier, r.from_level)} → {Grade(r.to_tier, r.to_level)}",
-                     "theory": "缺考" if r.absent else (None if r.theory is None else str(r.theory)),
-                     "skill": "缺考" if r.skill_absent else (None if r.skill is None else str(r.skill)),
-                     "performance": r.performance,
-                     "rating": r.rating, "composite": None if r.composite is None else str(r.composite),
+                     "theory": score_or_absent(r.theory, r.absent), "theory_status": _status(r.theory, r.absent),
+                     "skill": score_or_absent(r.skill, r.skill_absent), "skill_status": _status(r.skill, r.skill_absent),
+                     "performance": r.performance, "rating": r.rating, "composite": r.composite,
                      "rank": r.rank, "outcome": OUTCOME_LABEL.get(r.outcome, r.outcome), "outcome_code": r.outcome,
                      "reasons": "; ".join(json.loads(r.reasons or "[]"))})
     d = CycleDecisionRow
@@ -316,7 +316,19 @@ def _result_rows(s, c: CycleRow) -> tuple[list[dict], list[dict]]:  # noqa: ANN0
     return rows, decisions
 
 
-def results(ctx: Context, code: str) -> Listing:
+def _status(score, absent: bool) -> str | None:  # noqa: ANN001
+    """A part's status code beside its score: absent (缺考), scored, or None (not yet known)."""
+    return "absent" if absent else "scored" if score is not None else None
+
+
+def _storable(rows: list[dict]) -> list[dict]:
+    """Rows as the notice record keeps them (plain JSON: scores as text, absence as 缺考)."""
+    def plain(v):  # noqa: ANN001, ANN202
+        return ABSENT_TEXT if v is ABSENT else str(v) if isinstance(v, Decimal) else v
+    return [{k: plain(v) for k, v in r.items()} for r in rows]
+
+
+def results(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
     with ctx.uow() as uow:
         c = cycle_repo.get(uow.s, code)
         rows, decisions = _result_rows(uow.s, c)
@@ -327,8 +339,27 @@ def results(ctx: Context, code: str) -> Listing:
     notes += [f"{d['kind']}: {d['emp_no']} {d['name']} {d['from']} → {d['to']}" for d in decisions
               if d["kind"] in ("deferral", "demotion")][:20]
     title = (f"Cycle {c.code} evaluated: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
-    return Listing(title, RESULT_COLUMNS, rows, notes, {"cycle": c.code, "state": c.state, "quotas": quotas,
-                                                       "decisions": decisions})
+    listing = Listing(title, RESULT_COLUMNS, rows, notes, {"cycle": c.code, "state": c.state, "quotas": quotas,
+                                                          "decisions": decisions})
+    if out:
+        with ctx.uow() as uow:
+            appeals = [{"emp_no": a.emp_no, "filed_on": a.filed_on, "reason": a.reason, "status": a.status,
+                        "note": a.note, "resolved_on": a.resolved_on}
+                       for a in uow.s.scalars(select(AppealRow).where(AppealRow.cycle_id == c.id).order_by(AppealRow.id))]
+        doc = _notice(ctx, c, c.revision or 0, ctx.today, c.window_ends or ctx.today, rows, decisions, [], appeals)
+        notice_out.write_internal(out, doc, appeals)
+        listing.notes.append(f"wrote {out} (内部资料: internal, not for posting)")
+    return listing
+
+
+def _notice(ctx: Context, c: CycleRow, revision: int, published: date, window_ends: date, rows: list[dict],
+            decisions: list[dict], changes: list[str], appeals: list[dict]) -> notice_out.Notice:
+    upheld = sum(1 for a in appeals if a["status"] == "upheld")
+    return notice_out.Notice(
+        cycle=c.code, kind=c.kind, revision=revision, published_on=published, window_ends=window_ends,
+        exam_date=c.exam_date, effective=c.effective_date, policy=ctx.policy, quotas=json.loads(c.quotas or "{}"),
+        rows=rows, decisions=decisions, changes=changes,
+        appeals=[f"经复核，{upheld} 件异议获支持，相关成绩已更正（见上）。"] if revision > 1 and upheld else [])
 
 
 def publish(ctx: Context, code: str, *, out: Path) -> Outcome:
@@ -343,9 +374,10 @@ def publish(ctx: Context, code: str, *, out: Path) -> Outcome:
         revision = (c.revision or 0) + 1
         window_ends = today + timedelta(days=policy.evaluation.objection_days)
         last = s.scalars(select(NoticeRow).where(NoticeRow.cycle_id == c.id).order_by(NoticeRow.revision.desc())).first()
-        changes = _changes(json.loads(last.content) if last else None, rows, decisions)
-        upheld = list(s.scalars(select(AppealRow).where(AppealRow.cycle_id == c.id, AppealRow.status == "upheld")))
-        content = {"rows": rows, "decisions": decisions}
+        stored = _storable(rows)
+        changes = _changes(json.loads(last.content) if last else None, stored, decisions, policy)
+        appeals = [{"status": a.status} for a in s.scalars(select(AppealRow).where(AppealRow.cycle_id == c.id))]
+        content = {"rows": stored, "decisions": decisions}
         s.add(NoticeRow(cycle_id=c.id, revision=revision, published_on=today, window_ends=window_ends,
                         content=json.dumps(content, ensure_ascii=False), changes=json.dumps(changes, ensure_ascii=False),
                         published_by=ctx.actor))
@@ -354,38 +386,46 @@ def publish(ctx: Context, code: str, *, out: Path) -> Outcome:
         c.state, c.revision, c.window_ends, c.published_at = "published", revision, window_ends, repo.now_utc()
         cycle_repo.log(s, c, ctx.actor, "publish", revision=revision, window_ends=window_ends, today=today)
         uow.commit()
-    doc = notice_out.Notice(
-        cycle=c.code, kind=c.kind, revision=revision, published_on=today, window_ends=window_ends,
-        exam_date=c.exam_date, effective=c.effective_date, policy=policy, quotas=json.loads(c.quotas or "{}"),
-        rows=rows, decisions=decisions, changes=changes,
-        appeals=[f"{a.emp_no}: {a.reason} — upheld: {a.note}" for a in upheld] if revision > 1 else [])
-    files = notice_out.write(out, doc)
+    files = notice_out.write(out, _notice(ctx, c, revision, today, window_ends, rows, decisions, changes, appeals))
     word = "revised notice" if revision > 1 else "notice"
     return Outcome(f"cycle {c.code}: {word} (revision {revision}) published {today}; objections until {window_ends}; "
                    f"files in {out}", {"cycle": c.code, "revision": revision, "window_ends": window_ends.isoformat(),
                                        "files": [{"file": str(f)} for f in files], "changes": changes})
 
 
-def _changes(previous: dict | None, rows: list[dict], decisions: list[dict]) -> list[str]:
+CHANGE_LABELS = {"theory": "理论", "skill": "实操", "performance": "业绩", "composite": "综合", "rank": "名次",
+                 "outcome": "结果"}
+
+
+def _changes(previous: dict | None, rows: list[dict], decisions: list[dict], policy) -> list[str]:  # noqa: ANN001
+    """What a revised notice changes, in public terms only: the public columns that moved (the
+    outcome in its public wording) and the public decisions added or withdrawn."""
     if previous is None:
         return []
+    np = policy.notice
+    wording = np.outcome_wording
+    shown = [k for k in np.public_columns if k in CHANGE_LABELS]
     out = []
     before = {r["emp_no"]: r for r in previous["rows"]}
+
+    def value(r: dict, k: str):  # noqa: ANN202
+        return wording.get(r.get("outcome_code"), r.get("outcome_code")) if k == "outcome" else r.get(k)
+
     for r in rows:
         b = before.get(r["emp_no"])
         if b is None:
-            out.append(f"{r['emp_no']} {r['name']}: added")
+            out.append(f"{r['emp_no']} {r['name']}：新增")
             continue
-        diffs = [f"{label} {b[k]} → {r[k]}" for k, label in (("theory", "theory"), ("skill", "skill"),
-                                                              ("composite", "composite"), ("rank", "rank"),
-                                                              ("outcome", "outcome")) if b.get(k) != r.get(k)]
+        diffs = [f"{CHANGE_LABELS[k]} {value(b, k)} → {value(r, k)}" for k in shown if value(b, k) != value(r, k)]
         if diffs:
-            out.append(f"{r['emp_no']} {r['name']}: " + "; ".join(diffs))
+            out.append(f"{r['emp_no']} {r['name']}：" + "；".join(diffs))
+    kinds = set(np.public_decisions)
     key = lambda d: (d["emp_no"], d["kind"], d["to"])  # noqa: E731
-    old = {key(d) for d in previous["decisions"]}
-    new = {key(d) for d in decisions}
-    out += [f"{e} {k} → {t}: new decision" for e, k, t in sorted(new - old)]
-    out += [f"{e} {k} → {t}: withdrawn" for e, k, t in sorted(old - new)]
+    old = {key(d) for d in previous["decisions"] if d["kind"] in kinds}
+    new = {key(d) for d in decisions if d["kind"] in kinds}
+    names = notice_out.DECISION_NAMES
+    out += [f"{e} {names.get(k, k)} → {t}：新增决定" for e, k, t in sorted(new - old)]
+    out += [f"{e} {names.get(k, k)} → {t}：撤销" for e, k, t in sorted(old - new)]
     return out
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from gradecli import simulate
@@ -82,6 +83,8 @@ def test_whole_annual_cycle(org, tmp_path):
     assert pub["window_ends"] == "2026-11-27"
     html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
     assert "理论考试 ≥ 60" in html and "K2" in html and "2026-11-27" in html and "40 % of 3 registered" in html
+    assert "合格，名额已满未晋升" in html and "处分" not in html.split("三、评定结果")[1]  # public wording only
+    assert "disciplinary" not in html and "rating 不合格" not in html
     ok(db, "cycle", "appeal", "2026", "K2", "--reason", "名次有误", today="2026-11-22")
     r = run(db, "cycle", "close", "2026", today="2026-11-30")
     assert r.exit_code == 1 and "objections still pending: K2" in r.stderr
@@ -146,8 +149,16 @@ def test_semiannual_cycles_appeal_and_second_failure(org, tmp_path):
     res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026H2").stdout)
     assert {r["emp_no"]: r["outcome_code"] for r in res["rows"]}["K7"] == "promoted"
     pub = json.loads(ok(db, "--json", "cycle", "publish", "2026H2", "--out", tmp_path / "n2", today="2026-12-23").stdout)
-    assert pub["revision"] == 2 and any(c.startswith("K7") and "skill 7.8 → 78.0" in c for c in pub["changes"])
-    assert "修订" in (tmp_path / "n2" / "notice-2026H2-r2.html").read_text(encoding="utf-8")
+    assert pub["revision"] == 2 and any(c.startswith("K7") and "实操 7.8 → 78.0" in c for c in pub["changes"])
+    revised = (tmp_path / "n2" / "notice-2026H2-r2.html").read_text(encoding="utf-8")
+    assert "修订" in revised and "1 件异议获支持" in revised
+    # the objection's text, the resolution note and the reasons stay internal (个人信息保护)
+    assert "实操成绩登记有误" not in revised and "复核为 78.0" not in revised and "< 60" not in revised
+    ok(db, "cycle", "results", "2026H2", "--out", tmp_path / "internal.xlsx")
+    internal = load_workbook(tmp_path / "internal.xlsx")
+    assert internal.sheetnames[0].startswith("内部资料")
+    texts = {str(c.value) for ws in internal.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+    assert {"实操成绩登记有误", "复核为 78.0"} <= texts
     ok(db, "cycle", "close", "2026H2", today="2027-01-04")
     assert kinds(db, "K7")[-1] == ("level_promotion", "2-2", "2027-02-01")
     assert kinds(db, "K6")[-1] == ("demotion", "1-3", "2027-02-01")

@@ -160,5 +160,5 @@ def test_exported_text_never_runs_as_a_formula(org, tmp_path):
     grades.as_of(org, date(2025, 1, 1), out=tmp_path / "asof.xlsx")
     ws = load_workbook(tmp_path / "asof.xlsx").active
     row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "F1")
-    assert row[1].data_type == "s" and row[1].value == "'=HYPERLINK(\"http://x\",\"点我\")"
-    assert row[2].value == "'+SUM(1,2)"
+    assert row[1].data_type == "s" and row[1].value == "=HYPERLINK(\"http://x\",\"点我\")"  # text, no apostrophe
+    assert row[2].data_type == "s" and row[2].value == "+SUM(1,2)"
