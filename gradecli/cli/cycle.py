@@ -154,7 +154,7 @@ def resolve(ctx: typer.Context, cycle: CycleArg, emp: Annotated[str, typer.Argum
     emit(ctx, evaluation.resolve(state(ctx).context(), cycle, emp, uphold=uphold, note=note), json)
 
 
-@app.command("close", help="After the window and every objection: write the results to the ledger.")
+@app.command("close", help="After the window and every objection: back up, then write the results to the ledger.")
 def close(ctx: typer.Context, cycle: CycleArg,
           force: Annotated[bool, typer.Option("--force", help="Close early (needs --reason; recorded).")] = False,
           reason: Annotated[str | None, typer.Option("--reason", help="Why it closes early.")] = None,

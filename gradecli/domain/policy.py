@@ -286,6 +286,20 @@ class AllowancePolicy(_Section):
     frontline_fixed_yuan: Decimal = Field(Decimal("0"), ge=0, description="Differential in yuan a month when fixed.")
 
 
+class BackupPolicy(_Section):
+    """备份: automatic backups of a SQLite database, into a backups/ folder beside its file."""
+
+    automatic: bool = Field(
+        True,
+        description="Take a verified copy before `cycle close` and `allowance compute --replace` write "
+        "(on PostgreSQL they are skipped with a note: back up with pg_dump).",
+    )
+    keep: int = Field(
+        10, ge=1, description="Automatic backups kept per database; older ones are deleted. Copies made with "
+        "`gradecli db backup` are never deleted.",
+    )
+
+
 class Policy(_Section):
     """The whole policy. Every section has SPEC.md's defaults."""
 
@@ -297,6 +311,7 @@ class Policy(_Section):
     exam: ExamPolicy = Field(default_factory=ExamPolicy)
     blueprint: BlueprintPolicy = Field(default_factory=BlueprintPolicy)
     allowance: AllowancePolicy = Field(default_factory=AllowancePolicy)
+    backup: BackupPolicy = Field(default_factory=BackupPolicy)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Policy":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -57,6 +58,7 @@ def check(ctx: Context) -> Outcome:
 # ---------------------------------------------------------------- backup and restore (SQLite files)
 
 PG_BACKUP = "on PostgreSQL use pg_dump to back up and pg_restore to restore; `gradecli db {command}` copies SQLite files"
+AUTOMATIC_NAME = r"{stem}-(\d{{8}}-\d{{6}})-.+\.db"  # backups/<db>-YYYYMMDD-HHMMSS-<action>.db
 
 
 @dataclass
@@ -124,6 +126,38 @@ def restore(ctx: Context, source: Path) -> Outcome:
     return Outcome(f"restored {live} from {source} ({schema}, {events} ledger events, hash chain intact); {where}",
                    {"database": str(live), "file": str(source), "revision": revision, "upgraded_to": upgraded,
                     "events": events, "kept": str(kept) if kept else None, "ok": True})
+
+
+def automatic_backup(ctx: Context, action: str, before: str) -> tuple[str | None, list[str]]:
+    """Before a command writes what is hard to undo (closing a cycle, replacing a stored month):
+    a verified copy into backups/ beside the SQLite file, the automatic ones beyond the policy's
+    ``keep`` deleted, oldest first. Returns the copy (None when none was taken) and notes; a copy
+    that fails raises, so the command writes nothing."""
+    if not ctx.policy.backup.automatic:
+        return None, []
+    live = backup_store.database_file(ctx.url)
+    if live is None:
+        if make_url(ctx.url).get_backend_name() == "sqlite":
+            return None, [f"no automatic backup before {before}: the database is in memory"]
+        return None, [f"no automatic backup before {before} on PostgreSQL: take one with pg_dump"]
+    folder = live.parent / "backups"
+    target = _free_name(folder / f"{live.stem}-{_stamp()}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', action)}.db")
+    try:
+        copy = _take_copy(live, target)
+    except GradecliError as exc:
+        raise type(exc)(problems=[Problem("", f"the automatic backup before {before} failed, so nothing was written "
+                                              f"(the backup goes to {folder})"),
+                                  *(exc.problems or [Problem("", str(exc))])]) from None
+    keep = ctx.policy.backup.keep
+    notes = [f"backed up before {before}: {copy.path} (schema revision {copy.revision}, {copy.events} ledger events, verified)"]
+    try:
+        removed = _rotate(folder, live.stem, keep)
+    except OSError as exc:  # an old copy that cannot be deleted is no reason to stop the command
+        notes.append(f"could not remove older automatic backups from {folder} ({exc}); delete them by hand")
+    else:
+        if removed:
+            notes.append(f"removed {len(removed)} older automatic backup(s) from {folder} (the policy keeps {keep})")
+    return str(copy.path), notes
 
 
 def _live_file(ctx: Context, command: str) -> Path:
@@ -199,6 +233,18 @@ def _upgrade_file(path: Path) -> str | None:
         return migrate.upgrade(engine)[1]
     finally:
         engine.dispose()
+
+
+def _rotate(folder: Path, stem: str, keep: int) -> list[Path]:
+    """Delete the automatic backups of one database beyond the newest ``keep`` (copies made with
+    `gradecli db backup` have names of their own and are never deleted)."""
+    pattern = re.compile(AUTOMATIC_NAME.format(stem=re.escape(stem)))
+    found = [(m.group(1), p.stat().st_mtime_ns, p.name, p) for p in folder.iterdir()
+             if p.is_file() and (m := pattern.fullmatch(p.name))]
+    old = [p for *_, p in sorted(found, reverse=True)[keep:]]
+    for p in old:
+        p.unlink(missing_ok=True)
+    return old
 
 
 def _stamp() -> str:

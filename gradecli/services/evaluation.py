@@ -21,6 +21,7 @@ from gradecli.domain.ledger import grade_on
 from gradecli.formats import cells, notice as notice_out
 from gradecli.formats.excel import Column, SheetOut, read_table, write_workbook
 from gradecli.formats.sheets import EMP_NO
+from gradecli.services import admin
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import cycle_repo, repo
@@ -484,6 +485,9 @@ def close(ctx: Context, code: str, *, force: bool = False, reason: str | None = 
                         "cycle": c.code, "evidence": json.loads(d.evidence)})
         if conflicts:
             raise RuleRefused(problems=[Problem("", p) for p in conflicts])
+        # Taken inside this transaction, after every check: it holds the write lock, so the copy is
+        # exactly what closing starts from, and a failed copy leaves the cycle as it was.
+        backup, notes = admin.automatic_backup(ctx, f"cycle-close-{c.code}", f"cycle close {c.code}")
         repo.append_events(s, new, actor=ctx.actor)
         c.state, c.closed_at = "closed", repo.now_utc()
         if c.effective_date is None:
@@ -494,4 +498,5 @@ def close(ctx: Context, code: str, *, force: bool = False, reason: str | None = 
     kinds = Counter(e["kind"] for e in new)
     return Outcome(f"cycle {c.code} closed: {len(new)} ledger events effective {effective} ("
                    + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")" + (" — closed early: " + reason if force else ""),
-                   {"cycle": c.code, "events": len(new), "effective": effective.isoformat(), "kinds": dict(kinds)})
+                   {"cycle": c.code, "events": len(new), "effective": effective.isoformat(), "kinds": dict(kinds),
+                    "backup": backup}, notes)
