@@ -32,3 +32,13 @@ def person(no: str, *, name: str = "张三", dept: str = "客服一部", family:
 
 def roster(path: Path, people: Sequence[Sequence[Any]], headers: Sequence[str] = ROSTER_HEADERS) -> Path:
     return write_xlsx(path, headers, people, "人员")
+
+
+ALLOWANCE_HEADERS = ["岗位序列 / Post family", "等 / Tier", "级 / Level", "月津贴 / Monthly amount",
+                     "生效日期 / Effective from"]
+
+
+def allowance_rows(effective: Any, bump: int = 0, skip: tuple[int, int] | None = None) -> list[list[Any]]:
+    """An allowance table for every family: 300 yuan at 1-1, +200 a tier, +60 a level (+ bump)."""
+    return [[None, t, lv, 300 + (t - 1) * 200 + (lv - 1) * 60 + bump, effective]
+            for t in range(1, 6) for lv in range(1, 4) if (t, lv) != skip]

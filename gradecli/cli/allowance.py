@@ -30,7 +30,7 @@ def show(ctx: typer.Context, on: Annotated[str | None, typer.Option("--on", meta
 
 @app.command("compute", help="Compute a month day by day and store it as a payroll run (--replace to recompute).")
 def compute(ctx: typer.Context, month: MonthOpt, out: OutXlsx = None,
-            replace: Annotated[bool, typer.Option("--replace", help="Replace a stored month that now differs.")] = False,
+            replace: Annotated[bool, typer.Option("--replace", help="Replace a stored month that now differs (after an automatic backup).")] = False,
             json: JsonOpt = False) -> None:
     from gradecli.services import allowance
 

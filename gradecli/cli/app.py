@@ -100,7 +100,7 @@ def _register() -> None:
     from gradecli.cli import (allowance, audit, bank, cycle, db, demo, first, grade, ladder, paper, perf, policy,
                               report, staff)
 
-    app.add_typer(db.app, name="db", help="Database schema (Alembic): upgrade, current, check.")
+    app.add_typer(db.app, name="db", help="The database: schema (Alembic) upgrade, current, check; backup and restore.")
     app.add_typer(policy.app, name="policy", help="The policy file: init, show, check.")
     app.add_typer(ladder.app, name="ladder", help="Post families, tiers, levels and labels.")
     app.add_typer(staff.app, name="staff", help="The roster: template, import, list, show, transfer.")

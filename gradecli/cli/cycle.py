@@ -165,7 +165,7 @@ def absent(ctx: typer.Context, cycle: CycleArg, emp: EmpArg,
     emit(ctx, cycles.mark_absent(state(ctx).context(), cycle, emp, reason=reason, part=part, undo=undo), json)
 
 
-@app.command("close", help="After the window and every objection: write the results to the ledger.")
+@app.command("close", help="After the window and every objection: back up, then write the results to the ledger.")
 def close(ctx: typer.Context, cycle: CycleArg,
           force: Annotated[bool, typer.Option("--force", help="Close early (needs --reason; recorded).")] = False,
           reason: Annotated[str | None, typer.Option("--reason", help="Why it closes early, or why --exclude.")] = None,

@@ -1,6 +1,9 @@
-"""gradecli db upgrade | current | check."""
+"""gradecli db upgrade | current | check | backup FILE | restore FILE."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -29,3 +32,24 @@ def check(ctx: typer.Context, json: JsonOpt = False) -> None:
     from gradecli.services import admin
 
     emit(ctx, admin.check(state(ctx).context()), json)
+
+
+@app.command("backup", help="Copy the SQLite database while others may be working, then verify the copy "
+                           "(schema revision, ledger hash chain); exit 1 and no copy if it does not verify.")
+def backup(ctx: typer.Context,
+           file: Annotated[Path, typer.Argument(metavar="FILE", dir_okay=False, help="The copy to write.")],
+           overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace FILE if it exists.")] = False,
+           json: JsonOpt = False) -> None:
+    from gradecli.services import admin
+
+    emit(ctx, admin.backup(state(ctx).context(), file, overwrite=overwrite), json)
+
+
+@app.command("restore", help="Verify a backup, keep the current database beside it, then put the backup's "
+                            "content in its place (upgraded when older).")
+def restore(ctx: typer.Context,
+            file: Annotated[Path, typer.Argument(metavar="FILE", dir_okay=False, help="A file from `db backup`.")],
+            json: JsonOpt = False) -> None:
+    from gradecli.services import admin
+
+    emit(ctx, admin.restore(state(ctx).context(), file), json)

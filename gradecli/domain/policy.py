@@ -329,6 +329,20 @@ class NoticePolicy(_Section):
         return self
 
 
+class BackupPolicy(_Section):
+    """备份: automatic backups of a SQLite database, into a backups/ folder beside its file."""
+
+    automatic: bool = Field(
+        True,
+        description="Take a verified copy before `cycle close` and `allowance compute --replace` write "
+        "(on PostgreSQL they are skipped with a note: back up with pg_dump).",
+    )
+    keep: int = Field(
+        10, ge=1, description="Automatic backups kept per database; older ones are deleted. Copies made with "
+        "`gradecli db backup` are never deleted.",
+    )
+
+
 class Policy(_Section):
     """The whole policy. Every section has SPEC.md's defaults."""
 
@@ -341,6 +355,7 @@ class Policy(_Section):
     blueprint: BlueprintPolicy = Field(default_factory=BlueprintPolicy)
     allowance: AllowancePolicy = Field(default_factory=AllowancePolicy)
     notice: NoticePolicy = Field(default_factory=NoticePolicy)
+    backup: BackupPolicy = Field(default_factory=BackupPolicy)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Policy":

@@ -22,6 +22,8 @@ HEADER = """\
 # - `staff transfer` without --frontline/--no-frontline keeps the current front-line status.
 # - Certificates are read from the roster's optional 证书 column; certificate_requirements
 #   (like title_requirements) apply to tier steps, since a level step stays inside a tier held.
+# - Automatic backups ([backup]) are verified copies of the SQLite file in backups/ beside it,
+#   taken only when closing or --replace is about to write; PostgreSQL is backed up with pg_dump.
 """
 
 

@@ -1,9 +1,19 @@
-"""Schema administration: upgrade, current revision, drift check."""
+"""Database administration: schema upgrade, current revision, drift check; backup and restore."""
 
 from __future__ import annotations
 
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from sqlalchemy.engine import make_url
+
+from gradecli.domain.errors import BadInput, GradecliError, IntegrityFailure, NotFound, Problem
 from gradecli.services.context import Context
 from gradecli.services.results import Outcome
+from gradecli.store import backup as backup_store
 from gradecli.store import migrate
 
 
@@ -14,8 +24,6 @@ def _engine(ctx: Context):  # noqa: ANN202
 
 
 def _safe_url(ctx: Context) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(ctx.url).render_as_string(hide_password=True)
 
 
@@ -45,3 +53,215 @@ def check(ctx: Context) -> Outcome:
     if problems:
         return Outcome("schema check failed", {"current": cur, "head": head, "ok": False}, problems, exit_code=1)
     return Outcome(f"{_safe_url(ctx)}: schema at {head}, no drift", {"current": cur, "head": head, "ok": True})
+
+
+# ---------------------------------------------------------------- backup and restore (SQLite files)
+
+PG_BACKUP = "on PostgreSQL use pg_dump to back up and pg_restore to restore; `gradecli db {command}` copies SQLite files"
+AUTOMATIC_NAME = r"{stem}-(\d{{8}}-\d{{6}})-.+\.db"  # backups/<db>-YYYYMMDD-HHMMSS-<action>.db
+
+
+@dataclass
+class VerifiedCopy:
+    path: Path
+    revision: str
+    events: int
+    size: int
+
+
+def backup(ctx: Context, target: Path, *, overwrite: bool = False) -> Outcome:
+    """A verified copy of the SQLite database, taken while others may be working. The database is
+    copied as it is (not upgraded first), so a copy taken before a newer gradecli's first command
+    keeps the older schema; `restore` upgrades it."""
+    live = _live_file(ctx, "backup")
+    if not live.exists():
+        raise NotFound(f"there is no database at {live} to back up (check --db / GRADECLI_DATABASE_URL)")
+    _gradecli_revision(live, BadInput)
+    if target.exists() and target.resolve() == live.resolve():
+        raise BadInput(f"{target} is the database itself; name another file for the copy")
+    if target.exists() and not overwrite:
+        raise BadInput(f"{target} already exists; choose another name or add --overwrite to replace it")
+    if Path(f"{target}-wal").exists():
+        raise BadInput(f"{target} is open in another program ({target}-wal exists); close it, or choose another name")
+    copy = _take_copy(live, target)
+    return Outcome(f"backed up {live} to {copy.path}: {_size(copy.size)}, schema revision {copy.revision}, "
+                   f"{copy.events} ledger events, hash chain intact",
+                   {"database": str(live), "file": str(copy.path), "size": copy.size, "revision": copy.revision,
+                    "events": copy.events, "ok": True})
+
+
+def restore(ctx: Context, source: Path) -> Outcome:
+    """Replace the database's content with a backup, once the backup has verified; the database as
+    it was is kept beside it. The content goes in through SQLite's backup API, so processes that
+    have the database open see either all of the old or all of the new."""
+    live = _live_file(ctx, "restore")
+    if not source.is_file():
+        raise NotFound(f"{source}: no such file")
+    if live.exists() and source.resolve() == live.resolve():
+        raise BadInput(f"{source} is the database itself; name a backup file")
+    revision = _gradecli_revision(source, BadInput)
+    had_content = live.exists() and live.stat().st_size > 0
+    if had_content and not backup_store.is_sqlite_file(live):
+        raise BadInput(f"{live} is not a SQLite database file, so it cannot be kept beside the restored one; "
+                       "move it elsewhere, then restore")
+    with backup_store.file_errors(str(live)):
+        live.parent.mkdir(parents=True, exist_ok=True)
+        with TemporaryDirectory(dir=live.parent, prefix=".gradecli-restore-") as tmp:
+            work = Path(tmp) / "restore.db"
+            backup_store.copy(source, work, read_only_source=True)  # the backup itself is only read
+            upgraded = _upgrade_file(work) if revision != migrate.head_revision() else None
+            events = _verify_ledger(work, str(source))
+            kept = _free_name(live.with_name(f"{live.name}.before-restore-{_stamp()}")) if had_content else None
+            if kept:
+                backup_store.copy(live, kept)
+                backup_store.single_file(kept)
+            try:
+                backup_store.copy(work, live)
+            except GradecliError:
+                if kept:  # the database was left as it was, so there is nothing to keep
+                    kept.unlink(missing_ok=True)
+                raise
+    schema = f"schema {revision}" + (f", upgraded to {upgraded}" if upgraded else "")
+    where = f"the database as it was is kept in {kept}" if kept else f"there was no database at {live}, so nothing was kept"
+    return Outcome(f"restored {live} from {source} ({schema}, {events} ledger events, hash chain intact); {where}",
+                   {"database": str(live), "file": str(source), "revision": revision, "upgraded_to": upgraded,
+                    "events": events, "kept": str(kept) if kept else None, "ok": True})
+
+
+def automatic_backup(ctx: Context, action: str, before: str) -> tuple[str | None, list[str]]:
+    """Before a command writes what is hard to undo (closing a cycle, replacing a stored month):
+    a verified copy into backups/ beside the SQLite file, the automatic ones beyond the policy's
+    ``keep`` deleted, oldest first. Returns the copy (None when none was taken) and notes; a copy
+    that fails raises, so the command writes nothing."""
+    if not ctx.policy.backup.automatic:
+        return None, []
+    live = backup_store.database_file(ctx.url)
+    if live is None:
+        if make_url(ctx.url).get_backend_name() == "sqlite":
+            return None, [f"no automatic backup before {before}: the database is in memory"]
+        return None, [f"no automatic backup before {before} on PostgreSQL: take one with pg_dump"]
+    folder = live.parent / "backups"
+    target = _free_name(folder / f"{live.stem}-{_stamp()}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', action)}.db")
+    try:
+        copy = _take_copy(live, target)
+    except GradecliError as exc:
+        raise type(exc)(problems=[Problem("", f"the automatic backup before {before} failed, so nothing was written "
+                                              f"(the backup goes to {folder})"),
+                                  *(exc.problems or [Problem("", str(exc))])]) from None
+    keep = ctx.policy.backup.keep
+    notes = [f"backed up before {before}: {copy.path} (schema revision {copy.revision}, {copy.events} ledger events, verified)"]
+    try:
+        removed = _rotate(folder, live.stem, keep)
+    except OSError as exc:  # an old copy that cannot be deleted is no reason to stop the command
+        notes.append(f"could not remove older automatic backups from {folder} ({exc}); delete them by hand")
+    else:
+        if removed:
+            notes.append(f"removed {len(removed)} older automatic backup(s) from {folder} (the policy keeps {keep})")
+    return str(copy.path), notes
+
+
+def _live_file(ctx: Context, command: str) -> Path:
+    live = backup_store.database_file(ctx.url)
+    if live is None:
+        if make_url(ctx.url).get_backend_name() != "sqlite":
+            raise BadInput(PG_BACKUP.format(command=command))
+        raise BadInput(f"an in-memory database has no file to {command}")
+    return live
+
+
+def _gradecli_revision(path: Path, error: type[GradecliError], label: str | None = None) -> str:
+    """The schema revision of a gradecli database file this gradecli can read; ``error`` otherwise."""
+    label = label or str(path)
+    if not backup_store.is_sqlite_file(path):
+        raise error(f"{label}: not a SQLite database file")
+    revision = backup_store.stored_revision(path)
+    if revision is None:
+        raise error(f"{label}: a SQLite database, but not a gradecli one (it records no schema revision)")
+    if not migrate.known_revision(revision):
+        raise error(f"{label}: schema revision {revision} is newer than this gradecli knows (its newest is "
+                    f"{migrate.head_revision()}); use the gradecli that wrote it, or install a newer one")
+    return revision
+
+
+def _take_copy(live: Path, target: Path) -> VerifiedCopy:
+    """Copy the live database to ``target`` and verify the copy (schema revision, ledger hash chain);
+    the copy appears at ``target`` only once it has verified, and is removed when it does not."""
+    with backup_store.file_errors(str(target)):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with TemporaryDirectory(dir=target.parent, prefix=f".{target.name}-") as tmp:
+            part = Path(tmp) / target.name
+            backup_store.copy(live, part)
+            label = f"the copy of {live} (removed)"
+            revision = _gradecli_revision(part, IntegrityFailure, label)
+            if revision == migrate.head_revision():
+                events = _verify_ledger(part, label)
+            else:  # an older schema: verify an upgraded scratch copy, keep the copy as it was
+                scratch = Path(tmp) / "scratch.db"
+                backup_store.copy(part, scratch)
+                _upgrade_file(scratch)
+                events = _verify_ledger(scratch, label)
+            backup_store.single_file(part)
+            os.replace(part, target)
+    return VerifiedCopy(target, revision, events, target.stat().st_size)
+
+
+def _verify_ledger(path: Path, label: str) -> int:
+    """The ledger events of a database file at the newest schema, once its hash chain has verified
+    (the same check as `gradecli audit verify`)."""
+    from sqlalchemy.exc import DatabaseError
+
+    from gradecli.services import grades
+
+    sub = Context(url=f"sqlite:///{path.resolve()}", auto_upgrade=False)
+    try:
+        return grades.verify(sub).data["events"]
+    except IntegrityFailure as exc:
+        raise IntegrityFailure(problems=[Problem(f"{label}: {p.where}" if p.where else label, p.message)
+                                         for p in exc.problems]) from None
+    except DatabaseError as exc:
+        raise IntegrityFailure(f"{label}: its ledger cannot be read ({getattr(exc, 'orig', exc)})") from None
+    finally:
+        if "engine" in sub.__dict__:
+            sub.engine.dispose()
+
+
+def _upgrade_file(path: Path) -> str | None:
+    from gradecli.store.db import make_engine
+
+    engine = make_engine(f"sqlite:///{path.resolve()}")
+    try:
+        return migrate.upgrade(engine)[1]
+    finally:
+        engine.dispose()
+
+
+def _rotate(folder: Path, stem: str, keep: int) -> list[Path]:
+    """Delete the automatic backups of one database beyond the newest ``keep`` (copies made with
+    `gradecli db backup` have names of their own and are never deleted)."""
+    pattern = re.compile(AUTOMATIC_NAME.format(stem=re.escape(stem)))
+    found = [(m.group(1), p.stat().st_mtime_ns, p.name, p) for p in folder.iterdir()
+             if p.is_file() and (m := pattern.fullmatch(p.name))]
+    old = [p for *_, p in sorted(found, reverse=True)[keep:]]
+    for p in old:
+        p.unlink(missing_ok=True)
+    return old
+
+
+def _stamp() -> str:
+    from datetime import datetime
+
+    return f"{datetime.now():%Y%m%d-%H%M%S}"  # the clock's time, not --today: when the file was made
+
+
+def _free_name(path: Path) -> Path:
+    """``path``, or with -2, -3 … before the suffix when it is taken (two backups in one second)."""
+    n = 1
+    candidate = path
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"

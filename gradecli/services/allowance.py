@@ -17,6 +17,7 @@ from gradecli.domain.ledger import GRADE_NEUTRAL_KINDS, changes_grade, grade_ste
 from gradecli.domain.ladder import Grade, Ladder
 from gradecli.formats import cells, payroll as payroll_out
 from gradecli.formats.excel import Column, read_table
+from gradecli.services import admin
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import LazyRows, Listing, Outcome
 from gradecli.store import repo
@@ -255,7 +256,7 @@ def compute(ctx: Context, *, month: date, out: Path | None = None, replace: bool
         rows = LazyRows(lines, lambda pair: _row(*pair))
         total = sum(line.total for _, line in lines)
         run = s.scalars(select(PayrollRunRow).where(PayrollRunRow.month == month)).first()
-        notes, diff_rows, stored = [], [], False
+        notes, diff_rows, stored, backup = [], [], False, None
         if run is not None:
             old = {ln.emp_no: ln.total_fen for ln in s.scalars(select(PayrollLineRow).where(PayrollLineRow.run_id == run.id))}
             new = {e.emp_no: line.total for e, line in lines}
@@ -268,6 +269,10 @@ def compute(ctx: Context, *, month: date, out: Path | None = None, replace: bool
                              + "; ".join(f"{k} {yuan(a)} → {yuan(b)}" for k, a, b in diff_rows[:10])
                              + " — add --replace to store the new figures (or use `allowance arrears`)")
         if run is None or (replace and diff_rows):
+            if replace:  # inside the transaction: the copy is exactly what this replaces
+                backup, backup_notes = admin.automatic_backup(ctx, f"allowance-compute-{month:%Y-%m}",
+                                                              f"allowance compute --month {month:%Y-%m} --replace")
+                notes.extend(backup_notes)
             if run is not None:
                 s.execute(delete(PayrollLineRow).where(PayrollLineRow.run_id == run.id))
                 s.execute(delete(PayrollRunRow).where(PayrollRunRow.id == run.id))
@@ -286,7 +291,7 @@ def compute(ctx: Context, *, month: date, out: Path | None = None, replace: bool
             notes.append(f"{month:%Y-%m} stored as a payroll run")
         uow.commit()
     listing = Listing(f"Allowance {month:%Y-%m}: {len(rows)} employees, {yuan(total)} yuan", LINE_COLUMNS, rows, notes,
-                      {"month": f"{month:%Y-%m}", "total": str(yuan(total)), "stored": stored,
+                      {"month": f"{month:%Y-%m}", "total": str(yuan(total)), "stored": stored, "backup": backup,
                        "differences": [{"emp_no": k, "stored": str(yuan(a)), "now": str(yuan(b))} for k, a, b in diff_rows]})
     if out:
         payroll_out.write_payroll(out, f"{month:%Y-%m}", rows)

@@ -22,6 +22,7 @@ from gradecli.domain.values import ABSENT, score_or_absent
 from gradecli.formats import cells, notice as notice_out
 from gradecli.formats.excel import ABSENT_TEXT, Column, SheetOut, read_table, write_workbook
 from gradecli.formats.sheets import EMP_NO
+from gradecli.services import admin
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import cycle_repo, repo
@@ -579,6 +580,9 @@ def close(ctx: Context, code: str, *, force: bool = False, reason: str | None = 
                 held = to
         if conflicts:
             raise RuleRefused(problems=[Problem("", p) for p in conflicts])
+        # Taken inside this transaction, after every check: it holds the write lock, so the copy is
+        # exactly what closing starts from, and a failed copy leaves the cycle as it was.
+        backup, notes = admin.automatic_backup(ctx, f"cycle-close-{c.code}", f"cycle close {c.code}")
         repo.append_events(s, new, actor=ctx.actor)
         c.state, c.closed_at = "closed", repo.now_utc()
         if c.effective_date is None:
@@ -587,13 +591,13 @@ def close(ctx: Context, code: str, *, force: bool = False, reason: str | None = 
                        reason=reason, excluded=exclude, today=today)
         uow.commit()
     kinds = Counter(e["kind"] for e in new)
-    notes = [f"{emp}: decisions left out ({why}); record the right grade with `gradecli grade correct`"
-             for emp, why in exclude.items()]
+    notes += [f"{emp}: decisions left out ({why}); record the right grade with `gradecli grade correct`"
+              for emp, why in exclude.items()]
     notes += [f"transfer out of a front-line post applied again after the result: {r}" for r in reapplied]
     return Outcome(f"cycle {c.code} closed: {len(new)} ledger events effective {effective} ("
                    + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")" + (" — closed early: " + reason if force else ""),
                    {"cycle": c.code, "events": len(new), "effective": effective.isoformat(), "kinds": dict(kinds),
-                    "excluded": exclude}, notes)
+                    "excluded": exclude, "backup": backup}, notes)
 
 
 def _since_exam(evs, exam: date, effective: date, frm: Grade, now: Grade | None, ladder: Ladder, policy):  # noqa: ANN001, ANN202

@@ -26,6 +26,14 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
+def known_revision(revision: str) -> bool:
+    """One of this gradecli's own revisions, matched exactly (Alembic would also take a prefix);
+    a database at any other one was written by a newer gradecli."""
+    from alembic.script import ScriptDirectory
+
+    return any(s.revision == revision for s in ScriptDirectory.from_config(_config()).walk_revisions())
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

@@ -7,7 +7,8 @@ import json
 
 from openpyxl import load_workbook
 
-from tests.cli.test_evaluation_cli import kinds, ok, org, run, sit  # noqa: F401  (org is a fixture)
+from tests.cli.story import ok, run, sit
+from tests.cli.test_evaluation_cli import org  # noqa: F401  (a fixture)
 from tests.helpers import write_xlsx
 
 

@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from gradecli.cli.app import app
-from tests.helpers import person, roster, write_xlsx
+from tests.helpers import ALLOWANCE_HEADERS, allowance_rows as table_rows, person, roster, write_xlsx
 
 runner = CliRunner()
-HEAD = ["岗位序列 / Post family", "等 / Tier", "级 / Level", "月津贴 / Monthly amount", "生效日期 / Effective from"]
+HEAD = ALLOWANCE_HEADERS
 
 
 def run(db, *args, today=None):
@@ -24,11 +24,6 @@ def ok(db, *args, today=None):
     r = run(db, *args, today=today)
     assert r.exit_code == 0, r.output
     return r
-
-
-def table_rows(effective, bump=0, skip=None):
-    return [[None, t, lv, 300 + (t - 1) * 200 + (lv - 1) * 60 + bump, effective]
-            for t in range(1, 6) for lv in range(1, 4) if (t, lv) != skip]
 
 
 def test_month_correction_and_exact_arrears(db_url, tmp_path):

@@ -12,8 +12,9 @@ from gradecli.domain import ledger
 from gradecli.services import grades
 from gradecli.services.context import Context
 from gradecli.store import repo
-from tests.cli.test_allowance_cli import HEAD, table_rows
-from tests.cli.test_evaluation_cli import ok, org, run, sit  # noqa: F401  (org is a fixture)
+from tests.helpers import ALLOWANCE_HEADERS as HEAD, allowance_rows as table_rows
+from tests.cli.story import ok, run, sit
+from tests.cli.test_evaluation_cli import org  # noqa: F401  (a fixture)
 from tests.helpers import write_xlsx
 
 

@@ -3,49 +3,17 @@
 from __future__ import annotations
 
 import json
-import random
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from gradecli import simulate
-from gradecli.cli.app import app
-from gradecli.services import grades, papers
+from gradecli.services import grades
 from gradecli.services.context import Context
+from tests.cli.story import ROOT, ok, publish_semiannual, run, seed_office, sit
 from tests.helpers import person, roster, write_xlsx
-
-runner = CliRunner()
-BANKS = Path(__file__).resolve().parents[2] / "question_bank"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(db, *args, today=None):
-    pre = ["--today", today] if today else []
-    return runner.invoke(app, ["--db", db, *pre, *[str(a) for a in args]])
-
-
-def ok(db, *args, today=None):
-    r = run(db, *args, today=today)
-    assert r.exit_code == 0, r.output
-    return r
-
-
-def sit(db, code, tmp_path, ability: dict[str, float], skill: dict[str, float]):
-    """Answer sheet filled from abilities (+5 ≈ all right, -5 ≈ all wrong), then skill scores."""
-    ok(db, "cycle", "answer-sheet", code, "--out", tmp_path / f"{code}.xlsx")
-    ctx = Context(url=db)
-    with ctx.uow() as uow:
-        items = lambda p: papers.load_paper(uow.s, p)[1]  # noqa: E731
-        simulate.fill_answer_sheet(tmp_path / f"{code}.xlsx", tmp_path / f"{code}-filled.xlsx", items,
-                                   ability.__getitem__, random.Random(3))
-    ok(db, "cycle", "import-answers", code, tmp_path / f"{code}-filled.xlsx")
-    ok(db, "cycle", "import-scores", code, write_xlsx(tmp_path / f"{code}-skill.xlsx", ["工号", "实操成绩"],
-                                                      [[e, v] for e, v in skill.items()]), "--part", "skill")
 
 
 def kinds(db, emp):
@@ -54,16 +22,7 @@ def kinds(db, emp):
 
 @pytest.fixture
 def org(db_url, tmp_path):
-    people = [person(f"K{i}", title="中级") for i in range(1, 8)]
-    ok(db_url, "staff", "import", roster(tmp_path / "r.xlsx", people))
-    g = [["K1", 2, 3, "2024-01-01"], ["K2", 2, 3, "2024-01-01"], ["K3", 2, 3, "2025-12-01"], ["K4", 2, 1, "2024-01-01"],
-         ["K5", 2, 2, "2024-01-01"], ["K6", 2, 1, "2025-01-01"], ["K7", 2, 1, "2025-01-01"]]
-    ok(db_url, "grade", "import", write_xlsx(tmp_path / "g.xlsx", ["工号", "等", "级", "生效日期"], g))
-    rating = {"K3": "优秀", "K4": "不合格"}
-    perf = [[f"K{i}", 2025, rating.get(f"K{i}", "良好"), "是" if i == 5 else "否"] for i in range(1, 8)]
-    ok(db_url, "perf", "import", write_xlsx(tmp_path / "p.xlsx", ["工号", "年度", "考核等次", "处分"], perf))
-    ok(db_url, "bank", "import", *[BANKS / f / f"tier-{t}.yaml" for f in ("客服", "common") for t in (2, 3)])
-    return db_url
+    return seed_office(db_url, tmp_path)
 
 
 def test_whole_annual_cycle(org, tmp_path):
@@ -166,12 +125,7 @@ def test_semiannual_cycles_appeal_and_second_failure(org, tmp_path):
 
 def test_force_close_needs_a_reason_and_is_recorded(org, tmp_path):
     db = org
-    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2")
-    ok(db, "cycle", "register", "2026H2", "--file", write_xlsx(tmp_path / "r.xlsx", ["工号"], [["K7"]]))
-    ok(db, "cycle", "issue-papers", "2026H2", "--seed", "f")
-    sit(db, "2026H2", tmp_path, {"K7": 6}, {"K7": 80})
-    ok(db, "cycle", "evaluate", "2026H2")
-    ok(db, "cycle", "publish", "2026H2", "--out", tmp_path / "n", today="2026-12-20")
+    publish_semiannual(db, tmp_path, {"K7": 80}, seed="f")
     r = run(db, "cycle", "close", "2026H2", "--force", today="2026-12-21")
     assert r.exit_code == 2 and "--force needs --reason" in r.stderr
     done = json.loads(ok(db, "--json", "cycle", "close", "2026H2", "--force", "--reason", "上级要求提前生效", today="2026-12-21").stdout)
@@ -209,12 +163,7 @@ print(evaluation.close(ctx, "2026H2").data["events"])
 
 def test_two_closes_at_once_write_one_set_of_events(org, tmp_path):
     db = org
-    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2")
-    ok(db, "cycle", "register", "2026H2", "--file", write_xlsx(tmp_path / "r.xlsx", ["工号"], [["K6"], ["K7"]]))
-    ok(db, "cycle", "issue-papers", "2026H2", "--seed", "c")
-    sit(db, "2026H2", tmp_path, {"K6": 6, "K7": 6}, {"K6": 80, "K7": 80})
-    ok(db, "cycle", "evaluate", "2026H2")
-    ok(db, "cycle", "publish", "2026H2", "--out", tmp_path / "n", today="2026-12-20")
+    publish_semiannual(db, tmp_path, {"K6": 80, "K7": 80}, seed="c")
     procs = [subprocess.Popen([sys.executable, "-c", CLOSE_SCRIPT, db], cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [p.communicate(timeout=120) for p in procs]

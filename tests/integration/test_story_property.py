@@ -23,7 +23,7 @@ from gradecli.cli.app import app
 from gradecli.domain.policy import RATINGS
 from gradecli.services import papers
 from gradecli.services.context import Context
-from tests.cli.test_allowance_cli import HEAD, table_rows
+from tests.helpers import ALLOWANCE_HEADERS as HEAD, allowance_rows as table_rows
 from tests.helpers import person, roster, write_xlsx
 
 BANKS = Path(__file__).resolve().parents[2] / "question_bank"
