@@ -103,27 +103,24 @@ def import_scores(ctx: typer.Context, cycle: CycleArg, file: XlsxArg,
     emit(ctx, run_with_progress(ctx, cycles.import_scores, cycle, file, part=part), json)
 
 
-def _parse_quotas(values: list[str] | None) -> dict[int, int] | None:
-    from gradecli.domain.errors import BadInput
-
-    if not values:
-        return None
-    out = {}
-    for v in values:
-        tier, _, n = v.partition("=")
-        if not (tier.strip().isdigit() and n.strip().isdigit()):
-            raise BadInput(f"--quota {v!r}: write TIER=SEATS, e.g. --quota 4=3")
-        out[int(tier)] = int(n)
-    return out
-
-
 @app.command("evaluate", help="选升评定: pass marks, composite, ranking, quotas, fast track, deferral, demotion.")
 def evaluate(ctx: typer.Context, cycle: CycleArg,
-             quota: Annotated[list[str] | None, typer.Option("--quota", help="Seats for a target tier, TIER=N (repeat).")] = None,
+             quota: Annotated[list[str] | None, typer.Option("--quota", help="Seats for a target tier, TIER=N or FAMILY:TIER=N (repeat).")] = None,
              json: JsonOpt = False) -> None:
-    from gradecli.services import evaluation
+    from gradecli.services import evaluation, quotas
 
-    emit(ctx, run_with_progress(ctx, evaluation.evaluate, cycle, quotas=_parse_quotas(quota)), json)
+    emit(ctx, run_with_progress(ctx, evaluation.evaluate, cycle, quotas=quotas.parse_seats(quota)), json)
+
+
+@app.command("quota", help="Quotas (名额) proposed from the eligible population, the share rule and the pyramid; "
+                           "--accept or --quota confirms them for evaluation.")
+def quota(ctx: typer.Context, cycle: CycleArg,
+          accept: Annotated[str | None, typer.Option("--accept", help="Confirm the share or the pyramid proposal.")] = None,
+          seats: Annotated[list[str] | None, typer.Option("--quota", help="Seats, TIER=N or FAMILY:TIER=N (repeat).")] = None,
+          json: JsonOpt = False) -> None:
+    from gradecli.services import quotas
+
+    emit(ctx, run_with_progress(ctx, quotas.propose, cycle, accept=accept, seats=quotas.parse_seats(seats)), json)
 
 
 @app.command("publish", help="Write the notice (公示, Excel + HTML) and open the objection window.")

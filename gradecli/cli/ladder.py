@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from gradecli.cli.app import emit, state
@@ -15,3 +17,12 @@ def show(ctx: typer.Context, json: JsonOpt = False) -> None:
     from gradecli.services import ladder
 
     emit(ctx, ladder.show(state(ctx).context()), json)
+
+
+@app.command("standards", help="Each tier's standard (等级标准) and pass marks, per post family.")
+def standards(ctx: typer.Context,
+              family: Annotated[str | None, typer.Option("--family", help="Only this post family.")] = None,
+              json: JsonOpt = False) -> None:
+    from gradecli.services import ladder
+
+    emit(ctx, ladder.standards(state(ctx).context(), family=family), json)

@@ -43,33 +43,34 @@ def render(result: Any, *, as_json: bool) -> None:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=_plain) + "\n")
         return
     from rich.console import Console
+    from rich.markup import escape
 
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
     if hasattr(result, "rows") and not result.rows:
-        out.print(result.title, highlight=False)
+        out.print(result.title, highlight=False, markup=False)
     elif hasattr(result, "rows"):
         from rich.table import Table
 
-        table = Table(title=result.title, show_lines=False, header_style="bold")
+        table = Table(title=escape(result.title), show_lines=False, header_style="bold")
         for _, header in result.columns:
-            table.add_column(header)
+            table.add_column(escape(header))
         for row in result.rows[:MAX_TERMINAL_ROWS]:
-            table.add_row(*(_cell(row.get(k)) for k, _ in result.columns))
+            table.add_row(*(escape(_cell(row.get(k))) for k, _ in result.columns))
         out.print(table)
         if len(result.rows) > MAX_TERMINAL_ROWS:
             err.print(f"[yellow]Note:[/yellow] showing {MAX_TERMINAL_ROWS} of {len(result.rows):,} rows; "
                       "--json prints them all, and --out writes them to Excel where the command offers it",
                       highlight=False)
     else:
-        out.print(result.summary, highlight=False)
+        out.print(result.summary, highlight=False, markup=False)
         for key, value in result.data.items():
             if isinstance(value, list) and value and isinstance(value[0], dict):
-                out.print(f"[bold]{key}[/bold]")
+                out.print(f"[bold]{escape(key)}[/bold]")
                 for item in value:
-                    out.print("  " + ", ".join(f"{k}: {_cell(v)}" for k, v in item.items()), highlight=False)
+                    out.print("  " + ", ".join(f"{k}: {_cell(v)}" for k, v in item.items()), highlight=False, markup=False)
     for note in result.notes:
-        err.print(f"[yellow]Note:[/yellow] {note}", highlight=False)
+        err.print(f"[yellow]Note:[/yellow] {escape(note)}", highlight=False)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from gradecli.domain.ladder import Grade, Ladder
-from gradecli.domain.policy import Policy
+from gradecli.domain.policy import Policy, TierStandard
 
 CENT = Decimal("0.01")
 
@@ -128,29 +128,37 @@ def rank_key(d: Decision, c: Candidate):  # noqa: ANN201
 
 @dataclass(frozen=True)
 class QuotaRule:
-    """How the quota of one target tier is set: none, a share of the registered, or a number of seats."""
+    """How the quota of one group (family and target tier) is set: none, a share of a base
+    population, or a number of seats. The base is the eligible population (选升从严: seats come
+    from who may compete, not from who signed up), or the registered under the old policy."""
 
     kind: str  # none | share | seats
     value: int = 0
     source: str = ""
+    base: int | None = None  # share: the population it is a share of (None: the registered)
+    base_label: str = "eligible"
 
     def resolve(self, registered: int, anyone_passed: bool) -> tuple[int | None, str]:
         if self.kind == "none":
             return None, "no quota"
         if self.kind == "share":
-            q = share_quota(registered, self.value, anyone_passed)
-            floor_ = math.floor(registered * self.value / 100)
-            note = f"{self.value} % of {registered} registered = {registered * self.value / 100:g}, rounded down to {floor_}"
+            base, label = (registered, "registered") if self.base is None else (self.base, self.base_label)
+            q = share_quota(base, self.value, anyone_passed)
+            floor_ = math.floor(base * self.value / 100)
+            note = f"{self.value} % of {base} {label} = {base * self.value / 100:g}, rounded down to {floor_}"
             if q != floor_:
                 note += ", raised to 1 because someone passed"
             return q, note
         return self.value, self.source or f"{self.value} seats"
 
 
-def evaluate(candidates: list[Candidate], *, rule: QuotaRule, policy: Policy,
-             appraisal_year: int) -> tuple[list[Decision], int | None, str]:
-    """Decide every candidate of one target tier; returns the decisions, the quota and how it was set."""
+def evaluate(candidates: list[Candidate], *, rule: QuotaRule, policy: Policy, appraisal_year: int,
+             standard: TierStandard | None = None) -> tuple[list[Decision], int | None, str]:
+    """Decide every candidate of one target tier against its standard (等级标准: the tier's pass
+    marks); returns the decisions, the quota and how it was set."""
     e = policy.evaluation
+    standard = standard or policy.standard(None, candidates[0].target_tier if candidates else 1)
+    pass_theory, pass_skill = standard.pass_theory, standard.pass_skill
     ratings = policy.performance.ratings
     by_emp = {c.emp_no: c for c in candidates}
     decisions: dict[str, Decision] = {}
@@ -166,12 +174,12 @@ def evaluate(candidates: list[Candidate], *, rule: QuotaRule, policy: Policy,
                 d.reasons.append("absent from the skill assessment")
             continue
         d.performance = policy.performance.scores.get(c.rating) if c.rating else None
-        if c.theory < e.pass_theory:
-            d.failed_parts.append(f"theory {c.theory} < {e.pass_theory}")
+        if c.theory < pass_theory:
+            d.failed_parts.append(f"theory {c.theory} < {pass_theory}")
         if c.skill is None:
             d.failed_parts.append("no skill score")
-        elif c.skill < e.pass_skill:
-            d.failed_parts.append(f"skill {c.skill} < {e.pass_skill}")
+        elif c.skill < pass_skill:
+            d.failed_parts.append(f"skill {c.skill} < {pass_skill}")
         if c.rating is None:
             d.failed_parts.append(f"no appraisal rating for {appraisal_year}")
         elif ratings.index(c.rating) > ratings.index(e.min_rating):
@@ -202,12 +210,11 @@ def evaluate(candidates: list[Candidate], *, rule: QuotaRule, policy: Policy,
     for d in regular:
         c = by_emp[d.emp_no]
         if c.inside_wait:
-            d.outcome = "qualified_not_promoted" if d.emp_no in met else "failed"
+            # passed every part, so qualified — honest about why there is no promotion (not 未通过)
+            d.outcome = "qualified_not_promoted" if d.emp_no in met else "qualified_inside_wait"
             d.reasons.append("inside the wait: only the fast track could promote"
                              + (f" and its {cap} place(s) are taken" if d.emp_no in met else
                                 f" (composite {d.composite} < {e.fast_track_composite} or rating not {e.fast_track_rating})"))
-            if d.outcome == "failed":
-                d.failed_parts.append("fast-track bar not met")
             continue
         if seats is None or seats > 0:
             d.outcome = "promoted"
@@ -223,7 +230,7 @@ def evaluate(candidates: list[Candidate], *, rule: QuotaRule, policy: Policy,
     return [decisions[c.emp_no] for c in candidates], quota, derivation
 
 
-def failed_exam(theory: Decimal | None, policy: Policy, *, absent: bool = False) -> bool:
-    """The intra-tier exam is unpassed when the theory score is under the pass mark, or the
+def failed_exam(theory: Decimal | None, pass_mark: int, *, absent: bool = False) -> bool:
+    """The intra-tier exam is unpassed when the theory score is under the tier's pass mark, or the
     candidate was absent (缺考) from a part (theory None: absent from the exam)."""
-    return absent or theory is None or theory < policy.evaluation.pass_theory
+    return absent or theory is None or theory < pass_mark

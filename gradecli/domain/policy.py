@@ -154,10 +154,21 @@ class EvaluationPolicy(_Section):
     )
     quota_shares: dict[str, int] = Field(
         default_factory=lambda: {"2": 50, "3": 40, "4": 30, "5": 20},
-        description="Quota share per target tier in percent of registered candidates (rounded down, at least 1 when anyone passed).",
+        description="Quota share per target tier in percent of the quota base (rounded down, at least 1 when anyone passed).",
     )
-    semiannual_quota_share: int | None = Field(
-        None, ge=0, le=100, description="Quota for semiannual level steps in percent; leave out for no quota."
+    quota_base: Literal["eligible", "registered"] = Field(
+        "eligible",
+        description='What a quota share is a share of: "eligible" — everyone of the family who may sit for that '
+        'target on the exam date, so sign-ups do not create seats and absentees do not take them '
+        '("选升从严，参评人员须通过考试考核竞争选升") — or "registered" (the candidates, as before).',
+    )
+    semiannual_quota_mode: Literal["share", "none"] = Field(
+        "share",
+        description='Level steps of the semiannual exam compete for seats too ("竞争选升"): "share" of the '
+        'quota base, or "none" (everyone who passes steps up).',
+    )
+    semiannual_quota_share: int = Field(
+        50, ge=0, le=100, description="Quota for semiannual level steps in percent of the quota base."
     )
     fast_track_composite: int = Field(90, ge=0, le=100, description="Composite needed for the fast track (快速通道).")
     fast_track_rating: str = Field("优秀", description="Rating needed for the fast track.")
@@ -286,9 +297,51 @@ class AllowancePolicy(_Section):
     frontline_fixed_yuan: Decimal = Field(Decimal("0"), ge=0, description="Differential in yuan a month when fixed.")
 
 
+class TierStandard(_Section):
+    """One tier's standard (等级标准): what the tier requires, and its own pass marks (unset: the
+    evaluation section's pass_theory / pass_skill)."""
+
+    text: str = Field("", description="What a holder of this tier can do, as published on the notice.")
+    pass_theory: int | None = Field(None, ge=0, le=100, description="Theory pass mark for stepping into or within this tier.")
+    pass_skill: int | None = Field(None, ge=0, le=100, description="Skill pass mark for stepping into or within this tier.")
+
+
+DEFAULT_STANDARDS = {
+    "1": "掌握本岗位基本知识、安全规程和作业程序，能在指导下完成常规作业。",
+    "2": "能独立完成本岗位常规作业，理解规程要求及其原因，正确处理一般情况。",
+    "3": "能分析诊断常见故障和异常，制定作业计划并组织实施，指导初级人员。",
+    "4": "能带领班组完成复杂任务，负责质量控制与成果验收，妥善处置突发情况。",
+    "5": "能设计技术方案、审核重要成果、制定作业标准，承担培训与技术把关。",
+}
+
+
+class StandardsPolicy(_Section):
+    """等级标准: what each tier requires, published ("等级标准、晋升程序、考评数据和评定结果公开") and applied
+    ("必须达到拟晋升等级所设定的能力标准"). A step is judged by the standard of the tier it leads into
+    (annual: the next tier; semiannual: the tier held). Keys are tier numbers; a post family may set
+    its own standards under [standards.families.<family>.<tier>], each key falling back to the
+    general one."""
+
+    tiers: dict[str, TierStandard] = Field(
+        default_factory=lambda: {t: TierStandard(text=x) for t, x in DEFAULT_STANDARDS.items()},
+        description="The standard of each tier.",
+    )
+    families: dict[str, dict[str, TierStandard]] = Field(
+        default_factory=dict, description="Standards of a post family that differ from the general ones."
+    )
+
+    @model_validator(mode="after")
+    def _tiers_are_numbers(self) -> "StandardsPolicy":
+        for where, table in [("tiers", self.tiers), *((f"families.{f}", t) for f, t in self.families.items())]:
+            bad = [k for k in table if not k.isdigit()]
+            if bad:
+                raise ValueError(f"standards.{where}: keys must be tier numbers, not {', '.join(bad)}")
+        return self
+
+
 NOTICE_COLUMNS = ("emp_no", "name", "department", "family", "step", "theory", "skill", "performance", "composite",
                   "rank", "outcome", "rating", "reasons")
-OUTCOMES = ("promoted", "fast_track", "qualified_not_promoted", "failed", "absent")
+OUTCOMES = ("promoted", "fast_track", "qualified_not_promoted", "qualified_inside_wait", "failed", "absent")
 DECISION_KINDS = ("tier_promotion", "level_promotion", "fast_track", "demotion", "deferral")
 
 
@@ -306,7 +359,8 @@ class NoticePolicy(_Section):
     )
     outcome_wording: dict[str, str] = Field(
         default_factory=lambda: {"promoted": "晋升", "fast_track": "晋升（快速通道）",
-                                 "qualified_not_promoted": "合格，名额已满未晋升", "failed": "不符合晋升条件",
+                                 "qualified_not_promoted": "合格，名额已满未晋升",
+                                 "qualified_inside_wait": "合格（未满年限，未达快速通道条件）", "failed": "不符合晋升条件",
                                  "absent": "缺考"},
         description="Public wording of each outcome, instead of its reasons.",
     )
@@ -354,6 +408,7 @@ class Policy(_Section):
     exam: ExamPolicy = Field(default_factory=ExamPolicy)
     blueprint: BlueprintPolicy = Field(default_factory=BlueprintPolicy)
     allowance: AllowancePolicy = Field(default_factory=AllowancePolicy)
+    standards: StandardsPolicy = Field(default_factory=StandardsPolicy)
     notice: NoticePolicy = Field(default_factory=NoticePolicy)
     backup: BackupPolicy = Field(default_factory=BackupPolicy)
 
@@ -370,6 +425,16 @@ class Policy(_Section):
             if not 1 <= tier <= self.ladder.tiers:
                 raise ValueError(f"first_evaluation.title_tier.{title} = {tier} is outside tiers 1–{self.ladder.tiers}")
         return self
+
+    def standard(self, family: str | None, tier: int) -> TierStandard:
+        """The standard of a tier for a family, every unset key filled from the general standard and
+        the evaluation section's pass marks."""
+        general = self.standards.tiers.get(str(tier), TierStandard())
+        own = self.standards.families.get(family or "", {}).get(str(tier), TierStandard())
+        return TierStandard(
+            text=own.text or general.text,
+            pass_theory=next(v for v in (own.pass_theory, general.pass_theory, self.evaluation.pass_theory) if v is not None),
+            pass_skill=next(v for v in (own.pass_skill, general.pass_skill, self.evaluation.pass_skill) if v is not None))
 
     def levels_for(self, family: str | None) -> int:
         """Levels per tier for a post family."""

@@ -37,6 +37,7 @@ class Notice:
     decisions: list[dict]
     changes: list[str] = field(default_factory=list)
     appeals: list[str] = field(default_factory=list)
+    groups: list[tuple[str, int]] = field(default_factory=list)  # (family, tier whose standard applies)
 
     @property
     def title(self) -> str:
@@ -45,8 +46,15 @@ class Notice:
 
     def standards(self) -> list[str]:
         e = self.policy.evaluation
-        lines = [
-            f"合格标准：理论考试 ≥ {e.pass_theory} 分，实际操作技能 ≥ {e.pass_skill} 分，工作业绩考核 {e.min_rating} 及以上；三项均合格方可晋升。",
+        labels = self.policy.ladder.tier_labels
+        lines = []
+        for family, tier in self.groups:
+            st = self.policy.standard(family, tier)
+            where = labels[tier - 1] if tier <= len(labels) else f"{tier}等"
+            lines.append(f"{where}等级标准（{family}）：{st.text} 合格线：理论考试 ≥ {st.pass_theory} 分，"
+                         f"实际操作技能 ≥ {st.pass_skill} 分。")
+        lines += [
+            f"合格标准：理论、实操达到所申报等级的合格线，工作业绩考核 {e.min_rating} 及以上；三项均合格方可晋升。",
             f"综合成绩 = 理论 × {e.weight_theory}% + 实操 × {e.weight_skill}% + 业绩 × {e.weight_performance}%"
             f"（业绩：" + "、".join(f"{k} {v}" for k, v in self.policy.performance.scores.items()) + "）。",
             "排名：综合成绩高者在前；相同时依次比较业绩、实操、任现等级时间（长者在前）、工号。",

@@ -41,7 +41,7 @@ def _value(v: Any) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(_value(x) for x in v) + "]"
     if isinstance(v, dict):
-        return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()) + " }"
+        return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items() if x is not None) + " }"
     if v is None:
         return '""'
     raise TypeError(type(v))
@@ -64,6 +64,14 @@ def render(policy: Policy) -> str:
         for key, f in type(section).model_fields.items():
             value = getattr(section, key)
             desc = f.description or ""
+            if isinstance(value, dict) and value and all(isinstance(x, BaseModel) for x in value.values()):
+                tables.append(f"\n# {desc}")
+                for k, item in value.items():
+                    tables.append(f"[{section_name}.{key}.{_key(k)}]")
+                    fields = type(item).model_fields
+                    tables += [f"{k2} = {_value(v2)}" if v2 is not None else f"# {k2} =   (not set: {fields[k2].description})"
+                               for k2, v2 in item.model_dump().items()]
+                continue
             if isinstance(value, list) and value and isinstance(value[0], BaseModel):
                 tables.append(f"\n# {desc}")
                 for item in value:

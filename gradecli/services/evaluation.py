@@ -24,6 +24,7 @@ from gradecli.formats.excel import ABSENT_TEXT, Column, SheetOut, read_table, wr
 from gradecli.formats.sheets import EMP_NO
 from gradecli.services import admin
 from gradecli.services.context import Context, bulk_work
+from gradecli.services.quotas import rules as quota_rules
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import cycle_repo, repo
 from gradecli.store.bulk import insert_rows
@@ -32,7 +33,8 @@ from gradecli.store.models import (AppealRow, CycleDecisionRow, CycleRow, Employ
 
 PROMOTION_KIND = {"annual": "tier_promotion", "semiannual": "level_promotion"}
 OUTCOME_LABEL = {"promoted": "晋升 promoted", "fast_track": "快速通道 fast track",
-                 "qualified_not_promoted": "合格未晋升 qualified, over quota", "failed": "未通过 failed",
+                 "qualified_not_promoted": "合格未晋升 qualified, over quota",
+                 "qualified_inside_wait": "合格（未满年限，未达快速通道条件）", "failed": "未通过 failed",
                  "absent": "缺考 absent"}
 
 
@@ -98,42 +100,8 @@ def first_evaluation(ctx: Context, *, as_of: date, scores: Path | None = None, o
 
 # ---------------------------------------------------------------- cycle evaluation (选升评定)
 
-def _quota_rules(ctx: Context, s, c: CycleRow, groups, fixed: dict[int, int] | None):  # noqa: ANN001, ANN202
-    e = ctx.policy.evaluation
-    rules = {}
-    missing = []
-    for family, tier in groups:
-        if fixed and tier in fixed:
-            rules[(family, tier)] = QuotaRule("seats", fixed[tier], f"fixed at evaluation: --quota {tier}={fixed[tier]}")
-        elif c.kind == "semiannual":
-            share = e.semiannual_quota_share
-            rules[(family, tier)] = QuotaRule("none") if share is None else QuotaRule("share", share)
-        elif e.quota_mode == "share":
-            rules[(family, tier)] = QuotaRule("share", e.quota_shares.get(str(tier), 0))
-        elif e.quota_mode == "pyramid":
-            rules[(family, tier)] = _pyramid_rule(ctx, s, c, family, tier)
-        else:
-            missing.append(tier)
-    if missing:
-        raise BadInput(f"quota mode is fixed: give --quota for target tier(s) {', '.join(map(str, sorted(set(missing))))}, "
-                       "e.g. --quota 4=3")
-    return rules
-
-
-def _pyramid_rule(ctx: Context, s, c: CycleRow, family: str, tier: int) -> QuotaRule:  # noqa: ANN001
-    staff = s.execute(select(Employee.id).where(Employee.family == family, Employee.professional, Employee.active)).scalars().all()
-    events = repo.events_by_employee(s, until=c.exam_date, employee_ids=staff)
-    held = Counter(g.tier for eid in staff if (g := grade_on(events.get(eid, []), c.exam_date)))
-    total = sum(held.values())
-    share = ctx.policy.ladder.target_shares[tier - 1]
-    target = math.floor(total * share / 100)
-    seats = max(0, target - held[tier])
-    return QuotaRule("seats", seats, f"pyramid: {share} % of {total} graded {family} staff = {target}, "
-                                     f"{held[tier]} already in tier {tier}, {seats} seats left")
-
-
 @bulk_work()
-def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -> Listing:
+def evaluate(ctx: Context, code: str, *, quotas: dict[tuple[str, int], int] | None = None) -> Listing:
     policy = ctx.policy
     with ctx.uow() as uow:
         s = uow.s
@@ -146,7 +114,7 @@ def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -
         groups: dict[tuple[str, int], list[RegistrationRow]] = defaultdict(list)
         for r in regs:
             groups[(r.family, r.to_tier)].append(r)
-        rules = _quota_rules(ctx, s, c, groups, quotas)
+        rules = quota_rules(ctx, s, c, groups, quotas)
         scope = cycle_repo.people(s, policy, c.exam_date, cycle_repo.families(c))  # facts on the exam date
         person = {e.id: p for e, p in scope}
         quota_info, decisions_out = {}, []
@@ -163,7 +131,8 @@ def evaluate(ctx: Context, code: str, *, quotas: dict[int, int] | None = None) -
                     skill=None if r.skill is None else Decimal(r.skill), rating=rating.rating if rating else None,
                     disciplinary=bool(rating and rating.disciplinary), inside_wait=r.fast_track,
                     days_in_grade=(c.exam_date - since).days if since else 0, skill_absent=r.skill_absent))
-            ds, quota, how = decide(cands, rule=rules[(family, tier)], policy=policy, appraisal_year=year)
+            ds, quota, how = decide(cands, rule=rules[(family, tier)], policy=policy, appraisal_year=year,
+                                    standard=policy.standard(family, tier))
             used = sum(1 for d in ds if d.outcome == "promoted")
             quota_info[f"{family} → tier {tier}"] = {"quota": quota, "derivation": how, "promoted": used,
                                                      "fast_track": sum(1 for d in ds if d.outcome == "fast_track"),
@@ -234,7 +203,8 @@ def _scope_decisions(ctx: Context, s, c: CycleRow, regs, year: int, ratings, sco
             theory = None if r.absent else Decimal(r.theory)
             prev = previous.get(e.id)
             needed = policy.evaluation.demotion_consecutive_fails
-            streak = 1 + (prev[1] if prev else 0) if failed_exam(theory, policy, absent=r.skill_absent) else 0
+            mark = policy.standard(r.family, r.exam_tier).pass_theory
+            streak = 1 + (prev[1] if prev else 0) if failed_exam(theory, mark, absent=r.skill_absent) else 0
             if streak >= needed:
                 to = ladder.demote(p.grade)
                 if to != p.grade:
@@ -271,7 +241,8 @@ def _previous_semiannual(s, c: CycleRow, policy) -> dict[int, tuple[str, int]]: 
         first_code = first_code or prev.code
         fails.append({r.employee_id for r in cycle_repo.registrations(s, prev)
                       if r.theory is not None
-                      and failed_exam(None if r.absent else Decimal(r.theory), policy, absent=r.skill_absent)})
+                      and failed_exam(None if r.absent else Decimal(r.theory),
+                                      policy.standard(r.family, r.exam_tier).pass_theory, absent=r.skill_absent)})
     out = {}
     for eid in fails[0] if fails else ():
         n = 0
@@ -301,6 +272,7 @@ def _result_rows(s, c: CycleRow) -> tuple[list[dict], list[dict]]:  # noqa: ANN0
                        .join(emp, emp.id == reg.employee_id)
                        .where(reg.cycle_id == c.id, reg.status == "registered").order_by(reg.emp_no)):
         rows.append({"emp_no": r.emp_no, "name": r.name, "department": r.department, "family": r.family,
+                     "standard_tier": r.to_tier,
                      "step": f"{Grade(r.from_tier, r.from_level)} → {Grade(r.to_tier, r.to_level)}",
                      "theory": score_or_absent(r.theory, r.absent), "theory_status": _status(r.theory, r.absent),
                      "skill": score_or_absent(r.skill, r.skill_absent), "skill_status": _status(r.skill, r.skill_absent),
@@ -360,7 +332,8 @@ def _notice(ctx: Context, c: CycleRow, revision: int, published: date, window_en
         cycle=c.code, kind=c.kind, revision=revision, published_on=published, window_ends=window_ends,
         exam_date=c.exam_date, effective=c.effective_date, policy=ctx.policy, quotas=json.loads(c.quotas or "{}"),
         rows=rows, decisions=decisions, changes=changes,
-        appeals=[f"经复核，{upheld} 件异议获支持，相关成绩已更正（见上）。"] if revision > 1 and upheld else [])
+        appeals=[f"经复核，{upheld} 件异议获支持，相关成绩已更正（见上）。"] if revision > 1 and upheld else [],
+        groups=sorted({(r["family"], r["standard_tier"]) for r in rows}))
 
 
 def publish(ctx: Context, code: str, *, out: Path) -> Outcome:

@@ -62,3 +62,22 @@ def _allowance_note(tables, on: date) -> str:  # noqa: ANN001
         return "allowance: no table is in force yet (`gradecli allowance import FILE.xlsx`)"
     parts = [f"{v.families or 'all families'} from {v.effective_from}" for v in versions]
     return "allowance table in force: " + "; ".join(parts) + " (`gradecli allowance show`)"
+
+
+STANDARD_COLUMNS = [("family", "岗位序列"), ("tier", "等"), ("label", "等名"), ("standard", "等级标准"),
+                    ("pass_theory", "理论合格线"), ("pass_skill", "实操合格线")]
+
+
+def standards(ctx: Context, *, family: str | None = None) -> Listing:
+    """Each tier's published standard (等级标准) and pass marks, per post family."""
+    policy = ctx.policy
+    families = [family] if family else list(policy.ladder.families)
+    rows = []
+    for fam in families:
+        for tier in range(1, policy.ladder.tiers + 1):
+            st = policy.standard(fam, tier)
+            rows.append({"family": fam, "tier": tier, "label": policy.ladder.tier_labels[tier - 1],
+                         "standard": st.text, "pass_theory": st.pass_theory, "pass_skill": st.pass_skill})
+    notes = ["a step is judged by the standard of the tier it leads into (annual: the next tier; semiannual: the "
+             "tier held); set them in the policy's [standards] section"]
+    return Listing("Grade standards (等级标准)", STANDARD_COLUMNS, rows, notes)

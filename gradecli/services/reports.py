@@ -104,12 +104,14 @@ def cycle_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing
         quota = sum((q["quota"] or 0) for k, q in quotas.items() if k.endswith(f"tier {t}"))
         rows.append({
             "tier": t, "registered": len(rs), "absent": sum(1 for r in rs if r.absent),
-            "theory_pass": pct(sum(1 for r in present if r.theory >= e.pass_theory)),
-            "skill_pass": pct(sum(1 for r in present if r.skill is not None and r.skill >= e.pass_skill)),
+            "theory_pass": pct(sum(1 for r in present if r.theory >= ctx.policy.standard(r.family, r.exam_tier).pass_theory)),
+            "skill_pass": pct(sum(1 for r in present if r.skill is not None
+                                  and r.skill >= ctx.policy.standard(r.family, r.exam_tier).pass_skill)),
             "perf_pass": pct(sum(1 for r in present if r.rating and ctx.policy.performance.rank(r.rating)
                                  <= ctx.policy.performance.rank(e.min_rating))),
             "promoted": outcome["promoted"], "fast_track": outcome["fast_track"],
-            "qualified_not_promoted": outcome["qualified_not_promoted"], "failed": outcome["failed"],
+            "qualified_not_promoted": outcome["qualified_not_promoted"] + outcome["qualified_inside_wait"],
+            "failed": outcome["failed"],
             "quota": quota if any(k.endswith(f"tier {t}") and q["quota"] is not None for k, q in quotas.items()) else None,
         })
     hist = {"theory": _bins([float(r.theory) for r in regs if r.theory is not None and not r.absent]),
@@ -292,9 +294,9 @@ def _observed_rates(ctx: Context, s, tiers: int):  # noqa: ANN001, ANN202
     for c in s.scalars(select(CycleRow).where(CycleRow.state.in_(("evaluated", "published", "closed")))):
         regs = cycle_repo.registrations(s, c)
         for r in regs:
-            if r.outcome in ("promoted", "fast_track", "qualified_not_promoted", "failed"):
+            if r.outcome in ("promoted", "fast_track", "qualified_not_promoted", "qualified_inside_wait", "failed"):
                 seen += 1
-                passed += r.outcome in ("promoted", "fast_track", "qualified_not_promoted")
+                passed += r.outcome in ("promoted", "fast_track", "qualified_not_promoted", "qualified_inside_wait")
         if c.kind == "annual" and c.state == "closed":
             holders = Counter(g.tier for _, g in _graded(ctx, s, c.exam_date, None))
             ups = Counter(r.from_tier for r in regs if r.outcome in ("promoted", "fast_track"))

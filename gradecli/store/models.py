@@ -179,6 +179,7 @@ class CycleRow(SQLModel, table=True):
     closed_at: datetime | None = None
     revision: int | None = None  # notices published so far
     quotas: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON, as evaluated
+    quota_plan: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON, as confirmed
     appraisal_year: int | None = None
 
 

@@ -37,11 +37,11 @@ def test_whole_annual_cycle(org, tmp_path):
     out = {r["emp_no"]: r["outcome_code"] for r in res["rows"]}
     assert out == {"K1": "promoted", "K2": "qualified_not_promoted", "K3": "fast_track"}
     q = res["quotas"]["客服 → tier 3"]
-    assert q["quota"] == 1 and q["derivation"].startswith("40 % of 3 registered")
+    assert q["quota"] == 1 and q["derivation"].startswith("40 % of 2 eligible")
     pub = json.loads(ok(db, "--json", "cycle", "publish", "2026", "--out", tmp_path / "n", today="2026-11-20").stdout)
     assert pub["window_ends"] == "2026-11-27"
     html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
-    assert "理论考试 ≥ 60" in html and "K2" in html and "2026-11-27" in html and "40 % of 3 registered" in html
+    assert "理论考试 ≥ 60" in html and "K2" in html and "2026-11-27" in html and "40 % of 2 eligible" in html
     assert "合格，名额已满未晋升" in html and "处分" not in html.split("三、评定结果")[1]  # public wording only
     assert "disciplinary" not in html and "rating 不合格" not in html
     ok(db, "cycle", "appeal", "2026", "K2", "--reason", "名次有误", today="2026-11-22")

@@ -78,7 +78,21 @@ def test_fast_track_applicant_inside_the_wait():
     ds, _, _ = evaluate([ok, miss], rule=QuotaRule("seats", 5), policy=P, appraisal_year=2025)
     by = {d.emp_no: d for d in ds}
     assert by["K1"].outcome == "fast_track"
-    assert by["K2"].outcome == "failed" and "fast-track bar not met" in by["K2"].failed_parts
+    # passed every part but missed the fast-track bar: qualified, not 未通过
+    assert by["K2"].outcome == "qualified_inside_wait" and by["K2"].failed_parts == []
+
+
+def test_each_tier_is_judged_by_its_own_standard():
+    from gradecli.domain.policy import TierStandard
+
+    policy = Policy.model_validate({"standards": {"tiers": {"3": {"text": "三等标准", "pass_theory": 70}},
+                                                  "families": {"航标": {"3": {"pass_skill": 75}}}}})
+    assert policy.standard("航标", 3) == TierStandard(text="三等标准", pass_theory=70, pass_skill=75)
+    assert policy.standard("测量", 3).pass_skill == 60 and policy.standard("测量", 2).pass_theory == 60
+    ds, _, _ = evaluate([c("K1", theory="65"), c("K2", theory="72", skill="72")], rule=QuotaRule("none"),
+                        policy=policy, appraisal_year=2025, standard=policy.standard("航标", 3))
+    by = {d.emp_no: d for d in ds}
+    assert by["K1"].failed_parts == ["theory 65 < 70"] and by["K2"].failed_parts == ["skill 72 < 75"]
 
 
 def test_disciplinary_record_defers_even_with_good_scores():

@@ -1,0 +1,102 @@
+"""Rules faithful to the article, end to end on small organisations: competition for seats whose
+base is who may compete, honest labels, and published standards with their own pass marks."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.story import BANKS, ok, run, sit
+from tests.helpers import person, roster, write_xlsx
+
+
+def _office(db, tmp_path, n=10):
+    """n people of 客服 at 2-3 since 2024 (all may step up to tier 3), rated 良好 for 2025."""
+    people = [person(f"E{i:02d}") for i in range(1, n + 1)]
+    ok(db, "staff", "import", roster(tmp_path / "r.xlsx", people))
+    ok(db, "grade", "import", write_xlsx(tmp_path / "g.xlsx", ["工号", "等", "级", "生效日期"],
+                                         [[f"E{i:02d}", 2, 3, "2024-01-01"] for i in range(1, n + 1)]))
+    ok(db, "perf", "import", write_xlsx(tmp_path / "p.xlsx", ["工号", "年度", "考核等次", "处分"],
+                                        [[f"E{i:02d}", 2025, "良好", "否"] for i in range(1, n + 1)]))
+    ok(db, "bank", "import", *[BANKS / f / f"tier-{t}.yaml" for f in ("客服", "common") for t in (2, 3)])
+
+
+def test_sign_ups_do_not_create_seats_and_the_officer_confirms_the_quota(db_url, tmp_path):
+    db = db_url
+    _office(db, tmp_path)
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026")
+    ok(db, "cycle", "register", "2026", "--file", write_xlsx(tmp_path / "reg.xlsx", ["工号"], [["E01"], ["E02"], ["E03"]]))
+    proposal = json.loads(ok(db, "--json", "cycle", "quota", "2026").stdout)
+    (row,) = proposal["rows"]
+    assert (row["eligible"], row["registered"], row["share_seats"]) == (10, 3, 4)  # 40 % of the 10 who may compete
+    assert row["pyramid_seats"] is not None and row["confirmed"] is None and "目标 20%" in row["projection"]
+    ok(db, "cycle", "issue-papers", "2026", "--seed", "q")
+    sit(db, "2026", tmp_path, {"E01": 6, "E02": 6, "E03": 6}, {"E01": 80, "E02": 75, "E03": 70})
+    res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026").stdout)
+    q = res["quotas"]["客服 → tier 3"]
+    assert q["quota"] == 4 and q["derivation"].startswith("40 % of 10 eligible")
+    assert {r["outcome_code"] for r in res["rows"]} == {"promoted"}  # 3 passed, 4 seats
+    # the officer confirms one seat instead: evaluation and the notice follow
+    ok(db, "cycle", "quota", "2026", "--quota", "客服:3=1")
+    res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026").stdout)
+    assert sorted(r["outcome_code"] for r in res["rows"]) == ["promoted", "qualified_not_promoted", "qualified_not_promoted"]
+    assert res["quotas"]["客服 → tier 3"]["derivation"].startswith("set by the officer: 1 seats")
+    ok(db, "cycle", "publish", "2026", "--out", tmp_path / "n", today="2026-11-20")
+    html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
+    assert "set by the officer: 1 seats" in html and "合格，名额已满未晋升" in html
+    r = run(db, "cycle", "quota", "2026", "--quota", "three=1")
+    assert r.exit_code == 2 and "FAMILY:TIER=SEATS" in r.stderr
+
+
+def test_level_steps_compete_for_seats_too(db_url, tmp_path):
+    db = db_url
+    people = [person(f"L{i}") for i in range(1, 5)]
+    ok(db, "staff", "import", roster(tmp_path / "r.xlsx", people))
+    ok(db, "grade", "import", write_xlsx(tmp_path / "g.xlsx", ["工号", "等", "级", "生效日期"],
+                                         [[f"L{i}", 2, 1, "2024-01-01"] for i in range(1, 5)]))
+    ok(db, "perf", "import", write_xlsx(tmp_path / "p.xlsx", ["工号", "年度", "考核等次", "处分"],
+                                        [[f"L{i}", 2025, "良好", "否"] for i in range(1, 5)]))
+    ok(db, "bank", "import", *[BANKS / f / "tier-2.yaml" for f in ("客服", "common")])
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2")
+    ok(db, "cycle", "register", "2026H2", "--all-eligible")
+    ok(db, "cycle", "issue-papers", "2026H2", "--seed", "l")
+    sit(db, "2026H2", tmp_path, {f"L{i}": 6 for i in range(1, 5)}, {"L1": 90, "L2": 85, "L3": 80, "L4": 75})
+    res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026H2").stdout)
+    q = res["quotas"]["客服 → tier 2"]
+    assert q["quota"] == 2 and q["derivation"].startswith("50 % of 4 eligible")
+    assert sorted(r["outcome_code"] for r in res["rows"]) == ["promoted"] * 2 + ["qualified_not_promoted"] * 2
+
+
+def test_standards_are_published_and_applied(db_url, tmp_path):
+    db = db_url
+    policy = tmp_path / "p.toml"
+    policy.write_text('[standards.tiers.3]\ntext = "能分析诊断常见故障，制定作业计划"\npass_theory = 95\n', encoding="utf-8")
+    shown = json.loads(ok(db, "--policy", policy, "--json", "ladder", "standards", "--family", "客服").stdout)
+    tier3 = next(r for r in shown["rows"] if r["tier"] == 3)
+    assert (tier3["standard"], tier3["pass_theory"], tier3["pass_skill"]) == ("能分析诊断常见故障，制定作业计划", 95, 60)
+    _office(db, tmp_path, n=3)
+    ok(db, "--policy", policy, "cycle", "create", "--kind", "annual", "--period", "2026")
+    ok(db, "--policy", policy, "cycle", "register", "2026", "--all-eligible")
+    ok(db, "--policy", policy, "cycle", "issue-papers", "2026", "--seed", "s")
+    sit(db, "2026", tmp_path, {"E01": 1, "E02": 1, "E03": 1}, {"E01": 80, "E02": 80, "E03": 80})  # about 80–90
+    res = json.loads(ok(db, "--policy", policy, "--json", "cycle", "evaluate", "2026").stdout)
+    assert all(r["outcome_code"] == "failed" and "< 95" in r["reasons"] for r in res["rows"])  # tier 3's own mark
+    ok(db, "--policy", policy, "cycle", "publish", "2026", "--out", tmp_path / "n", today="2026-11-20")
+    html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
+    assert "三等等级标准（客服）：能分析诊断常见故障，制定作业计划" in html and "理论考试 ≥ 95 分" in html
+
+
+def test_an_applicant_inside_the_wait_who_passes_is_qualified_not_failed(db_url, tmp_path):
+    db = db_url
+    ok(db, "staff", "import", roster(tmp_path / "r.xlsx", [person("W1")]))
+    ok(db, "grade", "import", write_xlsx(tmp_path / "g.xlsx", ["工号", "等", "级", "生效日期"], [["W1", 2, 3, "2025-12-01"]]))
+    ok(db, "perf", "import", write_xlsx(tmp_path / "p.xlsx", ["工号", "年度", "考核等次", "处分"], [["W1", 2025, "优秀", "否"]]))
+    ok(db, "bank", "import", *[BANKS / f / "tier-3.yaml" for f in ("客服", "common")])
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026")
+    ok(db, "cycle", "register", "2026", "--all-eligible", "--with-fast-track")
+    ok(db, "cycle", "issue-papers", "2026", "--seed", "w")
+    sit(db, "2026", tmp_path, {"W1": 0.5}, {"W1": 70})
+    res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026").stdout)
+    assert res["rows"][0]["outcome_code"] == "qualified_inside_wait"
+    ok(db, "cycle", "publish", "2026", "--out", tmp_path / "n", today="2026-11-20")
+    html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
+    assert "合格（未满年限，未达快速通道条件）" in html and "不符合晋升条件" not in html
