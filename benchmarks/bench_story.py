@@ -30,7 +30,7 @@ import random
 import sys
 import time
 import traceback
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from _common import WORK, peak_mb, size_and_profile
@@ -269,6 +269,18 @@ def run_reports(b: Bench, ctx, folder: Path) -> None:  # noqa: ANN001
     ctx.pretend_today = None
 
 
+def _first_evaluation(ctx, folder):  # noqa: ANN001, ANN202
+    """Place, publish, and close after the objection window (the ledger is written at closing)."""
+    as_of = date(TODAY.year - 1, 7, 1)
+    ctx.pretend_today = as_of
+    placed = evaluation.first_evaluation(ctx, as_of=as_of, out=folder / "first-evaluation.xlsx",
+                                         publish_to=folder / "first-evaluation")
+    ctx.pretend_today = as_of + timedelta(days=ctx.policy.evaluation.objection_days + 1)
+    evaluation.close(ctx, placed.extra["cycle"])
+    ctx.pretend_today = None
+    return placed
+
+
 def main() -> None:
     from gradecli.demo import SEED, _write, build_existing_grades, build_ratings, build_roster
     from gradecli.formats.sheets import grade_columns, performance_columns, roster_columns
@@ -338,9 +350,8 @@ def main() -> None:
     stage(4, "bank import", one("bank_import", "bank import question_bank/", lambda: bank.import_paths(ctx, [banks]),
                                 lambda r: r.data["questions"], "questions"))
     stage(5, "first evaluation", one(
-        "first_evaluation", "first-evaluation --apply --out",
-        lambda: evaluation.first_evaluation(ctx, as_of=date(TODAY.year - 1, 7, 1), out=folder / "first-evaluation.xlsx",
-                                            apply=True),
+        "first_evaluation", "first-evaluation --publish --out, then cycle close",
+        lambda: _first_evaluation(ctx, folder),
         lambda r: r.extra["placed"], "placed"))
     annual, half = str(TODAY.year), f"{TODAY.year}H2"
     stage(6, f"annual cycle {annual} ({FAMILY})", lambda: run_cycle(

@@ -317,11 +317,17 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
         report.files += [Path(f["file"]) for f in exported.data["files"]]
         report.steps.append(f"tier {tier}: paper {code}, expected score {made.data['papers'][0]['expected']} → {paper_dir}")
 
-    # 首次评定: everyone professional-technical without a grade is placed (lenient), as of mid-2025.
+    # 首次评定: everyone professional-technical without a grade is placed (lenient, mainly by the
+    # appraisals of the last three years), as of mid-last-year; published, then closed after the window.
     first_out = out / "first-evaluation.xlsx"
-    placed = evaluation.first_evaluation(ctx, as_of=date(today.year - 1, 7, 1), out=first_out, apply=True)
+    as_of = date(today.year - 1, 7, 1)
+    ctx.pretend_today = as_of
+    placed = evaluation.first_evaluation(ctx, as_of=as_of, out=first_out, publish_to=out / "first-evaluation")
     report.steps.append(placed.title)
-    report.files.append(first_out)
+    report.files += [first_out] + [Path(f["file"]) for f in placed.extra["notice"]["files"]]
+    ctx.pretend_today = as_of + timedelta(days=ctx.policy.evaluation.objection_days + 1)
+    report.steps.append(evaluation.close(ctx, placed.extra["cycle"]).summary)
+    ctx.pretend_today = None
 
     # The annual inter-tier exam and the second half-year intra-tier exam for 客服 (the family with
     # a bank), each from creation to closed; the half-year one with an upheld objection.

@@ -15,10 +15,14 @@ def first_evaluation(ctx: typer.Context,
                      as_of: Annotated[str, typer.Option("--as-of", metavar="DATE", help="Placement date, YYYY-MM-DD.")],
                      scores: Annotated[Path | None, typer.Option("--scores", help="Exam scores (工号, 理论成绩), reference only.", dir_okay=False)] = None,
                      out: OutXlsx = None,
-                     apply: Annotated[bool, typer.Option("--apply", help="Record the placements (without it: preview).")] = False,
+                     publish: Annotated[Path | None, typer.Option(
+                         "--publish", metavar="DIR", file_okay=False,
+                         help="Publish the placements (notice in DIR, objection window) as cycle F<year>; "
+                              "`cycle close` writes them to the ledger.")] = None,
+                     apply: Annotated[bool, typer.Option("--apply", help="Record at once (only where the policy allows it).")] = False,
                      json: JsonOpt = False) -> None:
     """首次评定: place every active professional-technical employee without a grade (lenient)."""
     from gradecli.services import evaluation
 
     emit(ctx, run_with_progress(ctx, evaluation.first_evaluation, as_of=parse_date(as_of), scores=scores, out=out,
-                                apply=apply), json)
+                                apply=apply, publish_to=publish), json)

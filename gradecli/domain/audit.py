@@ -10,7 +10,7 @@ from typing import Iterable, Mapping, NamedTuple, Sequence
 from gradecli.domain.ladder import Grade
 from gradecli.domain.ledger import changes_grade, grade_on, grade_steps
 
-GRADE_DECISIONS = frozenset({"demotion", "tier_promotion", "level_promotion", "fast_track"})
+GRADE_DECISIONS = frozenset({"demotion", "tier_promotion", "level_promotion", "fast_track", "initial_placement"})
 
 
 class Decided(NamedTuple):
@@ -54,6 +54,10 @@ class Finding:
     payroll: str | None = None
     params: dict = field(default_factory=dict)
     problem: bool = True
+
+
+def _text(g: Grade | None) -> str:
+    return "—" if g is None else str(g)
 
 
 def notice_grade(decisions: Sequence[Decided]) -> str:
@@ -104,7 +108,7 @@ def _ledger_against_notice(code: str, emp_no: str, ds: Sequence[Decided], evs: l
     mine = [ev for ev in evs if ev.cycle == code]
     for d in ds:
         match = [ev for ev in mine if ev.kind == d.kind and ev.effective == effective
-                 and (d.kind not in GRADE_DECISIONS or (str(ev.from_grade), str(ev.to_grade)) == (d.frm, d.to))]
+                 and (d.kind not in GRADE_DECISIONS or (_text(ev.from_grade), str(ev.to_grade)) == (d.frm, d.to))]
         if not match:
             out.append(Finding(emp_no, "ledger", "event_missing", notice=f"{d.frm} → {d.to}",
                                params={"kind": d.kind, "effective": effective.isoformat()}))

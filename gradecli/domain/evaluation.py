@@ -28,39 +28,43 @@ def full_years(start: date, on: date) -> int:
 
 
 def first_placement(*, emp_no: str, family: str, title: str, service_start: date, as_of: date,
-                    rating: str | None, exam_score: Decimal | None, policy: Policy) -> Placement:
-    """Mainly by work record: title → tier, years of service → level; the rating moves the level
-    one up or down inside the tier; an exam score under the pass mark holds it at level 1."""
+                    ratings: list[str], exam_score: Decimal | None, policy: Policy) -> Placement:
+    """首评从宽: the tier from the appraisal record of the last years (the main basis), then years
+    of service (the level, and a tier at long service), a title only where the policy names it, and
+    the exam as a reference that may lift a borderline case — never lower one.
+
+    ``ratings`` are the ratings of the years read (policy.first_evaluation.rating_years)."""
     fe = policy.first_evaluation
     ladder = Ladder.for_family(policy, family)
-    tier = min(fe.title_tier.get(title, 1), ladder.tiers)
+    reasons: list[str] = []
+    table = fe.tier_by_points
+    if ratings:
+        mean = (Decimal(sum(fe.rating_points[r] for r in ratings)) / len(ratings)).quantize(CENT, rounding=ROUND_HALF_UP)
+        band = next(i for i, (low, _) in enumerate(table) if mean >= low)
+        tier = table[band][1]
+        reasons.append(f"appraisals {'、'.join(ratings)}: mean {mean} points → tier {tier}")
+        if exam_score is not None and band > 0:
+            nxt_low, nxt_tier = table[band - 1]
+            if nxt_low - mean <= fe.borderline_points and exam_score >= fe.exam_lift_score:
+                tier = nxt_tier
+                reasons.append(f"borderline ({mean} within {fe.borderline_points} of {nxt_low}) and exam "
+                               f"{exam_score} ≥ {fe.exam_lift_score} → tier {tier}")
+    else:
+        tier = fe.no_rating_tier
+        reasons.append(f"no appraisal in the last {fe.rating_years} years → tier {tier}")
     years = full_years(service_start, as_of)
-    level = 1 + sum(1 for step in fe.service_year_steps if years >= step)
-    level = min(level, ladder.levels)
-    reasons = [f"title {title} → tier {tier}", f"{years} years of service → level {level}"]
-    if rating in fe.ratings_up:
-        if level < ladder.levels:
-            level += 1
-            reasons.append(f"rating {rating} → one level up")
-        else:
-            reasons.append(f"rating {rating}: already at the tier's top level")
-    elif rating in fe.ratings_down:
-        if level > 1:
-            level -= 1
-            reasons.append(f"rating {rating} → one level down")
-        else:
-            reasons.append(f"rating {rating}: already at level 1")
-    elif rating is None:
-        reasons.append("no appraisal rating: level by years only")
-    if exam_score is not None:
-        if exam_score < policy.evaluation.pass_theory:
-            if level != 1:
-                reasons.append(f"exam {exam_score} below {policy.evaluation.pass_theory} → held at level 1")
-            else:
-                reasons.append(f"exam {exam_score} below {policy.evaluation.pass_theory} (reference only)")
-            level = 1
-        else:
-            reasons.append(f"exam {exam_score} (reference only)")
+    if fe.service_tier_years and years >= fe.service_tier_years and tier < fe.max_tier:
+        tier += 1
+        reasons.append(f"{years} years of service (≥ {fe.service_tier_years}) → one tier up, tier {tier}")
+    floor_ = fe.title_min_tier.get(title)
+    if floor_ and tier < floor_:
+        tier = floor_
+        reasons.append(f"title {title} → at least tier {floor_}")
+    tier = min(tier, fe.max_tier, ladder.tiers)
+    level = min(1 + sum(1 for step in fe.service_year_steps if years >= step), ladder.levels)
+    reasons.append(f"{years} years of service → level {level}")
+    if exam_score is not None and not any(r.startswith("borderline") for r in reasons):
+        reasons.append(f"exam {exam_score} (reference only)")
     return Placement(emp_no, Grade(tier, level), tuple(reasons))
 
 

@@ -195,20 +195,56 @@ class EvaluationPolicy(_Section):
 
 
 class FirstEvaluationPolicy(_Section):
-    """首次评定 (lenient first placement)."""
+    """首次评定 ("首评从宽…以工作业绩为主要依据，同时参考考试考核的成绩，将所有专业技术岗位职工纳入等级制度"):
+    the appraisal record of the last years places each person in a tier (the main basis), years of
+    service set the level and may add a tier (secondary), a professional title counts only where
+    title_min_tier says so, and an exam score is a reference that may lift a borderline case and
+    never lowers anyone. Placements are published with an objection window and written to the
+    ledger when that closes, like a cycle."""
 
-    title_tier: dict[str, int] = Field(
-        default_factory=lambda: {"无": 1, "初级": 2, "中级": 3, "副高级": 4, "正高级": 5},
-        description="Starting tier for each professional title.",
+    rating_years: int = Field(3, ge=1, le=10, description="Appraisal years read: the last N before the placement date.")
+    rating_points: dict[str, int] = Field(
+        default_factory=lambda: {"优秀": 4, "良好": 3, "合格": 2, "基本合格": 1, "不合格": 0},
+        description="Points of each rating; a person's mean over the years read places them.",
     )
+    tier_by_points: list[tuple[Decimal, int]] = Field(
+        default_factory=lambda: [(Decimal("3.6"), 4), (Decimal("3.0"), 3), (Decimal("2.0"), 2), (Decimal("0"), 1)],
+        description="The placement table: [lowest mean points, tier], best first — mostly 优秀 → tier 4, "
+        "良好 on average → 3, 合格 on average → 2, below → 1. Tier 5 is reached only by promotion.",
+    )
+    no_rating_tier: int = Field(1, ge=1, description="Tier of someone with no appraisal in the years read (new staff).")
     service_year_steps: list[int] = Field(
         default_factory=lambda: [5, 10],
-        description="Years of service at which the starting level rises: under 5 → level 1, 5–9 → 2, 10+ → 3.",
+        description="Years of service at which the level rises: under 5 → level 1, 5–9 → 2, 10+ → 3.",
     )
-    ratings_up: list[str] = Field(default_factory=lambda: ["优秀"], description="Ratings that move the level up one.")
-    ratings_down: list[str] = Field(
-        default_factory=lambda: ["基本合格", "不合格"], description="Ratings that move the level down one."
+    service_tier_years: int | None = Field(
+        20, ge=1, description="Years of service that add one tier to the placement (secondary input; never above max_tier).",
     )
+    max_tier: int = Field(4, ge=1, description="The highest tier a first placement gives.")
+    title_min_tier: dict[str, int] = Field(
+        default_factory=dict,
+        description='Lowest tier for a professional title, only where the office wants titles to count, e.g. '
+        '{ "正高级" = 4 }; none by default (the ladder is a second career path beside the titles).',
+    )
+    exam_lift_score: Decimal = Field(
+        Decimal("85"), ge=0, le=100,
+        description="An exam score at least this lifts a borderline case into the next tier (reference only: "
+        "a low score never lowers a placement).",
+    )
+    borderline_points: Decimal = Field(
+        Decimal("0.34"), ge=0, description="How far below the next tier's lowest mean points counts as borderline.",
+    )
+    notice_required: bool = Field(
+        True, description="Placements are published and take effect only when the objection window closes; "
+        "false allows `first-evaluation --apply` to record them at once.",
+    )
+
+    @model_validator(mode="after")
+    def _table(self) -> "FirstEvaluationPolicy":
+        mins = [m for m, _ in self.tier_by_points]
+        if mins != sorted(mins, reverse=True) or not mins or mins[-1] != 0:
+            raise ValueError("tier_by_points: list [lowest mean points, tier] from the best down, the last with 0")
+        return self
 
 
 class ExamPolicy(_Section):
@@ -341,8 +377,8 @@ class StandardsPolicy(_Section):
 
 NOTICE_COLUMNS = ("emp_no", "name", "department", "family", "step", "theory", "skill", "performance", "composite",
                   "rank", "outcome", "rating", "reasons")
-OUTCOMES = ("promoted", "fast_track", "qualified_not_promoted", "qualified_inside_wait", "failed", "absent")
-DECISION_KINDS = ("tier_promotion", "level_promotion", "fast_track", "demotion", "deferral")
+OUTCOMES = ("promoted", "fast_track", "qualified_not_promoted", "qualified_inside_wait", "failed", "absent", "placed")
+DECISION_KINDS = ("tier_promotion", "level_promotion", "fast_track", "demotion", "deferral", "initial_placement")
 
 
 class NoticePolicy(_Section):
@@ -361,7 +397,7 @@ class NoticePolicy(_Section):
         default_factory=lambda: {"promoted": "晋升", "fast_track": "晋升（快速通道）",
                                  "qualified_not_promoted": "合格，名额已满未晋升",
                                  "qualified_inside_wait": "合格（未满年限，未达快速通道条件）", "failed": "不符合晋升条件",
-                                 "absent": "缺考"},
+                                 "absent": "缺考", "placed": "定级"},
         description="Public wording of each outcome, instead of its reasons.",
     )
     public_decisions: list[str] = Field(
@@ -419,11 +455,18 @@ class Policy(_Section):
             value = getattr(self.evaluation, name)
             if value not in ratings:
                 raise ValueError(f"evaluation.{name} = {value!r} is not one of the ratings {ratings}")
-        for title, tier in self.first_evaluation.title_tier.items():
+        fe = self.first_evaluation
+        for title, tier in fe.title_min_tier.items():
             if title not in self.eligibility.titles:
-                raise ValueError(f"first_evaluation.title_tier: {title!r} is not a title")
+                raise ValueError(f"first_evaluation.title_min_tier: {title!r} is not a title")
             if not 1 <= tier <= self.ladder.tiers:
-                raise ValueError(f"first_evaluation.title_tier.{title} = {tier} is outside tiers 1–{self.ladder.tiers}")
+                raise ValueError(f"first_evaluation.title_min_tier.{title} = {tier} is outside tiers 1–{self.ladder.tiers}")
+        missing = [r for r in self.performance.ratings if r not in fe.rating_points]
+        if missing:
+            raise ValueError(f"first_evaluation.rating_points has no points for {', '.join(missing)}")
+        tiers = [t for _, t in fe.tier_by_points] + [fe.no_rating_tier, fe.max_tier]
+        if any(not 1 <= t <= self.ladder.tiers for t in tiers):
+            raise ValueError(f"first_evaluation: tiers must lie in 1–{self.ladder.tiers}")
         return self
 
     def standard(self, family: str | None, tier: int) -> TierStandard:

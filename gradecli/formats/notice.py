@@ -12,13 +12,14 @@ from gradecli.domain.values import AbsentMark
 from gradecli.formats.excel import ABSENT_TEXT, SheetOut, write_workbook
 from gradecli.formats.paper_out import FONT_STACK
 
-KIND_TITLE = {"annual": "分等考试（年度）", "semiannual": "等内考试（半年度）"}
+KIND_TITLE = {"annual": "分等考试（年度）", "semiannual": "等内考试（半年度）", "first": "首次评定"}
+FIRST_COLUMNS = ["emp_no", "name", "department", "family", "step", "outcome"]
 COLUMN_HEADERS = {"emp_no": "工号", "name": "姓名", "department": "部门", "family": "岗位序列", "step": "申报",
                   "theory": "理论", "skill": "实操", "performance": "业绩", "composite": "综合", "rank": "名次",
                   "outcome": "结果", "rating": "考核等次", "reasons": "说明"}
 COLUMN_WIDTHS = {"reasons": 60, "outcome": 18, "department": 12, "step": 12, "family": 10}
 DECISION_NAMES = {"tier_promotion": "晋等", "level_promotion": "晋级", "fast_track": "快速通道晋升",
-                  "deferral": "延期选升", "demotion": "降低等级"}
+                  "deferral": "延期选升", "demotion": "降低等级", "initial_placement": "定级"}
 INTERNAL = "内部资料"
 
 
@@ -42,9 +43,17 @@ class Notice:
     @property
     def title(self) -> str:
         rev = f"（第{self.revision}版·修订）" if self.revision > 1 else ""
+        if self.kind == "first":
+            return f"岗位等级首次评定结果公示（{self.exam_date} 定级）{rev}"
         return f"{self.cycle} 岗位等级{KIND_TITLE[self.kind]}评定结果公示{rev}"
 
+    @property
+    def columns(self) -> list[str]:
+        return FIRST_COLUMNS if self.kind == "first" else self.policy.notice.public_columns
+
     def standards(self) -> list[str]:
+        if self.kind == "first":
+            return self._placement_rules()
         e = self.policy.evaluation
         labels = self.policy.ladder.tier_labels
         lines = []
@@ -68,19 +77,38 @@ class Notice:
             lines.append(f"名额（{group}）：{quota} —— {q['derivation']}；报名 {q['registered']} 人。")
         return lines
 
+    def _placement_rules(self) -> list[str]:
+        fe = self.policy.first_evaluation
+        labels = self.policy.ladder.tier_labels
+        points = "、".join(f"{k} {v} 分" for k, v in fe.rating_points.items())
+        table = "；".join(f"平均 ≥ {low} 分定{labels[t - 1]}" for low, t in fe.tier_by_points)
+        lines = [
+            "首评从宽：以工作业绩为主要依据，同时参考考试考核的成绩，将所有专业技术岗位职工纳入等级制度。",
+            f"工作业绩：取定级日前 {fe.rating_years} 个年度的考核等次（{points}），按平均分定等：{table}；"
+            f"无考核记录者定{labels[fe.no_rating_tier - 1]}。",
+            "工龄：满 " + "、".join(f"{y}" for y in fe.service_year_steps) + " 年依次定为 2、3 级"
+            + (f"；工龄满 {fe.service_tier_years} 年者上调一等（首次评定最高{labels[fe.max_tier - 1]}）。"
+               if fe.service_tier_years else "。"),
+            f"考试成绩仅作参考：业绩接近上一等标准（差 {fe.borderline_points} 分以内）且考试达到 {fe.exam_lift_score} 分者"
+            "定入上一等；考试成绩不降低任何人的定级。",
+        ]
+        if fe.title_min_tier:
+            lines.append("职称：" + "、".join(f"{k}不低于{labels[v - 1]}" for k, v in fe.title_min_tier.items()) + "。")
+        return lines
+
     def procedure(self) -> list[str]:
         eff = self.effective.isoformat() if self.effective else "结束公示后的次月1日"
+        day = "定级日期" if self.kind == "first" else "考试日期"
         return [
-            f"考试日期：{self.exam_date}；公示日期：{self.published_on}；异议期至 {self.window_ends}（含）。",
+            f"{day}：{self.exam_date}；公示日期：{self.published_on}；异议期至 {self.window_ends}（含）。",
             f"对结果有异议者，请于 {self.window_ends} 前以书面形式向人事部门提出，写明姓名、工号和理由。",
             f"异议处理完毕、公示期满后，结果自 {eff} 起生效，并记入等级台账。",
         ]
 
     def public_rows(self) -> tuple[list[str], list[list]]:
         """The results table as posted: the policy's public columns, outcomes in public wording."""
-        np = self.policy.notice
-        cols = np.public_columns
-        wording = np.outcome_wording
+        cols = self.columns
+        wording = self.policy.notice.outcome_wording
         body = [[wording.get(r["outcome_code"], r["outcome_code"]) if k == "outcome" else r.get(k) for k in cols]
                 for r in self.rows]
         return [COLUMN_HEADERS[k] for k in cols], body
@@ -102,7 +130,7 @@ def write(out: Path, n: Notice) -> list[Path]:
     headers, body = n.public_rows()
     sheets = [
         SheetOut("公示 Results", headers, body,
-                 widths=[COLUMN_WIDTHS.get(k, 8) for k in n.policy.notice.public_columns]),
+                 widths=[COLUMN_WIDTHS.get(k, 8) for k in n.columns]),
         SheetOut("决定 Decisions", DECISION_HEADERS, n.public_decisions(), widths=[10, 8, 14, 8, 8]),
         SheetOut("标准与程序 Standards", [n.title], ([line] for line in n.standards() + n.procedure()), widths=[120]),
     ]

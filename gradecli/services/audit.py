@@ -11,6 +11,7 @@ from gradecli.domain.audit import Decided, Event, Finding, Segment, audit_cycle
 from gradecli.domain.allowance import month_bounds
 from gradecli.domain.ladder import Grade
 from gradecli.services.context import Context
+from gradecli.services.evaluation import grade_text
 from gradecli.services.results import Listing
 from gradecli.store import cycle_repo
 from gradecli.store.models import (CycleDecisionRow, CycleLogRow, LedgerEventRow, NoticeRow, PayrollLineRow,
@@ -45,7 +46,7 @@ def cycle(ctx: Context, code: str) -> Listing:
         s = uow.s
         c = cycle_repo.get(s, code)
         d = CycleDecisionRow
-        decisions = [Decided(r.emp_no, r.kind, str(Grade(r.from_tier, r.from_level)), str(Grade(r.to_tier, r.to_level)))
+        decisions = [Decided(r.emp_no, r.kind, grade_text(r.from_tier, r.from_level), str(Grade(r.to_tier, r.to_level)))
                      for r in s.execute(select(d.emp_no, d.kind, d.from_tier, d.from_level, d.to_tier, d.to_level)
                                         .where(d.cycle_id == c.id).order_by(d.id))]
         last = s.scalars(select(NoticeRow).where(NoticeRow.cycle_id == c.id).order_by(NoticeRow.revision.desc())).first()

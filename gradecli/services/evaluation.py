@@ -41,21 +41,37 @@ OUTCOME_LABEL = {"promoted": "晋升 promoted", "fast_track": "快速通道 fast
 # ---------------------------------------------------------------- first evaluation (首次评定)
 
 FIRST_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), ("family", "岗位序列 / Post family"),
-                 ("title", "职称 / Title"), ("years", "工龄 / Years"), ("rating", "考核 / Rating"),
+                 ("title", "职称 / Title"), ("years", "工龄 / Years"), ("ratings", "近年考核 / Appraisals"),
                  ("exam", "考试 / Exam"), ("grade", "等级 / Grade"), ("label", "等级名 / Label"),
                  ("reasons", "依据 / Reasons")]
 SCORE_COLUMNS = [EMP_NO, Column("exam", "理论成绩", "Exam score", cells.decimal(Decimal(0), Decimal(100), places=1),
                                 note="0–100; reference only")]
 
 
+def first_code(as_of: date) -> str:
+    """The code of a first placement's cycle: F and the year of the placement date."""
+    return f"F{as_of.year}"
+
+
 @bulk_work()
 def first_evaluation(ctx: Context, *, as_of: date, scores: Path | None = None, out: Path | None = None,
-                     apply: bool = False) -> Listing:
-    """首次评定 (lenient): place every active professional-technical employee without a grade."""
+                     apply: bool = False, publish_to: Path | None = None) -> Listing:
+    """首次评定 (lenient): place every active professional-technical employee without a grade.
+    A preview by default; ``publish_to`` publishes the placements as cycle F<year> (a notice and
+    an objection window; `cycle close` writes them to the ledger); ``apply`` records them at once
+    where the policy allows it."""
+    fe = ctx.policy.first_evaluation
+    if apply and publish_to:
+        raise BadInput("give --publish DIR or --apply, not both")
+    if apply and fe.notice_required:
+        raise RuleRefused("first placements are published first (首评结果公示): use --publish DIR, then "
+                          f"`gradecli cycle close {first_code(as_of)}` after the objection window "
+                          "(or set first_evaluation.notice_required = false in the policy to record them at once)")
     exam = {}
     if scores:
         table = read_table(scores, SCORE_COLUMNS)
         exam = {r["emp_no"]: r["exam"] for _, r in table.rows}
+    years = range(as_of.year - fe.rating_years, as_of.year)
     with ctx.uow() as uow:
         s = uow.s
         staff = repo.staff_rows(s, Employee.professional, Employee.active, order=True)
@@ -70,32 +86,71 @@ def first_evaluation(ctx: Context, *, as_of: date, scores: Path | None = None, o
                 ctx.progress("first evaluation", n, len(staff))
             if events.get(e.id) or (e.leave_date and e.leave_date < as_of) or e.hire_date > as_of:
                 continue
-            rating = cycle_repo.latest_rating(ratings.get(e.id, []), as_of.year)
+            record = [r for r in ratings.get(e.id, []) if r.year in years]
             p = first_placement(emp_no=e.emp_no, family=e.family, title=e.title, service_start=e.service_start,
-                                as_of=as_of, rating=rating.rating if rating else None, exam_score=exam.get(e.emp_no),
+                                as_of=as_of, ratings=[r.rating for r in record], exam_score=exam.get(e.emp_no),
                                 policy=ctx.policy)
             ladder = Ladder.for_family(ctx.policy, e.family)
-            rows.append({"emp_no": e.emp_no, "name": e.name, "family": e.family, "title": e.title,
-                         "years": full_years(e.service_start, as_of), "rating": rating.rating if rating else None,
-                         "exam": str(exam[e.emp_no]) if e.emp_no in exam else None, "grade": str(p.grade),
-                         "label": ladder.label(p.grade), "reasons": "; ".join(p.reasons)})
+            rows.append({"emp_no": e.emp_no, "name": e.name, "department": e.department, "family": e.family,
+                         "title": e.title, "years": full_years(e.service_start, as_of),
+                         "ratings": "、".join(f"{r.year} {r.rating}" for r in record) or None,
+                         "exam": exam.get(e.emp_no), "grade": str(p.grade), "label": ladder.label(p.grade),
+                         "reasons": "; ".join(p.reasons)})
             new.append({"employee_id": e.id, "emp_no": e.emp_no, "kind": "initial_placement", "effective": as_of,
                         "from_grade": None, "to_grade": p.grade, "reason": "首次评定: " + "; ".join(p.reasons),
-                        "evidence": {"title": e.title, "years": rows[-1]["years"], "rating": rows[-1]["rating"],
-                                     "rating_year": rating.year if rating else None, "exam": rows[-1]["exam"]}})
+                        "evidence": {"title": e.title, "years": rows[-1]["years"],
+                                     "ratings": {str(r.year): r.rating for r in record},
+                                     "exam": str(exam[e.emp_no]) if e.emp_no in exam else None}})
         if apply:
             repo.append_events(s, new, actor=ctx.actor)
             uow.commit()
+        elif publish_to:
+            _first_cycle(ctx, s, as_of, new)
+            uow.commit()
     spread = Counter(r["grade"] for r in rows)
-    title = (f"首次评定 as of {as_of}: {len(rows)} to place" + (" — recorded in the ledger" if apply else " — preview; add --apply to record"))
-    listing = Listing(title, FIRST_COLUMNS, rows, ["placements: " + ", ".join(f"{g} × {n}" for g, n in sorted(spread.items()))] if rows else ["nobody is waiting for a first placement"],
-                      {"as_of": as_of.isoformat(), "applied": apply, "placed": len(rows)})
+    mode = (" — recorded in the ledger" if apply else
+            f" — published as cycle {first_code(as_of)}" if publish_to else " — preview; add --publish DIR to publish")
+    listing = Listing(f"首次评定 as of {as_of}: {len(rows)} to place" + mode, FIRST_COLUMNS, rows,
+                      ["placements: " + ", ".join(f"{g} × {n}" for g, n in sorted(spread.items()))] if rows
+                      else ["nobody is waiting for a first placement"],
+                      {"as_of": as_of.isoformat(), "applied": apply, "placed": len(rows),
+                       "cycle": first_code(as_of) if publish_to else None})
     if out:
         write_workbook(out, [SheetOut(f"首次评定 {as_of}", [h for _, h in FIRST_COLUMNS],
                                       ([r[k] for k, _ in FIRST_COLUMNS] for r in rows),
-                                      widths=[12, 10, 10, 8, 8, 8, 8, 8, 10, 90])])
+                                      widths=[12, 10, 10, 8, 8, 30, 8, 8, 10, 90])])
         listing.notes.append(f"wrote {out}")
+    if publish_to:
+        published = publish(ctx, first_code(as_of), out=publish_to)
+        listing.notes.append(published.summary)
+        listing.extra["notice"] = published.data
     return listing
+
+
+def _first_cycle(ctx: Context, s, as_of: date, placements: list[dict]) -> CycleRow:  # noqa: ANN001
+    """The cycle that carries a first placement to its notice: created on the first --publish,
+    re-evaluated after an upheld objection; its decisions are the placements."""
+    code = first_code(as_of)
+    c = s.scalars(select(CycleRow).where(CycleRow.code == code)).first()
+    if c is None:
+        c = CycleRow(code=code, kind="first", state="evaluated", exam_date=as_of, effective_date=as_of,
+                     created_at=repo.now_utc())
+        s.add(c)
+        s.flush()
+        cycle_repo.log(s, c, ctx.actor, "create", kind="first", as_of=as_of)
+    elif c.exam_date != as_of:
+        raise RuleRefused(f"cycle {code} places staff as of {c.exam_date}; one first placement a year")
+    else:
+        cyc.require(c.state, ("evaluated", "scored"), code=c.code, action="placing again")
+    s.execute(delete(CycleDecisionRow).where(CycleDecisionRow.cycle_id == c.id))
+    insert_rows(s, CycleDecisionRow.__table__, [
+        {"cycle_id": c.id, "employee_id": p["employee_id"], "emp_no": p["emp_no"], "kind": "initial_placement",
+         "from_tier": None, "from_level": None, "to_tier": p["to_grade"].tier, "to_level": p["to_grade"].level,
+         "reason": p["reason"], "evidence": json.dumps(p["evidence"], ensure_ascii=False, default=str)}
+        for p in placements])
+    c.state, c.quotas = "evaluated", "{}"
+    cycle_repo.log(s, c, ctx.actor, "evaluate", placements=len(placements), today=ctx.today)
+    return c
 
 
 # ---------------------------------------------------------------- cycle evaluation (选升评定)
@@ -106,6 +161,9 @@ def evaluate(ctx: Context, code: str, *, quotas: dict[tuple[str, int], int] | No
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code, lock=True)
+        if c.kind == "first":
+            raise RuleRefused(f"cycle {c.code} is a first placement (首次评定): place again with "
+                              f"`gradecli first-evaluation --as-of {c.exam_date} --publish DIR`")
         cyc.require(c.state, ("scored", "evaluated"), code=c.code, action="evaluation")
         regs = cycle_repo.registrations(s, c)
         year = c.exam_date.year - 1
@@ -266,6 +324,13 @@ def _result_rows(s, c: CycleRow) -> tuple[list[dict], list[dict]]:  # noqa: ANN0
     a cycle of 20,000 candidates in an office of 100,000 needs no ORM objects."""
     reg, emp = RegistrationRow, Employee
     rows = []
+    d = CycleDecisionRow
+    if c.kind == "first":  # a first placement: its rows are the placements
+        for r in s.execute(select(d.emp_no, d.to_tier, d.to_level, d.reason, emp.name, emp.department, emp.family)
+                           .join(emp, emp.id == d.employee_id).where(d.cycle_id == c.id).order_by(d.emp_no)):
+            rows.append({"emp_no": r.emp_no, "name": r.name, "department": r.department, "family": r.family,
+                         "standard_tier": r.to_tier, "step": f"— → {Grade(r.to_tier, r.to_level)}",
+                         "outcome": "定级", "outcome_code": "placed", "reasons": r.reason})
     for r in s.execute(select(reg.emp_no, reg.family, reg.from_tier, reg.from_level, reg.to_tier, reg.to_level,
                               reg.absent, reg.skill_absent, reg.theory, reg.skill, reg.performance, reg.rating, reg.composite, reg.rank,
                               reg.outcome, reg.reasons, emp.name, emp.department)
@@ -279,14 +344,18 @@ def _result_rows(s, c: CycleRow) -> tuple[list[dict], list[dict]]:  # noqa: ANN0
                      "performance": r.performance, "rating": r.rating, "composite": r.composite,
                      "rank": r.rank, "outcome": OUTCOME_LABEL.get(r.outcome, r.outcome), "outcome_code": r.outcome,
                      "reasons": "; ".join(json.loads(r.reasons or "[]"))})
-    d = CycleDecisionRow
     decisions = [{"emp_no": row.emp_no, "name": row.name, "kind": row.kind,
-                  "from": str(Grade(row.from_tier, row.from_level)), "to": str(Grade(row.to_tier, row.to_level)),
+                  "from": grade_text(row.from_tier, row.from_level), "to": str(Grade(row.to_tier, row.to_level)),
                   "reason": row.reason}
                  for row in s.execute(select(d.emp_no, d.kind, d.from_tier, d.from_level, d.to_tier, d.to_level,
                                              d.reason, emp.name).join(emp, emp.id == d.employee_id)
                                       .where(d.cycle_id == c.id).order_by(d.kind, d.emp_no))]
     return rows, decisions
+
+
+def grade_text(tier: int | None, level: int | None) -> str:
+    """A decision's grade as the notice and the audit write it; — for no grade (a first placement)."""
+    return "—" if tier is None else str(Grade(tier, level))
 
 
 def _status(score, absent: bool) -> str | None:  # noqa: ANN001
@@ -450,11 +519,14 @@ def resolve(ctx: Context, code: str, emp_no: str, *, uphold: bool, note: str) ->
             reg = next((r for r in cycle_repo.registrations(s, c) if r.emp_no == emp_no), None)
             if reg is not None:
                 reg.reopened = True
-            c.state = "scored"  # evaluate and publish again (a revised notice)
+            c.state = "evaluated" if c.kind == "first" else "scored"  # evaluate and publish again (a revised notice)
             reopened = True
         cycle_repo.log(s, c, ctx.actor, "resolve", emp_no=emp_no, upheld=uphold, note=note)
         uow.commit()
-    if reopened:
+    if reopened and c.kind == "first":
+        summary = (f"objection of {emp_no} upheld: correct the records it concerns (ratings, roster), then place "
+                   f"and publish again with `gradecli first-evaluation --as-of {c.exam_date} --publish DIR`")
+    elif reopened:
         summary = (f"objection of {emp_no} upheld: cycle {c.code} is reopened for {emp_no}'s scores; correct them "
                    f"(import-answers / import-scores), then evaluate and publish again")
     else:
@@ -515,9 +587,19 @@ def close(ctx: Context, code: str, *, force: bool = False, reason: str | None = 
             emp_no = ds[0].emp_no
             if emp_no in exclude:
                 continue
+            evs = events.get(eid, [])
+            if ds[0].kind == "initial_placement":
+                d = ds[0]
+                if evs:
+                    conflicts.append(f"{emp_no}: already holds a grade in the ledger (event #{evs[-1].seq}); close with "
+                                     f"--exclude {emp_no} --reason TEXT")
+                    continue
+                new.append({"employee_id": eid, "emp_no": emp_no, "kind": d.kind, "effective": effective,
+                            "from_grade": None, "to_grade": Grade(d.to_tier, d.to_level), "reason": d.reason,
+                            "cycle": c.code, "evidence": json.loads(d.evidence)})
+                continue
             ds.sort(key=lambda d: (order[d.kind], d.id))
             frm = Grade(ds[0].from_tier, ds[0].from_level)
-            evs = events.get(eid, [])
             drops = []
             if any(d.kind in GRADE_DECISIONS for d in ds):
                 now = grade_on(evs, effective)

@@ -252,9 +252,9 @@ class CycleDecisionRow(SQLModel, table=True):
     cycle_id: int = Field(foreign_key="cycle.id", index=True)
     employee_id: int = Field(foreign_key="employee.id")
     emp_no: str = Field(max_length=32)
-    kind: str = Field(max_length=30)  # tier_promotion | level_promotion | fast_track | deferral | demotion
-    from_tier: int
-    from_level: int
+    kind: str = Field(max_length=30)  # tier_promotion | level_promotion | fast_track | deferral | demotion | initial_placement
+    from_tier: int | None = None  # None: a first placement (no grade before)
+    from_level: int | None = None
     to_tier: int
     to_level: int
     reason: str = Field(sa_column=Column(Text, nullable=False))

@@ -132,24 +132,49 @@ def test_force_close_needs_a_reason_and_is_recorded(org, tmp_path):
     assert done["events"] == 1 and done["effective"] == "2027-01-01"
 
 
-def test_first_evaluation_preview_then_apply(db_url, tmp_path):
+def test_first_evaluation_preview_publish_object_close(db_url, tmp_path):
     db = db_url
     ok(db, "staff", "import", roster(tmp_path / "r.xlsx", [
-        person("N1", title="中级", start=date(2010, 1, 1)), person("N2", title="无", start=date(2023, 3, 1), hire=date(2023, 3, 1)),
+        person("N1", title="中级", start=date(2010, 1, 1)), person("N2", title="中级", start=date(2023, 3, 1), hire=date(2023, 3, 1)),
         person("N3", professional="否")]))
-    ok(db, "perf", "import", write_xlsx(tmp_path / "p.xlsx", ["工号", "年度", "考核等次", "处分"], [["N1", 2025, "优秀", "否"]]))
-    scores = write_xlsx(tmp_path / "s.xlsx", ["工号", "理论成绩"], [["N2", 45]])
+    ok(db, "perf", "import", write_xlsx(tmp_path / "p.xlsx", ["工号", "年度", "考核等次", "处分"],
+                                        [["N1", y, "优秀", "否"] for y in (2023, 2024, 2025)] + [["N2", 2025, "良好", "否"]]))
+    scores = write_xlsx(tmp_path / "s.xlsx", ["工号", "理论成绩"], [["N1", 35]])
     prev = json.loads(ok(db, "--json", "first-evaluation", "--as-of", "2026-01-01", "--scores", scores,
                          "--out", tmp_path / "fe.xlsx").stdout)
     by = {r["emp_no"]: r for r in prev["rows"]}
-    assert set(by) == {"N1", "N2"}
-    assert by["N1"]["grade"] == "3-3" and "16 years of service → level 3" in by["N1"]["reasons"]
-    assert by["N2"]["grade"] == "1-1"
-    assert grades.as_of(Context(url=db), date(2026, 1, 1)).rows == []  # preview writes nothing
-    ok(db, "first-evaluation", "--as-of", "2026-01-01", "--apply")
-    assert kinds(db, "N1") == [("initial_placement", "3-3", "2026-01-01")]
-    again = json.loads(ok(db, "--json", "first-evaluation", "--as-of", "2026-01-01").stdout)
-    assert again["rows"] == []
+    assert set(by) == {"N1", "N2"}  # N3 is not professional-technical
+    # same title, placed by the appraisal record; a low exam score lowers nobody
+    assert by["N1"]["grade"] == "4-3" and "mean 4.00 points → tier 4" in by["N1"]["reasons"]
+    assert by["N2"]["grade"] == "3-1"
+    assert grades.as_of(Context(url=db), date(2026, 1, 1)).rows == []  # a preview writes nothing
+    r = run(db, "first-evaluation", "--as-of", "2026-01-01", "--apply")
+    assert r.exit_code == 1 and "--publish" in r.stderr  # published first, by default
+    pub = json.loads(ok(db, "--json", "first-evaluation", "--as-of", "2026-01-01", "--publish", tmp_path / "n",
+                        today="2026-01-05").stdout)
+    assert pub["cycle"] == "F2026" and pub["notice"]["window_ends"] == "2026-01-12"
+    html = (tmp_path / "n" / "notice-F2026-r1.html").read_text(encoding="utf-8")
+    assert "首次评定结果公示" in html and "以工作业绩为主要依据" in html and "N1" in html
+    assert "优秀" not in html.split("三、评定结果")[1]  # appraisals stay internal
+    assert grades.as_of(Context(url=db), date(2026, 1, 1)).rows == []  # nothing in the ledger until closing
+    ok(db, "cycle", "appeal", "F2026", "N2", "--reason", "2024年度考核漏录", today="2026-01-08")
+    ok(db, "cycle", "resolve", "F2026", "N2", "--uphold", "--note", "补录2024年度考核", today="2026-01-09")
+    ok(db, "perf", "import", write_xlsx(tmp_path / "p2.xlsx", ["工号", "年度", "考核等次", "处分"],
+                                        [["N2", 2024, "优秀", "否"]]))
+    again = json.loads(ok(db, "--json", "first-evaluation", "--as-of", "2026-01-01", "--publish", tmp_path / "n",
+                          today="2026-01-10").stdout)
+    assert {r["emp_no"]: r["grade"] for r in again["rows"]}["N2"] == "3-1"  # mean 3.5: still tier 3
+    assert again["notice"]["revision"] == 2
+    ok(db, "cycle", "close", "F2026", today="2026-01-20")
+    assert kinds(db, "N1") == [("initial_placement", "4-3", "2026-01-01")]
+    assert json.loads(ok(db, "--json", "audit", "cycle", "F2026").stdout)["ok"]
+    left = json.loads(ok(db, "--json", "first-evaluation", "--as-of", "2026-01-01").stdout)
+    assert left["rows"] == []
+    direct = tmp_path / "direct.toml"
+    direct.write_text("[first_evaluation]\nnotice_required = false\n", encoding="utf-8")
+    ok(db, "staff", "import", roster(tmp_path / "r2.xlsx", [person("N4", hire=date(2020, 1, 1))]))
+    ok(db, "--policy", direct, "first-evaluation", "--as-of", "2026-03-01", "--apply")
+    assert kinds(db, "N4") == [("initial_placement", "1-3", "2026-03-01")]  # no appraisal: tier 1; 10 years: level 3
 
 
 CLOSE_SCRIPT = """

@@ -101,19 +101,40 @@ def test_disciplinary_record_defers_even_with_good_scores():
     assert ds[0].reasons[0] == "deferral: disciplinary record (处分) in 2025"
 
 
-def test_first_placement_lenient():
-    p = first_placement(emp_no="K1", family="客服", title="中级", service_start=date(2014, 7, 1),
-                        as_of=date(2026, 1, 1), rating="良好", exam_score=None, policy=P)
-    assert p.grade == Grade(3, 3)
-    p = first_placement(emp_no="K1", family="客服", title="初级", service_start=date(2020, 1, 2),
-                        as_of=date(2026, 1, 1), rating="优秀", exam_score=None, policy=P)
-    assert p.grade == Grade(2, 3)  # 5 full years → level 2, 优秀 up one
-    p = first_placement(emp_no="K1", family="客服", title="初级", service_start=date(2020, 1, 2),
-                        as_of=date(2026, 1, 1), rating="基本合格", exam_score=None, policy=P)
-    assert p.grade == Grade(2, 1)
-    p = first_placement(emp_no="K1", family="客服", title="副高级", service_start=date(2000, 1, 1),
-                        as_of=date(2026, 1, 1), rating="优秀", exam_score=D("52"), policy=P)
-    assert p.grade == Grade(4, 1) and "held at level 1" in p.reasons[-1]
-    p = first_placement(emp_no="K1", family="客服", title="无", service_start=date(2025, 1, 1),
-                        as_of=date(2026, 1, 1), rating="不合格", exam_score=None, policy=P)
-    assert p.grade == Grade(1, 1)  # never below level 1 of the placed tier
+def _place(ratings, *, years_service=3, exam=None, title="初级", policy=P):
+    return first_placement(emp_no="K1", family="航标", title=title, service_start=date(2025 - years_service, 1, 1),
+                           as_of=date(2025, 7, 1), ratings=ratings, exam_score=None if exam is None else D(exam),
+                           policy=policy)
+
+
+def test_first_placement_is_mainly_by_the_appraisal_record():
+    assert _place(["优秀", "优秀", "优秀"]).grade == Grade(4, 1)
+    assert _place(["良好", "优秀", "良好"]).grade == Grade(3, 1)  # mean 3.33
+    assert _place(["合格", "良好", "合格"]).grade == Grade(2, 1)
+    assert _place(["基本合格", "合格", "不合格"]).grade == Grade(1, 1)
+    assert _place([]).grade == Grade(1, 1) and "no appraisal" in _place([]).reasons[0]
+    # the same title, different records: different grades ("相同专业技术职级的人员…应存在差异")
+    assert _place(["优秀"] * 3, title="中级").grade != _place(["合格"] * 3, title="中级").grade
+
+
+def test_years_of_service_are_secondary():
+    assert _place(["良好"] * 3, years_service=6).grade == Grade(3, 2)
+    assert _place(["良好"] * 3, years_service=12).grade == Grade(3, 3)
+    assert _place(["良好"] * 3, years_service=22).grade == Grade(4, 3)  # 20 years add a tier
+    assert _place(["优秀"] * 3, years_service=22).grade == Grade(4, 3)  # never above max_tier (4)
+
+
+def test_the_exam_lifts_a_borderline_case_and_never_lowers_anyone():
+    borderline = ["良好", "良好", "优秀"]  # mean 3.33, within 0.34 of tier 4's 3.6
+    assert _place(borderline).grade == Grade(3, 1)
+    assert _place(borderline, exam="88").grade == Grade(4, 1)
+    assert _place(borderline, exam="80").grade == Grade(3, 1)
+    assert _place(["合格"] * 3, exam="95").grade == Grade(2, 1)  # far from the next band: reference only
+    for score in ("0", "35", "59.5"):
+        assert _place(["优秀"] * 3, exam=score).grade == Grade(4, 1)
+
+
+def test_a_title_counts_only_where_the_policy_says_so():
+    assert _place(["合格"] * 3, title="正高级").grade == Grade(2, 1)
+    titled = Policy.model_validate({"first_evaluation": {"title_min_tier": {"正高级": 4}}})
+    assert _place(["合格"] * 3, title="正高级", policy=titled).grade == Grade(4, 1)
