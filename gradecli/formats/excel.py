@@ -13,6 +13,13 @@ from gradecli.domain.errors import BadInput, Problem
 from gradecli.formats.cells import CellError, is_blank, text
 
 MAX_HEADER_SCAN_ROWS = 10
+# Sheets for people, never imported: 说明 (instructions, with the template's example row) and
+# 参考 (reference lists such as who may register).
+IGNORED_SHEET_PREFIXES = ("说明", "参考")
+
+
+def ignored_sheet(name: str) -> bool:
+    return name.strip().startswith(IGNORED_SHEET_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ class Table:
     warnings: list[str] = field(default_factory=list)
     as_is: list[str] = field(default_factory=list)  # keys of the cells kept as read, in ``row[AS_IS]``
     present: set[str] = field(default_factory=set)  # keys of the columns the sheet has
+    header_row: int = 1
 
     def where(self, row: int, column: Column | None = None) -> str:
         loc = f"{self.source}, sheet {self.sheet}, row {row}"
@@ -75,15 +83,33 @@ class Table:
 AS_IS = "_as_is"  # a row's cells of as_is columns: one list, in the order of Table.as_is
 
 
+SAVE_AS_XLSX = "open it in Excel and save it as an Excel Workbook (.xlsx), then import that file"
+
+
 def _open(path: Path):  # noqa: ANN202
     from python_calamine import CalamineWorkbook
 
     if not path.exists():
-        raise BadInput(f"{path}: no such file")
+        raise BadInput(f"{path}: no such file; check the file name and the folder")
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder, not a workbook; give the .xlsx file in it")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:  # locked by another program, or no right to read it
+        raise BadInput(f"{path}: cannot be read ({(exc.strerror or str(exc)).lower()}); close it in Excel or "
+                       "any other program, make sure you may read it, then import again") from None
+    if path.suffix.lower() in (".csv", ".txt"):
+        raise BadInput(f"{path}: a {path.suffix.lower()[1:].upper()} file, not an Excel workbook; {SAVE_AS_XLSX}")
     try:
         return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for every unreadable file
-        raise BadInput(f"{path}: not an Excel workbook ({exc}); save it as .xlsx and try again") from None
+    except Exception:  # calamine raises its own error types for every unreadable file
+        raise BadInput(f"{path}: not an Excel workbook (whatever its name says); {SAVE_AS_XLSX}") from None
+
+
+def _no_data_rows(table: Table, columns: Sequence[Column]) -> Problem:
+    return Problem(f"{table.source}, sheet {table.sheet}", f"no data rows; write one row per record under the header row (row {table.header_row}), "
+                          "then import again")
 
 
 def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None = None) -> Table:
@@ -96,12 +122,16 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
     wb = _open(path)
     if sheet and sheet not in wb.sheet_names:
         raise BadInput(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(wb.sheet_names)})")
-    found = _headed_sheets(wb, [sheet] if sheet else list(wb.sheet_names), columns)
+    names = [sheet] if sheet else [n for n in wb.sheet_names if not ignored_sheet(n)]
+    found = _headed_sheets(wb, names, columns)
     if not found:
         wanted = ", ".join(c.header for c in columns if c.required)
         raise BadInput(f"{path}: no sheet has a header row with the columns {wanted}")
     _, name, data, header_idx = max(found, key=lambda f: f[0])
-    return _read_sheet(path, name, data, header_idx, columns)
+    table = _read_sheet(path, name, data, header_idx, columns)
+    if not table.rows:
+        raise BadInput(problems=[_no_data_rows(table, columns)])
+    return table
 
 
 def read_tables(path: str | Path, columns_for) -> list[Table]:  # noqa: ANN001
@@ -110,19 +140,25 @@ def read_tables(path: str | Path, columns_for) -> list[Table]:  # noqa: ANN001
     sheets are listed together."""
     path = Path(path)
     wb = _open(path)
-    tables, problems = [], []
+    tables, problems, empty = [], [], []
     for name in wb.sheet_names:
+        if ignored_sheet(name):
+            continue
         data = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         for r, row in enumerate(data[:MAX_HEADER_SCAN_ROWS]):
             columns = columns_for(row)
             if columns and any(match_header(c, columns) for c in row):
                 try:
                     tables.append(_read_sheet(path, name, data, r, columns))
+                    if not tables[-1].rows:
+                        empty.append(_no_data_rows(tables[-1], columns))
                 except BadInput as exc:
                     problems += exc.problems or [Problem("", str(exc))]
                 break
     if problems:
         raise BadInput(problems=problems)
+    if tables and not any(t.rows for t in tables):
+        raise BadInput(problems=empty)
     return tables
 
 
@@ -142,7 +178,7 @@ def _headed_sheets(wb, names: list[str], columns: Sequence[Column]):  # noqa: AN
 def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, columns: Sequence[Column]) -> Table:
     found = {i: c for i, cell in enumerate(data[header_idx]) if (c := match_header(cell, columns))}
     required = [c for c in columns if c.required]
-    table = Table(source=str(path), sheet=name, rows=[])
+    table = Table(source=str(path), sheet=name, rows=[], header_row=header_idx + 1)
     problems: list[Problem] = []
 
     header_row = data[header_idx]
@@ -179,8 +215,8 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
     width_needed = max([i for i, _ in wanted] + [as_is_width - 1], default=-1) + 1
     for r in range(header_idx + 1, len(data)):
         row = data[r]
-        if not any(row) and all(is_blank(v) for v in row):
-            continue  # blank rows (even 100,000 of them at the end) are not data
+        if all(map(is_blank, row)):
+            continue  # blank rows (even 100,000 of them at the end, or between rows) are not data
         excel_row = r + 1
         values: dict[str, Any] = dict.fromkeys(absent)
         if len(row) < width_needed:
