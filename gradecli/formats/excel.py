@@ -346,13 +346,18 @@ def write_workbook(path: str | Path, sheets: Sequence[SheetOut]) -> Path:
     return path
 
 
+NOTES_SHEET = "说明 Notes"
+
+
 def write_template(path: str | Path, sheet_title: str, columns: Sequence[Column], notes: Sequence[str],
                    *, data_rows: int = 2000) -> Path:
-    """A blank sheet to fill in: bilingual headers, one example row, dropdowns, and a notes sheet."""
+    """A sheet to fill in: bilingual headers with a note on each, dropdowns and checks on the cells,
+    and no example row (an import takes every row it finds, so an untouched template has none).
+    The notes, an example row and how to fill each column go to the 说明 sheet, which imports
+    ignore."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -360,34 +365,78 @@ def write_template(path: str | Path, sheet_title: str, columns: Sequence[Column]
     ws = wb.active
     ws.title = sheet_title
     fill = PatternFill("solid", fgColor="DDEBF7")
+    bold = Font(bold=True)
+    last_row = data_rows + 1
     for i, col in enumerate(columns):
         cell = ws.cell(row=1, column=i + 1, value=col.header)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        need = "required" if col.required and not col.blank_ok else "optional"
-        cell.comment = Comment(f"{col.header} ({need}): {col.note}", "gradecli")
+        cell.font, cell.fill = bold, fill
+        cell.comment = Comment(f"{col.header} ({_need(col, 'required', 'optional')}): {col.note}", "gradecli")
         ws.column_dimensions[_col_letter(i)].width = max(14, len(col.header) + 6)
-        if col.example is not None:
-            ex = ws.cell(row=2, column=i + 1, value=col.example)
-            if hasattr(col.example, "isoformat"):
-                ex.number_format = "yyyy-mm-dd"
-        if col.choices:
-            dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True,
-                                showErrorMessage=True, errorTitle=col.zh,
-                                error=f"{col.zh}: choose one of {'/'.join(col.choices)}")
-            ws.add_data_validation(dv)
-            letter = _col_letter(i)
-            dv.add(f"{letter}2:{letter}{data_rows + 1}")
+        _validate(ws, col, _col_letter(i), last_row)
     ws.freeze_panes = "A2"
-    info = wb.create_sheet("说明 Notes")
-    info.column_dimensions["A"].width = 100
+
+    info = wb.create_sheet(NOTES_SHEET)
+    for i, col in enumerate(columns):
+        info.column_dimensions[_col_letter(i)].width = max(14, len(col.header) + 6)
     info.append(["说明 / Notes"])
-    for line in notes:
+    info.cell(row=1, column=1).font = bold
+    for line in [*notes, f"本表（{NOTES_SHEET}）不会被导入；请在工作表 {sheet_title} 中填写。"
+                         f"This sheet is never imported: write your rows in the sheet {sheet_title}."]:
         info.append([line])
+    if any(col.example is not None for col in columns):
+        info.append([""])
+        info.append(["示例 / Example — 仅供参考 (shows how a filled row looks)"])
+        info.cell(row=info.max_row, column=1).font = bold
+        info.append([col.header for col in columns])
+        for c in range(1, len(columns) + 1):
+            info.cell(row=info.max_row, column=c).font = bold
+            info.cell(row=info.max_row, column=c).fill = fill
+        info.append([None] * len(columns))
+        for c, col in enumerate(columns, 1):
+            if col.example is not None:
+                _put(info.cell(row=info.max_row, column=c), col.example)
     info.append([""])
     info.append(["列 / Column — 说明 / How to fill"])
+    info.cell(row=info.max_row, column=1).font = bold
     for col in columns:
-        need = "必填 required" if col.required and not col.blank_ok else "选填 optional"
-        info.append([f"{col.header} — {need}: {col.note}"])
+        info.append([f"{col.header} — {_need(col, '必填 required', '选填 optional')}: {col.note}"])
     wb.save(path)
     return path
+
+
+def _need(col: Column, required: str, optional: str) -> str:
+    return required if col.required and not col.blank_ok else optional
+
+
+def _put(cell, value: Any) -> None:  # noqa: ANN001
+    cell.value = safe_value(value)
+    if isinstance(value, (date, datetime)):
+        cell.number_format = "yyyy-mm-dd"
+
+
+def _validate(ws, col: Column, letter: str, last_row: int) -> None:  # noqa: ANN001
+    """Excel checks a cell as it is typed: a dropdown of the choices, or whole numbers, numbers or
+    dates in range (a date warns only: a date typed as text is read too)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if col.choices:
+        dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True,
+                            showErrorMessage=True, errorTitle=col.zh,
+                            error=f"{col.zh}: choose one of {'/'.join(col.choices)}")
+    elif (check := getattr(col.parse, "validation", None)) is not None:
+        kind, lo, hi = check
+        if kind == "date":
+            dv = DataValidation(type="date", operator="greaterThan", formula1="1", errorStyle="warning")
+        elif lo is None and hi is None:
+            return
+        else:
+            operator, f1, f2 = (("between", lo, hi) if lo is not None and hi is not None else
+                                ("greaterThanOrEqual", lo, None) if lo is not None else ("lessThanOrEqual", hi, None))
+            dv = DataValidation(type=kind, operator=operator, formula1=str(f1),
+                                formula2=None if f2 is None else str(f2))
+        dv.allow_blank, dv.showErrorMessage, dv.errorTitle = True, True, col.zh
+        dv.error = f"{col.zh}: {col.note}"
+    else:
+        return
+    ws.add_data_validation(dv)
+    dv.add(f"{letter}2:{letter}{last_row}")

@@ -1,12 +1,14 @@
-"""Sheets that cannot be imported say so in one line."""
+"""Sheets that cannot be imported say so in one line; templates import only what the officer wrote."""
 
 from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from gradecli.cli.app import app
@@ -114,3 +116,71 @@ def test_an_unreadable_file(sqlite_db, tmp_path):
     f.chmod(0)
     r = run(sqlite_db, "staff", "import", f)
     assert r.exit_code == 2 and r.stderr.startswith(f"Error: {f}: cannot be read (permission denied)")
+
+
+# ---------------------------------------------------------------- templates
+
+def _append(path: Path, sheet: str, rows) -> Path:
+    wb = load_workbook(path)
+    for row in rows:
+        wb[sheet].append(row)
+    wb.save(path)
+    return path
+
+
+def _check_template(path: Path, sheet: str, *, validations: int) -> None:
+    wb = load_workbook(path)
+    ws = wb[sheet]
+    assert ws.max_row == 1, "no example row in the sheet that is imported"
+    assert all(c.comment is not None for c in ws[1])
+    assert len(ws.data_validations.dataValidation) >= validations
+    notes = wb["说明 Notes"]
+    assert [c.value for c in notes[1]][0] == "说明 / Notes"
+    assert any(row[0] == "示例 / Example — 仅供参考 (shows how a filled row looks)"
+               for row in notes.iter_rows(values_only=True))
+
+
+def test_roster_template_imports_only_what_was_written(sqlite_db, tmp_path):
+    tpl = tmp_path / "roster.xlsx"
+    ok(sqlite_db, "staff", "template", tpl)
+    _check_template(tpl, "人员 Roster", validations=4)
+    r = run(sqlite_db, "staff", "import", tpl)
+    assert r.exit_code == 2 and r.stderr == f"Error: {tpl}, sheet 人员 Roster: {NO_DATA}\n"
+    _append(tpl, "人员 Roster", [person("H7", family="航标"), person("H8", family="航标", title="中级")])
+    r = json.loads(ok(sqlite_db, "--json", "staff", "import", tpl).stdout)
+    assert (r["rows"], r["added"]) == (2, 2)
+    listed = json.loads(ok(sqlite_db, "--json", "staff", "list").stdout)
+    assert [p["emp_no"] for p in listed["rows"]] == ["H7", "H8"]
+
+
+def test_ratings_and_grades_templates(sqlite_db, tmp_path):
+    ok(sqlite_db, "staff", "import", roster(tmp_path / "r.xlsx", [person("K1"), person("K2")]))
+    perf, grades = tmp_path / "perf.xlsx", tmp_path / "grades.xlsx"
+    ok(sqlite_db, "perf", "template", perf)
+    ok(sqlite_db, "grade", "template", grades)
+    _check_template(perf, "考核 Ratings", validations=3)
+    _check_template(grades, "等级 Grades", validations=3)
+    for f, sheet in ((perf, "考核 Ratings"), (grades, "等级 Grades")):
+        r = run(sqlite_db, "perf" if f == perf else "grade", "import", f)
+        assert r.stderr == f"Error: {f}, sheet {sheet}: {NO_DATA}\n"
+    _append(perf, "考核 Ratings", [["K2", 2025, "优秀", "否"]])
+    assert json.loads(ok(sqlite_db, "--json", "perf", "import", perf).stdout)["added"] == 1
+    _append(grades, "等级 Grades", [["K1", 2, 3, date(2024, 1, 1)]])
+    assert json.loads(ok(sqlite_db, "--json", "grade", "import", grades).stdout)["recorded"] == 1
+    shown = json.loads(ok(sqlite_db, "--json", "staff", "show", "K2").stdout)
+    assert shown["ratings"] == [{"year": 2025, "rating": "优秀", "disciplinary": False}]
+    assert json.loads(ok(sqlite_db, "--json", "staff", "show", "K1").stdout)["grade"] == "2-3"
+
+
+def test_bank_template_imports_only_what_was_written(sqlite_db, tmp_path):
+    tpl = tmp_path / "bank.xlsx"
+    ok(sqlite_db, "bank", "template", tpl)
+    _check_template(tpl, "题库 Questions", validations=2)
+    r = run(sqlite_db, "bank", "import", tpl)
+    assert r.exit_code == 2 and r.stderr == f"Error: {tpl}, sheet 题库 Questions: {NO_DATA}\n"
+    question = ["KF-T1-901", 1, "客服", "single", "来电应在几声铃响内接听？", "一声", "三声", "五声", "十声",
+                None, None, None, None, "B", 2, 0.8, "服务规范", None, None]
+    _append(tpl, "题库 Questions", [question])
+    r = json.loads(ok(sqlite_db, "--json", "bank", "import", tpl).stdout)
+    assert (r["questions"], r["added"]) == (1, 1)
+    assert json.loads(ok(sqlite_db, "--json", "bank", "stats").stdout)["rows"][0]["active"] == 1
