@@ -34,6 +34,7 @@ class Column:
     blank_ok: bool = False  # an empty cell is allowed (read as None)
     unique: bool = False  # a value may appear only once in the file
     as_is: bool = False  # the cell exactly as read, unchecked (answers: scoring reads them); blank is ""
+    prefilled: bool = False  # written by gradecli in a template: a row with nothing else is not yet filled
     example: Any = None
     choices: tuple[str, ...] = ()
     note: str = ""
@@ -74,6 +75,8 @@ class Table:
     as_is: list[str] = field(default_factory=list)  # keys of the cells kept as read, in ``row[AS_IS]``
     present: set[str] = field(default_factory=set)  # keys of the columns the sheet has
     header_row: int = 1
+    # rows holding only prefilled cells (a template's 工号 without a score): (Excel row, {key: text})
+    unfilled: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
     def where(self, row: int, column: Column | None = None) -> str:
         loc = f"{self.source}, sheet {self.sheet}, row {row}"
@@ -108,7 +111,11 @@ def _open(path: Path):  # noqa: ANN202
 
 
 def _no_data_rows(table: Table, columns: Sequence[Column]) -> Problem:
-    return Problem(f"{table.source}, sheet {table.sheet}", f"no data rows; write one row per record under the header row (row {table.header_row}), "
+    where = f"{table.source}, sheet {table.sheet}"
+    if table.unfilled:
+        to_fill = "/".join(c.zh for c in columns if not c.prefilled and c.key in table.present)
+        return Problem(where, f"no data rows: column {to_fill} is empty in every row; fill it in, then import again")
+    return Problem(where, f"no data rows; write one row per record under the header row (row {table.header_row}), "
                           "then import again")
 
 
@@ -213,11 +220,17 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
     # what the loop needs of each column, unpacked once (100,000 rows × 12 columns read them)
     specs = [(i, col.key, col.parse, col.blank_ok, seen.get(col.key), col) for i, col in wanted]
     width_needed = max([i for i, _ in wanted] + [as_is_width - 1], default=-1) + 1
+    # a template's prefilled cells (工号, 姓名) alone do not make a row: it is not filled in yet
+    prefilled = [(i, found[i].key) for idxs in by_key.values() for i in idxs[:1] if found[i].prefilled]
+    to_fill = [i for idxs in by_key.values() for i in idxs[:1] if not found[i].prefilled] if prefilled else []
     for r in range(header_idx + 1, len(data)):
         row = data[r]
         if all(map(is_blank, row)):
             continue  # blank rows (even 100,000 of them at the end, or between rows) are not data
         excel_row = r + 1
+        if prefilled and all(i >= len(row) or is_blank(row[i]) for i in to_fill):
+            table.unfilled.append((excel_row, {k: text(row[i]) for i, k in prefilled if i < len(row)}))
+            continue
         values: dict[str, Any] = dict.fromkeys(absent)
         if len(row) < width_needed:
             row = row + [""] * (width_needed - len(row))
@@ -350,11 +363,13 @@ NOTES_SHEET = "说明 Notes"
 
 
 def write_template(path: str | Path, sheet_title: str, columns: Sequence[Column], notes: Sequence[str],
-                   *, data_rows: int = 2000) -> Path:
+                   *, rows: Sequence[Sequence[Any]] = (), references: Sequence[SheetOut] = (),
+                   data_rows: int = 2000) -> Path:
     """A sheet to fill in: bilingual headers with a note on each, dropdowns and checks on the cells,
     and no example row (an import takes every row it finds, so an untouched template has none).
     The notes, an example row and how to fill each column go to the 说明 sheet, which imports
-    ignore."""
+    ignore. ``rows`` are written in advance (a cycle's candidates); ``references`` become sheets
+    for people to look things up in (their titles start with 参考, so imports ignore them too)."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -366,13 +381,17 @@ def write_template(path: str | Path, sheet_title: str, columns: Sequence[Column]
     ws.title = sheet_title
     fill = PatternFill("solid", fgColor="DDEBF7")
     bold = Font(bold=True)
-    last_row = data_rows + 1
+    last_row = max(data_rows, len(rows)) + 1
     for i, col in enumerate(columns):
         cell = ws.cell(row=1, column=i + 1, value=col.header)
         cell.font, cell.fill = bold, fill
         cell.comment = Comment(f"{col.header} ({_need(col, 'required', 'optional')}): {col.note}", "gradecli")
         ws.column_dimensions[_col_letter(i)].width = max(14, len(col.header) + 6)
         _validate(ws, col, _col_letter(i), last_row)
+    for r, values in enumerate(rows, 2):
+        for c, value in enumerate(values, 1):
+            if value is not None and value != "":
+                _put(ws.cell(row=r, column=c), value)
     ws.freeze_panes = "A2"
 
     info = wb.create_sheet(NOTES_SHEET)
@@ -400,6 +419,16 @@ def write_template(path: str | Path, sheet_title: str, columns: Sequence[Column]
     info.cell(row=info.max_row, column=1).font = bold
     for col in columns:
         info.append([f"{col.header} — {_need(col, '必填 required', '选填 optional')}: {col.note}"])
+
+    for ref, title in zip(references, _sheet_titles([r.title for r in references])):
+        sheet = wb.create_sheet(title)
+        sheet.append(list(ref.headers))
+        for c, width in enumerate(ref.widths or [max(12, min(40, len(h) + 4)) for h in ref.headers]):
+            sheet.column_dimensions[_col_letter(c)].width = width
+            sheet.cell(row=1, column=c + 1).font = bold
+        for values in ref.rows:
+            sheet.append([safe_value(v) for v in values])
+        sheet.freeze_panes = "A2"
     wb.save(path)
     return path
 

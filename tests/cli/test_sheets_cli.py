@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,9 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from gradecli.cli.app import app
+from gradecli.domain.ladder import Ladder
+from gradecli.domain.policy import Policy
+from tests.cli.test_cycle_cli import fill, org, plausible  # noqa: F401 (org is a fixture)
 from tests.helpers import ROSTER_HEADERS, person, roster, write_xlsx
 
 runner = CliRunner()
@@ -184,3 +188,88 @@ def test_bank_template_imports_only_what_was_written(sqlite_db, tmp_path):
     r = json.loads(ok(sqlite_db, "--json", "bank", "import", tpl).stdout)
     assert (r["questions"], r["added"]) == (1, 1)
     assert json.loads(ok(sqlite_db, "--json", "bank", "stats").stdout)["rows"][0]["active"] == 1
+
+
+def _table_rows(effective: date, base: int) -> list[list]:
+    return [["", g.tier, g.level, base + 10 * g.tier + g.level, effective] for g in Ladder.for_family(Policy(), None).steps()]
+
+
+def test_allowance_template_round_trip(sqlite_db, tmp_path):
+    tpl = tmp_path / "allowance.xlsx"
+    r = runner.invoke(app, ["--db", f"sqlite:///{tmp_path}/no/such/dir.db", "allowance", "template", str(tpl)])
+    assert r.exit_code == 0, r.output  # writing a template needs no database
+    _check_template(tpl, "津贴标准 Allowance", validations=5)
+    ws = load_workbook(tpl)["津贴标准 Allowance"]
+    kinds = {str(dv.sqref)[0]: dv.type for dv in ws.data_validations.dataValidation}
+    assert kinds == {"A": "list", "B": "whole", "C": "whole", "D": "decimal", "E": "date"}
+    r = run(sqlite_db, "allowance", "import", tpl)
+    assert r.exit_code == 2 and r.stderr == f"Error: {tpl}, sheet 津贴标准 Allowance: {NO_DATA}\n"
+    _append(tpl, "津贴标准 Allowance", _table_rows(date(2026, 1, 1), 100) + [[None] * 5] + _table_rows(date(2027, 1, 1), 200))
+    r = json.loads(ok(sqlite_db, "--json", "allowance", "import", tpl).stdout)
+    assert r["added"] == ["2026-01-01", "2027-01-01"]
+    shown = json.loads(ok(sqlite_db, "--json", "allowance", "show", "--on", "2026-06-01").stdout)
+    steps = Ladder.for_family(Policy(), None).steps()
+    assert len(shown["rows"]) == len(steps)
+    assert {r["grade"]: r["amount"] for r in shown["rows"]}["2-3"] == "123.00"
+
+
+def test_template_register_round_trip(org, tmp_path):
+    db = org
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服")
+    tpl = tmp_path / "register.xlsx"
+    r = json.loads(ok(db, "--json", "cycle", "template-register", "2026", "--out", tpl).stdout)
+    assert r["may_register"] == 3
+    wb = load_workbook(tpl)
+    assert wb.sheetnames == ["报名 Registration", "说明 Notes", "参考 可报名 Eligible"]
+    assert [c.value for c in wb["报名 Registration"][1]] == ["工号 / Employee No."]
+    assert wb["报名 Registration"].max_row == 1
+    ref = [list(row) for row in wb["参考 可报名 Eligible"].iter_rows(values_only=True)]
+    assert ref[0] == ["工号 / Employee No.", "姓名 / Name", "部门 / Department", "申报等级 / Target", "资格 / Eligible"]
+    assert [(row[0], row[3], row[4]) for row in ref[1:]] == [("K1", "3-1", "是"), ("K2", "3-1", "是"),
+                                                             ("K3", "3-1", "快速通道 fast track")]
+    r = run(db, "cycle", "register", "2026", "--file", tpl)
+    assert r.exit_code == 2 and r.stderr == f"Error: {tpl}, sheet 报名 Registration: {NO_DATA}\n"
+    _append(tpl, "报名 Registration", [["K1"], [None], ["K3"]])
+    r = json.loads(ok(db, "--json", "cycle", "register", "2026", "--file", tpl).stdout)
+    assert (r["registered"], r["total"]) == (2, 2)
+    shown = json.loads(ok(db, "--json", "cycle", "show", "2026").stdout)
+    assert [p["emp_no"] for p in shown["rows"]] == ["K1", "K3"]
+    again = tmp_path / "again.xlsx"
+    ok(db, "cycle", "template-register", "2026", "--out", again)
+    marks = [row[4] for row in load_workbook(again)["参考 可报名 Eligible"].iter_rows(min_row=2, values_only=True)]
+    assert marks == ["是 · 已报名 registered", "是", "快速通道 fast track · 已报名 registered"]
+
+
+def test_template_scores_round_trip(org, tmp_path):
+    db = org
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服")
+    ok(db, "cycle", "register", "2026", "--file", write_xlsx(tmp_path / "reg.xlsx", ["工号"], [["K1"], ["K2"], ["K3"]]))
+    tpl = tmp_path / "skill.xlsx"
+    ok(db, "cycle", "template-scores", "2026", "--out", tpl)  # assessors may get their sheet before the papers
+    ws = load_workbook(tpl)["实操成绩 Skill scores"]
+    assert [list(r) for r in ws.iter_rows(values_only=True)] == [
+        ["工号 / Employee No.", "姓名 / Name", "实操成绩 / Skill score"], ["K1", "张三", None], ["K2", "张三", None],
+        ["K3", "张三", None]]
+    assert [dv.type for dv in ws.data_validations.dataValidation] == ["decimal"]
+    ok(db, "cycle", "issue-papers", "2026", "--seed", "t")
+    ok(db, "cycle", "answer-sheet", "2026", "--out", tmp_path / "sheet.xlsx")
+    random.seed(2)
+    fill(tmp_path / "sheet.xlsx", tmp_path / "filled.xlsx", plausible)
+    ok(db, "cycle", "import-answers", "2026", tmp_path / "filled.xlsx")
+    r = run(db, "cycle", "import-scores", "2026", tpl, "--part", "skill")
+    assert r.exit_code == 2
+    assert r.stderr == (f"Error: {tpl}, sheet 实操成绩 Skill scores: no data rows: column 实操成绩 is empty in every "
+                        "row; fill it in, then import again\n")
+    wb = load_workbook(tpl)
+    wb["实操成绩 Skill scores"]["C2"] = 78.5
+    wb.save(tpl)
+    r = json.loads(ok(db, "--json", "cycle", "import-scores", "2026", tpl, "--part", "skill").stdout)
+    assert (r["rows"], r["state"]) == (1, "papers_issued")
+    assert r["notes"] == ["2 row(s) without 实操成绩, left as they were: K2, K3"]
+    wb["实操成绩 Skill scores"]["C3"] = 60
+    wb["实操成绩 Skill scores"]["C4"] = "91"
+    wb.save(tpl)
+    r = json.loads(ok(db, "--json", "cycle", "import-scores", "2026", tpl, "--part", "skill").stdout)
+    assert (r["rows"], r["state"], r["replaced"]) == (3, "scored", [])
+    shown = {p["emp_no"]: p["skill"] for p in json.loads(ok(db, "--json", "cycle", "show", "2026").stdout)["rows"]}
+    assert shown == {"K1": "78.5", "K2": "60.0", "K3": "91.0"}
