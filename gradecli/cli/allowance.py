@@ -1,4 +1,4 @@
-"""gradecli allowance import | show | compute | arrears."""
+"""gradecli allowance template | import | show | compute | arrears."""
 
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ from gradecli.cli.options import JsonOpt, OutXlsx, XlsxArg, parse_date
 
 app = typer.Typer(no_args_is_help=True)
 MonthOpt = Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month, e.g. 2026-12.")]
+
+
+@app.command("template", help="Write a blank allowance table (岗位序列, 等, 级, 月津贴, 生效日期) with checks and notes.")
+def template(ctx: typer.Context, file: XlsxArg, json: JsonOpt = False) -> None:
+    from gradecli.services import allowance
+
+    emit(ctx, allowance.write_table_template(state(ctx).context(), file), json)
 
 
 @app.command("import", help="Import allowance table versions (岗位序列, 等, 级, 月津贴, 生效日期); all or nothing.")

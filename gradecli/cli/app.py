@@ -37,7 +37,8 @@ class State:
 
             from gradecli.cli.options import parse_date
 
-            self._ctx = Context(url=resolve_url(self.db), policy=self.policy(), pretend_today=parse_date(self.today))
+            self._ctx = Context(url=resolve_url(self.db), policy=self.policy(), pretend_today=parse_date(self.today),
+                                on_new_database=new_database)
         return self._ctx
 
     def policy(self):  # noqa: ANN201
@@ -48,6 +49,13 @@ class State:
         from gradecli.formats.policy_toml import load
 
         return load(self.policy_file)
+
+
+def new_database(path: Path) -> None:
+    """Said once, on stderr, when a command creates the SQLite file (never for PostgreSQL)."""
+    import sys
+
+    sys.stderr.write(f"新建数据库 {path}\n")
 
 
 def state(ctx: typer.Context) -> State:

@@ -1,5 +1,6 @@
-"""gradecli cycle create | list | show | eligibility | register | withdraw | issue-papers |
-answer-sheet | import-answers | import-scores."""
+"""gradecli cycle create | list | show | eligibility | template-register | register | withdraw |
+issue-papers | answer-sheet | import-answers | template-scores | import-scores | evaluate | publish |
+appeal | resolve | close | results."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from gradecli.cli.app import emit, run_with_progress, state
 from gradecli.cli.options import CycleArg, EmpArg, JsonOpt, OutXlsx, XlsxArg, parse_date
 
 app = typer.Typer(no_args_is_help=True)
+OutFile = Annotated[Path, typer.Option("--out", help="FILE.xlsx", dir_okay=False)]
 
 
 @app.command("create", help="Create a cycle: annual (分等考试, tier steps) or semiannual (等内考试, level steps).")
@@ -49,6 +51,13 @@ def eligibility(ctx: typer.Context, cycle: CycleArg, out: OutXlsx = None, json: 
     emit(ctx, run_with_progress(ctx, cycles.eligibility, cycle, out=out), json)
 
 
+@app.command("template-register", help="Write the registration sheet (工号) that register --file reads, with a list of who may register.")
+def template_register(ctx: typer.Context, cycle: CycleArg, out: OutFile, json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, run_with_progress(ctx, cycles.write_register_template, cycle, out), json)
+
+
 @app.command("register", help="Register every eligible candidate, or those listed in a sheet (工号 column).")
 def register(ctx: typer.Context, cycle: CycleArg,
              all_eligible: Annotated[bool, typer.Option("--all-eligible", help="Everyone eligible.")] = False,
@@ -81,8 +90,7 @@ def issue_papers(ctx: typer.Context, cycle: CycleArg,
 
 
 @app.command("answer-sheet", help="Write the answer sheet: a row per candidate, a column per question.")
-def answer_sheet(ctx: typer.Context, cycle: CycleArg,
-                 out: Annotated[Path, typer.Option("--out", help="FILE.xlsx", dir_okay=False)], json: JsonOpt = False) -> None:
+def answer_sheet(ctx: typer.Context, cycle: CycleArg, out: OutFile, json: JsonOpt = False) -> None:
     from gradecli.services import cycles
 
     emit(ctx, run_with_progress(ctx, cycles.write_answer_sheet, cycle, out), json)
@@ -93,6 +101,13 @@ def import_answers(ctx: typer.Context, cycle: CycleArg, file: XlsxArg, json: Jso
     from gradecli.services import cycles
 
     emit(ctx, run_with_progress(ctx, cycles.import_answers, cycle, file), json)
+
+
+@app.command("template-scores", help="Write the skill-score sheet: every candidate's 工号 and 姓名, 实操成绩 to fill in.")
+def template_scores(ctx: typer.Context, cycle: CycleArg, out: OutFile, json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, cycles.write_score_template(state(ctx).context(), cycle, out), json)
 
 
 @app.command("import-scores", help="Import assessor scores (工号, 实操成绩) for a part: --part skill.")

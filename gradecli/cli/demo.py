@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gradecli.cli.app import emit, state
+from gradecli.cli.app import emit, new_database, state
 from gradecli.cli.options import JsonOpt
 
 
@@ -22,6 +22,6 @@ def demo(ctx: typer.Context,
     from gradecli.services import demo_run
 
     st = state(ctx)
-    result, ladder = demo_run.run_demo(st.db, st.policy(), out)
+    result, ladder = demo_run.run_demo(st.db, st.policy(), out, on_new_database=new_database)
     emit(ctx, ladder, json)
     emit(ctx, result, json)

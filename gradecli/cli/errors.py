@@ -1,15 +1,24 @@
-"""The one place where an error becomes `Error: …` lines on stderr and an exit code."""
+"""The one place where an error becomes `Error: …` lines on stderr and an exit code. Whatever
+goes wrong, a person sees one plain line per problem, never a Python traceback."""
 
 from __future__ import annotations
 
+import os
 import sys
 
+import typer
 import typer.core
 
 from gradecli.domain.errors import GradecliError
 
+try:  # Typer ≥ 0.20 carries its own click
+    from typer.exceptions import TyperException as UsageProblem
+except ImportError:  # pragma: no cover - older Typer on click
+    from click import ClickException as UsageProblem
+
 RETRY_HINT = ("the database is busy: another gradecli is writing to it; nothing was written — "
               "run the command again in a moment")
+DEBUG_ENV = "GRADECLI_DEBUG"  # set to 1 to see the traceback of an unexpected failure
 
 
 def print_errors(lines: list[str]) -> None:
@@ -26,13 +35,27 @@ class GradecliGroup(typer.core.TyperGroup):
         except GradecliError as exc:
             print_errors(exc.lines())
             ctx.exit(exc.exit_code)
-        except Exception as exc:  # database errors arrive as SQLAlchemy exceptions
-            if type(exc).__module__.startswith("sqlalchemy"):
-                text = str(getattr(exc, "orig", exc))
-                if "locked" in text or "could not obtain lock" in text or "deadlock" in text:
-                    print_errors([RETRY_HINT])
-                    ctx.exit(1)
-                if "connect" in text.lower() and "refused" in text.lower():
-                    print_errors([f"cannot reach the database: {text.strip()} (check --db / GRADECLI_DATABASE_URL)"])
-                    ctx.exit(2)
-            raise
+        except (typer.Exit, typer.Abort, UsageProblem):
+            raise  # exit codes, Ctrl-C and usage errors: click reports them
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            line, code = _explain(exc, ctx)
+            print_errors([line])
+            ctx.exit(code)
+
+
+def _explain(exc: Exception, ctx) -> tuple[str, int]:  # noqa: ANN001
+    """A database error, a file the system refused, or (last) a fault of gradecli itself."""
+    if type(exc).__module__.startswith("sqlalchemy"):
+        from gradecli.store.db import database_problem, is_busy, resolve_url
+
+        if is_busy(exc):
+            return RETRY_HINT, 1
+        return database_problem(exc, resolve_url(getattr(ctx.obj, "db", None))), 2
+    if isinstance(exc, OSError) and exc.filename:
+        reason = (exc.strerror or str(exc)).lower()
+        return (f"{exc.filename}: {reason}; close the file if Excel has it open, check the name and that "
+                "you may read and write there, then try again"), 2
+    return (f"unexpected {type(exc).__name__}: {exc} — a fault in gradecli, not in your input; please report "
+            f"it with the command you ran ({DEBUG_ENV}=1 shows the details)"), 1

@@ -12,7 +12,7 @@ from gradecli.cli.options import DateOpt, EmpArg, JsonOpt, XlsxArg, parse_date
 app = typer.Typer(no_args_is_help=True)
 
 
-@app.command("template", help="Write a blank roster with bilingual headers, dropdowns, an example and notes.")
+@app.command("template", help="Write a blank roster: bilingual headers, dropdowns; notes and an example on its 说明 sheet.")
 def template(ctx: typer.Context, file: XlsxArg, json: JsonOpt = False) -> None:
     from gradecli.services import staff
 

@@ -54,3 +54,7 @@ class IntegrityFailure(GradecliError):
     """The stored ledger does not verify (edited, deleted or reordered rows)."""
 
     exit_code = 1
+
+
+class DatabaseUnavailable(BadInput):
+    """The database cannot be opened, created or written: the URL, the cause and the fix."""

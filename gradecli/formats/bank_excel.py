@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from gradecli.domain.bank import LETTERS, MAX_OPTIONS, Question, RawQuestion
-from gradecli.domain.errors import BadInput
 from gradecli.formats import cells
 from gradecli.formats.excel import Column, SheetOut, read_table, write_template, write_workbook
 
@@ -73,9 +72,7 @@ def read(path: Path) -> list[RawQuestion]:
                 "difficulty": r.get("difficulty"), "areas": r.get("areas"),
                 "explanation": r.get("explanation"), "status": r.get("status") or "active"}
         raws.append(RawQuestion(data=data, where=table.where(row_no)))
-    if not raws:
-        raise BadInput(f"{path}: the sheet has no questions")
-    return raws
+    return raws  # never empty: read_table refuses a sheet without data rows
 
 
 def export(path: Path, questions: list[Question]) -> Path:

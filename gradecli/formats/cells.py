@@ -95,6 +95,10 @@ def a_date(value: Any) -> date:
     raise CellError(f"{_show(value)} is not a date (use YYYY-MM-DD)")
 
 
+# What a template may ask Excel to check as the cell is typed: (kind, lowest, highest).
+a_date.validation = ("date", None, None)  # type: ignore[attr-defined]
+
+
 def choice(options: tuple[str, ...] | list[str]) -> Callable[[Any], str]:
     opts = tuple(options)
 
@@ -122,9 +126,11 @@ def integer(lo: int | None = None, hi: int | None = None) -> Callable[[Any], int
                 raise CellError(f"{_show(value)} is not a whole number")
             n = int(s)
         if (lo is not None and n < lo) or (hi is not None and n > hi):
-            raise CellError(f"{n} is outside {lo}–{hi}")
+            raise CellError(f"{n} is outside {lo}–{hi}" if lo is not None and hi is not None else
+                            f"{n} is less than {lo}" if lo is not None else f"{n} is more than {hi}")
         return n
 
+    parse.validation = ("whole", lo, hi)  # type: ignore[attr-defined]
     return parse
 
 
@@ -148,6 +154,7 @@ def decimal(lo: Decimal | None = None, hi: Decimal | None = None, places: int = 
             raise CellError(f"{_show(value).strip(chr(39))} is outside {lo}–{hi}")
         return d.quantize(step)
 
+    parse.validation = ("decimal", lo, hi)  # type: ignore[attr-defined]
     return parse
 
 

@@ -14,6 +14,13 @@ from gradecli.domain.values import AbsentMark
 from gradecli.formats.cells import CellError, is_blank, text
 
 MAX_HEADER_SCAN_ROWS = 10
+# Sheets for people, never imported: 说明 (instructions, with the template's example row) and
+# 参考 (reference lists such as who may register).
+IGNORED_SHEET_PREFIXES = ("说明", "参考")
+
+
+def ignored_sheet(name: str) -> bool:
+    return name.strip().startswith(IGNORED_SHEET_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,7 @@ class Column:
     blank_ok: bool = False  # an empty cell is allowed (read as None)
     unique: bool = False  # a value may appear only once in the file
     as_is: bool = False  # the cell exactly as read, unchecked (answers: scoring reads them); blank is ""
+    prefilled: bool = False  # written by gradecli in a template: a row with nothing else is not yet filled
     example: Any = None
     choices: tuple[str, ...] = ()
     note: str = ""
@@ -67,6 +75,9 @@ class Table:
     warnings: list[str] = field(default_factory=list)
     as_is: list[str] = field(default_factory=list)  # keys of the cells kept as read, in ``row[AS_IS]``
     present: set[str] = field(default_factory=set)  # keys of the columns the sheet has
+    header_row: int = 1
+    # rows holding only prefilled cells (a template's 工号 without a score): (Excel row, {key: text})
+    unfilled: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
     def where(self, row: int, column: Column | None = None) -> str:
         loc = f"{self.source}, sheet {self.sheet}, row {row}"
@@ -76,15 +87,37 @@ class Table:
 AS_IS = "_as_is"  # a row's cells of as_is columns: one list, in the order of Table.as_is
 
 
+SAVE_AS_XLSX = "open it in Excel and save it as an Excel Workbook (.xlsx), then import that file"
+
+
 def _open(path: Path):  # noqa: ANN202
     from python_calamine import CalamineWorkbook
 
     if not path.exists():
-        raise BadInput(f"{path}: no such file")
+        raise BadInput(f"{path}: no such file; check the file name and the folder")
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder, not a workbook; give the .xlsx file in it")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:  # locked by another program, or no right to read it
+        raise BadInput(f"{path}: cannot be read ({(exc.strerror or str(exc)).lower()}); close it in Excel or "
+                       "any other program, make sure you may read it, then import again") from None
+    if path.suffix.lower() in (".csv", ".txt"):
+        raise BadInput(f"{path}: a {path.suffix.lower()[1:].upper()} file, not an Excel workbook; {SAVE_AS_XLSX}")
     try:
         return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for every unreadable file
-        raise BadInput(f"{path}: not an Excel workbook ({exc}); save it as .xlsx and try again") from None
+    except Exception:  # calamine raises its own error types for every unreadable file
+        raise BadInput(f"{path}: not an Excel workbook (whatever its name says); {SAVE_AS_XLSX}") from None
+
+
+def _no_data_rows(table: Table, columns: Sequence[Column]) -> Problem:
+    where = f"{table.source}, sheet {table.sheet}"
+    if table.unfilled:
+        to_fill = "/".join(c.zh for c in columns if not c.prefilled and c.key in table.present)
+        return Problem(where, f"no data rows: column {to_fill} is empty in every row; fill it in, then import again")
+    return Problem(where, f"no data rows; write one row per record under the header row (row {table.header_row}), "
+                          "then import again")
 
 
 def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None = None,
@@ -99,12 +132,17 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
     wb = _open(path)
     if sheet and sheet not in wb.sheet_names:
         raise BadInput(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(wb.sheet_names)})")
-    found = _headed_sheets(wb, [sheet] if sheet else list(wb.sheet_names), columns)
+    names = [sheet] if sheet else [n for n in wb.sheet_names if not ignored_sheet(n)]
+    found = _headed_sheets(wb, names, columns)
     if not found:
         wanted = ", ".join(c.header for c in columns if c.required)
         raise BadInput(f"{path}: no sheet has a header row with the columns {wanted}")
     _, name, data, header_idx = max(found, key=lambda f: f[0])
-    return _read_sheet(path, name, data, header_idx, columns, collect)
+    before = len(collect) if collect is not None else 0
+    table = _read_sheet(path, name, data, header_idx, columns, collect)
+    if not table.rows and (collect is None or len(collect) == before):  # rows with bad cells are data rows
+        raise BadInput(problems=[_no_data_rows(table, columns)])
+    return table
 
 
 def read_tables(path: str | Path, columns_for, *, collect: list[Problem] | None = None) -> list[Table]:  # noqa: ANN001
@@ -113,19 +151,26 @@ def read_tables(path: str | Path, columns_for, *, collect: list[Problem] | None 
     sheets are listed together."""
     path = Path(path)
     wb = _open(path)
-    tables, problems = [], []
+    tables, problems, empty = [], [], []
     for name in wb.sheet_names:
+        if ignored_sheet(name):
+            continue
         data = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         for r, row in enumerate(data[:MAX_HEADER_SCAN_ROWS]):
             columns = columns_for(row)
             if columns and any(match_header(c, columns) for c in row):
                 try:
+                    before = len(collect) if collect is not None else 0
                     tables.append(_read_sheet(path, name, data, r, columns, collect))
+                    if not tables[-1].rows and (collect is None or len(collect) == before):
+                        empty.append(_no_data_rows(tables[-1], columns))
                 except BadInput as exc:
                     problems += exc.problems or [Problem("", str(exc))]
                 break
     if problems:
         raise BadInput(problems=problems)
+    if tables and not any(t.rows for t in tables):
+        raise BadInput(problems=empty)
     return tables
 
 
@@ -146,7 +191,7 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
                 collect: list[Problem] | None = None) -> Table:
     found = {i: c for i, cell in enumerate(data[header_idx]) if (c := match_header(cell, columns))}
     required = [c for c in columns if c.required]
-    table = Table(source=str(path), sheet=name, rows=[])
+    table = Table(source=str(path), sheet=name, rows=[], header_row=header_idx + 1)
     problems: list[Problem] = []
 
     header_row = data[header_idx]
@@ -181,12 +226,18 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
     # what the loop needs of each column, unpacked once (100,000 rows × 12 columns read them)
     specs = [(i, col.key, col.parse, col.blank_ok, seen.get(col.key), col) for i, col in wanted]
     width_needed = max([i for i, _ in wanted] + [as_is_width - 1], default=-1) + 1
+    # a template's prefilled cells (工号, 姓名) alone do not make a row: it is not filled in yet
+    prefilled = [(i, found[i].key) for idxs in by_key.values() for i in idxs[:1] if found[i].prefilled]
+    to_fill = [i for idxs in by_key.values() for i in idxs[:1] if not found[i].prefilled] if prefilled else []
     for r in range(header_idx + 1, len(data)):
         before = len(problems)
         row = data[r]
-        if not any(row) and all(is_blank(v) for v in row):
-            continue  # blank rows (even 100,000 of them at the end) are not data
+        if all(map(is_blank, row)):
+            continue  # blank rows (even 100,000 of them at the end, or between rows) are not data
         excel_row = r + 1
+        if prefilled and all(i >= len(row) or is_blank(row[i]) for i in to_fill):
+            table.unfilled.append((excel_row, {k: text(row[i]) for i, k in prefilled if i < len(row)}))
+            continue
         values: dict[str, Any] = dict.fromkeys(absent)
         if len(row) < width_needed:
             row = row + [""] * (width_needed - len(row))
@@ -344,13 +395,20 @@ def write_workbook(path: str | Path, sheets: Sequence[SheetOut]) -> Path:
     return path
 
 
+NOTES_SHEET = "说明 Notes"
+
+
 def write_template(path: str | Path, sheet_title: str, columns: Sequence[Column], notes: Sequence[str],
-                   *, data_rows: int = 2000) -> Path:
-    """A blank sheet to fill in: bilingual headers, one example row, dropdowns, and a notes sheet."""
+                   *, rows: Sequence[Sequence[Any]] = (), references: Sequence[SheetOut] = (),
+                   data_rows: int = 2000) -> Path:
+    """A sheet to fill in: bilingual headers with a note on each, dropdowns and checks on the cells,
+    and no example row (an import takes every row it finds, so an untouched template has none).
+    The notes, an example row and how to fill each column go to the 说明 sheet, which imports
+    ignore. ``rows`` are written in advance (a cycle's candidates); ``references`` become sheets
+    for people to look things up in (their titles start with 参考, so imports ignore them too)."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -358,34 +416,92 @@ def write_template(path: str | Path, sheet_title: str, columns: Sequence[Column]
     ws = wb.active
     ws.title = sheet_title
     fill = PatternFill("solid", fgColor="DDEBF7")
+    bold = Font(bold=True)
+    last_row = max(data_rows, len(rows)) + 1
     for i, col in enumerate(columns):
         cell = ws.cell(row=1, column=i + 1, value=col.header)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        need = "required" if col.required and not col.blank_ok else "optional"
-        cell.comment = Comment(f"{col.header} ({need}): {col.note}", "gradecli")
+        cell.font, cell.fill = bold, fill
+        cell.comment = Comment(f"{col.header} ({_need(col, 'required', 'optional')}): {col.note}", "gradecli")
         ws.column_dimensions[_col_letter(i)].width = max(14, len(col.header) + 6)
-        if col.example is not None:
-            ex = ws.cell(row=2, column=i + 1, value=col.example)
-            if hasattr(col.example, "isoformat"):
-                ex.number_format = "yyyy-mm-dd"
-        if col.choices:
-            dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True,
-                                showErrorMessage=True, errorTitle=col.zh,
-                                error=f"{col.zh}: choose one of {'/'.join(col.choices)}")
-            ws.add_data_validation(dv)
-            letter = _col_letter(i)
-            dv.add(f"{letter}2:{letter}{data_rows + 1}")
+        _validate(ws, col, _col_letter(i), last_row)
+    for r, values in enumerate(rows, 2):
+        for c, value in enumerate(values, 1):
+            if value is not None and value != "":
+                _put(ws.cell(row=r, column=c), value)
     ws.freeze_panes = "A2"
-    info = wb.create_sheet("说明 Notes")
-    info.column_dimensions["A"].width = 100
+
+    info = wb.create_sheet(NOTES_SHEET)
+    for i, col in enumerate(columns):
+        info.column_dimensions[_col_letter(i)].width = max(14, len(col.header) + 6)
     info.append(["说明 / Notes"])
-    for line in notes:
+    info.cell(row=1, column=1).font = bold
+    for line in [*notes, f"本表（{NOTES_SHEET}）不会被导入；请在工作表 {sheet_title} 中填写。"
+                         f"This sheet is never imported: write your rows in the sheet {sheet_title}."]:
         info.append([line])
+    if any(col.example is not None for col in columns):
+        info.append([""])
+        info.append(["示例 / Example — 仅供参考 (shows how a filled row looks)"])
+        info.cell(row=info.max_row, column=1).font = bold
+        info.append([col.header for col in columns])
+        for c in range(1, len(columns) + 1):
+            info.cell(row=info.max_row, column=c).font = bold
+            info.cell(row=info.max_row, column=c).fill = fill
+        info.append([None] * len(columns))
+        for c, col in enumerate(columns, 1):
+            if col.example is not None:
+                _put(info.cell(row=info.max_row, column=c), col.example)
     info.append([""])
     info.append(["列 / Column — 说明 / How to fill"])
+    info.cell(row=info.max_row, column=1).font = bold
     for col in columns:
-        need = "必填 required" if col.required and not col.blank_ok else "选填 optional"
-        info.append([f"{col.header} — {need}: {col.note}"])
+        info.append([f"{col.header} — {_need(col, '必填 required', '选填 optional')}: {col.note}"])
+
+    for ref, title in zip(references, _sheet_titles([r.title for r in references])):
+        sheet = wb.create_sheet(title)
+        sheet.append(list(ref.headers))
+        for c, width in enumerate(ref.widths or [max(12, min(40, len(h) + 4)) for h in ref.headers]):
+            sheet.column_dimensions[_col_letter(c)].width = width
+            sheet.cell(row=1, column=c + 1).font = bold
+        for values in ref.rows:
+            sheet.append([safe_value(v) for v in values])
+        sheet.freeze_panes = "A2"
     wb.save(path)
     return path
+
+
+def _need(col: Column, required: str, optional: str) -> str:
+    return required if col.required and not col.blank_ok else optional
+
+
+def _put(cell, value: Any) -> None:  # noqa: ANN001
+    cell.value = safe_value(value)
+    if isinstance(value, (date, datetime)):
+        cell.number_format = "yyyy-mm-dd"
+
+
+def _validate(ws, col: Column, letter: str, last_row: int) -> None:  # noqa: ANN001
+    """Excel checks a cell as it is typed: a dropdown of the choices, or whole numbers, numbers or
+    dates in range (a date warns only: a date typed as text is read too)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if col.choices:
+        dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True,
+                            showErrorMessage=True, errorTitle=col.zh,
+                            error=f"{col.zh}: choose one of {'/'.join(col.choices)}")
+    elif (check := getattr(col.parse, "validation", None)) is not None:
+        kind, lo, hi = check
+        if kind == "date":
+            dv = DataValidation(type="date", operator="greaterThan", formula1="1", errorStyle="warning")
+        elif lo is None and hi is None:
+            return
+        else:
+            operator, f1, f2 = (("between", lo, hi) if lo is not None and hi is not None else
+                                ("greaterThanOrEqual", lo, None) if lo is not None else ("lessThanOrEqual", hi, None))
+            dv = DataValidation(type=kind, operator=operator, formula1=str(f1),
+                                formula2=None if f2 is None else str(f2))
+        dv.allow_blank, dv.showErrorMessage, dv.errorTitle = True, True, col.zh
+        dv.error = f"{col.zh}: {col.note}"
+    else:
+        return
+    ws.add_data_validation(dv)
+    dv.add(f"{letter}2:{letter}{last_row}")

@@ -37,7 +37,7 @@ def roster_columns(policy: Policy) -> list[Column]:
         Column("leave_date", "离职日期", "Leave date", cells.a_date, required=False, blank_ok=True,
                note="leave empty, or the last day of service as YYYY-MM-DD"),
         Column("certificates", "证书", "Certificates", cells.name_list, required=False, blank_ok=True,
-               example="客服中级证书", note="optional: the certificates held, separated by 、; a file "
+               example="客服中级证书", note="the certificates held, separated by 、; a file "
                "without this column leaves everyone's certificates as they are"),
     ]
 
@@ -57,8 +57,8 @@ def performance_columns(policy: Policy) -> list[Column]:
 def grade_columns() -> list[Column]:
     return [
         EMP_NO,
-        Column("tier", "等", "Tier", cells.integer(), example=2, note="write the tier number"),
-        Column("level", "级", "Level", cells.integer(), example=1, note="write the level number"),
+        Column("tier", "等", "Tier", cells.integer(1), example=2, note="write the tier number"),
+        Column("level", "级", "Level", cells.integer(1), example=1, note="write the level number"),
         Column("effective", "生效日期", "Effective date", cells.a_date, example=date(2024, 1, 1),
                note="write the date as YYYY-MM-DD"),
     ]

@@ -18,13 +18,14 @@ from gradecli.store import migrate
 
 
 def _engine(ctx: Context):  # noqa: ANN202
-    from gradecli.store.db import make_engine
-
-    return make_engine(ctx.url)
+    """The database as it is: these commands show or change its schema themselves."""
+    return ctx.open_engine(upgrade=False)
 
 
 def _safe_url(ctx: Context) -> str:
-    return make_url(ctx.url).render_as_string(hide_password=True)
+    from gradecli.store.db import safe_url
+
+    return safe_url(ctx.url)
 
 
 def upgrade(ctx: Context) -> Outcome:
@@ -38,7 +39,8 @@ def upgrade(ctx: Context) -> Outcome:
 def current(ctx: Context) -> Outcome:
     engine = _engine(ctx)
     cur, head = migrate.current_revision(engine), migrate.head_revision()
-    state = "newest" if cur == head else ("empty: run `gradecli db upgrade`" if cur is None else f"behind {head}")
+    state = ("newest" if cur == head else "empty: run `gradecli db upgrade`" if cur is None else
+             f"behind {head}" if migrate.known(cur) else f"newer than this gradecli, which knows up to {head}")
     return Outcome(f"{_safe_url(ctx)}: revision {cur or 'none'} ({state})", {"current": cur, "head": head})
 
 
@@ -46,7 +48,10 @@ def check(ctx: Context) -> Outcome:
     engine = _engine(ctx)
     cur, head = migrate.current_revision(engine), migrate.head_revision()
     problems = []
-    if cur != head:
+    if cur != head and not migrate.known(cur):
+        problems.append(f"the database is at {cur}, made by a newer gradecli (this one knows up to {head}): "
+                        "install the newer gradecli")
+    elif cur != head:
         problems.append(f"the database is at {cur or 'no revision'}, the newest is {head}: run `gradecli db upgrade`")
     else:
         problems.extend(f"schema differs from the models: {d}" for d in migrate.drift(engine))

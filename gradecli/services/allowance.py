@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ from gradecli.domain.errors import BadInput, NotFound, Problem
 from gradecli.domain.ledger import GRADE_NEUTRAL_KINDS, changes_grade, grade_steps
 from gradecli.domain.ladder import Grade, Ladder
 from gradecli.formats import cells, payroll as payroll_out
-from gradecli.formats.excel import Column, read_table
+from gradecli.formats.excel import Column, read_table, write_template
 from gradecli.services import admin
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import LazyRows, Listing, Outcome
@@ -28,12 +29,14 @@ from gradecli.store.models import (AllowanceRateRow, AllowanceTableRow, Employee
 TABLE_COLUMNS = [
     Column("family", "岗位序列", "Post family", cells.text, required=False, blank_ok=True,
            note="a post family, or leave empty for every family"),
-    Column("tier", "等", "Tier", cells.integer(1, 9), note="the tier number"),
-    Column("level", "级", "Level", cells.integer(1, 9), note="the level number"),
-    Column("amount", "月津贴", "Monthly amount", cells.decimal(Decimal(0), None, places=2),
+    Column("tier", "等", "Tier", cells.integer(1, 9), example=1, note="the tier number"),
+    Column("level", "级", "Level", cells.integer(1, 9), example=1, note="the level number"),
+    Column("amount", "月津贴", "Monthly amount", cells.decimal(Decimal(0), None, places=2), example=Decimal("300.00"),
            note="yuan a month, at most two decimals, not negative"),
-    Column("effective", "生效日期", "Effective from", cells.a_date, note="the first day the amounts apply, YYYY-MM-DD"),
+    Column("effective", "生效日期", "Effective from", cells.a_date, example=date(2026, 1, 1),
+           note="the first day the amounts apply, YYYY-MM-DD"),
 ]
+TABLE_SHEET = "津贴标准 Allowance"
 
 
 def parse_month(text: str) -> date:
@@ -55,6 +58,22 @@ def yuan_text(fen: int) -> str:
 
 
 # ---------------------------------------------------------------- tables
+
+def write_table_template(ctx: Context, path: Path) -> Outcome:
+    """A blank allowance table: one row per grade and effective date, families from the policy."""
+    families = tuple(ctx.policy.ladder.families)
+    columns = [replace(TABLE_COLUMNS[0], choices=families, example=families[0] if families else None,
+                       note="one of " + "/".join(families) + ", or leave empty for every family"),
+               *TABLE_COLUMNS[1:]]
+    write_template(path, TABLE_SHEET, columns, [
+        "每个生效日期一版津贴标准：该版须覆盖岗位序列的每个等级（等、级）。"
+        "One table version per effective date; it must cover every grade (等, 级) of the ladder.",
+        "岗位序列留空表示适用于所有岗位序列。An empty 岗位序列 applies to every post family.",
+        "月津贴以元为单位，最多两位小数。Monthly amounts in yuan, at most two decimals.",
+        "新标准请用新的生效日期，已导入的版本不会被覆盖。A new table takes a new effective date; versions are never overwritten.",
+    ])
+    return Outcome(f"wrote the allowance table template {path}", {"path": str(path)})
+
 
 def import_table(ctx: Context, path: Path) -> Outcome:
     table = read_table(path, TABLE_COLUMNS)

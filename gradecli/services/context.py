@@ -1,4 +1,5 @@
-"""What every use case needs: the database, the policy, who is acting, and a progress callback."""
+"""What every use case needs: the database, the policy, who is acting, and callbacks for progress and
+for a new database file (services never print; the command line says what they report)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 from typing import Callable, Iterator
 
 from gradecli.domain.policy import Policy
@@ -34,6 +36,7 @@ class Context:
     progress: Progress = _no_progress
     auto_upgrade: bool = True
     pretend_today: date | None = None  # --today: rehearsals and catching up; recorded in the cycle log
+    on_new_database: Callable[[Path], None] | None = None  # told once when opening creates a SQLite file
 
     @property
     def today(self) -> date:
@@ -41,13 +44,13 @@ class Context:
 
     @cached_property
     def engine(self):  # noqa: ANN201
-        from gradecli.store.db import make_engine
-        from gradecli.store.migrate import ensure_current
+        """Opened on first use; a database that cannot be used raises DatabaseUnavailable here."""
+        return self.open_engine(upgrade=self.auto_upgrade)
 
-        engine = make_engine(self.url)
-        if self.auto_upgrade:
-            ensure_current(engine)
-        return engine
+    def open_engine(self, *, upgrade: bool):  # noqa: ANN201
+        from gradecli.store.db import open_engine
+
+        return open_engine(self.url, upgrade=upgrade, on_new_file=self.on_new_database)
 
     def uow(self):  # noqa: ANN201
         from gradecli.store.uow import UnitOfWork

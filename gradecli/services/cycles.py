@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
@@ -20,7 +21,7 @@ from gradecli.domain.ladder import Grade
 from gradecli.domain.scoring import AnswerError, allowed_hint, score
 from gradecli.domain.values import score_or_absent
 from gradecli.formats import answer_sheet, cells
-from gradecli.formats.excel import Column, SheetOut, read_table, write_workbook
+from gradecli.formats.excel import Column, SheetOut, read_table, write_template, write_workbook
 from gradecli.formats.sheets import EMP_NO
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.papers import load_paper_entries, load_papers, new_seed, store_sitting
@@ -166,6 +167,42 @@ def register(ctx: Context, code: str, *, all_eligible: bool = False, file: Path 
     ft = sum(1 for _, _, el in chosen if el.fast_track_applicant)
     return Outcome(f"cycle {c.code}: {added} registered ({ft} as fast-track applicants), {again} already registered; "
                    f"{total} candidates in all", {"cycle": c.code, "registered": added, "already": again, "total": total})
+
+
+REGISTER_SHEET = "报名 Registration"
+REFERENCE_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), ("department", "部门 / Department"),
+                     ("target", "申报等级 / Target"), ("eligible", "资格 / Eligible")]
+
+
+@bulk_work()
+def write_register_template(ctx: Context, code: str, out: Path) -> Outcome:
+    """An empty 工号 sheet for `cycle register --file`, and a 参考 sheet of who may register (read by nobody)."""
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code)
+        cyc.require(c.state, ("draft", "open"), code=c.code, action="the registration sheet")
+        assessed = _assess(ctx, s, c)
+        registered = {r.emp_no for r in cycle_repo.registrations(s, c)}
+    people = []
+    for e, _person, el in sorted(assessed, key=lambda a: a[0].emp_no):
+        if not (el.eligible or el.fast_track_applicant):
+            continue
+        status = "是" if el.eligible else "快速通道 fast track"
+        if e.emp_no in registered:
+            status += " · 已报名 registered"
+        people.append([e.emp_no, e.name, e.department, str(el.target), status])
+    column = replace(EMP_NO, example=people[0][0] if people else EMP_NO.example,
+                     note=f"the 工号 of a person to register; the sheet 参考 lists who may ({len(people)})")
+    write_template(out, REGISTER_SHEET, [column], [
+        f"周期 {c.code} 报名：每行一个工号。Registration for cycle {c.code}: one 工号 per row.",
+        "可报名人员见工作表“参考 可报名 Eligible”（仅供查阅，不会被导入）。"
+        "Who may register is listed in the sheet 参考 可报名 Eligible (for reference; never imported).",
+        "名单中有一人不可报名时，整表都不登记。One person who may not register refuses the whole sheet.",
+        f"导入 Import: gradecli cycle register {c.code} --file FILE.xlsx",
+    ], references=[SheetOut("参考 可报名 Eligible", [h for _, h in REFERENCE_COLUMNS], people,
+                            widths=[14, 10, 14, 16, 28])])
+    return Outcome(f"wrote the registration sheet for cycle {c.code} to {out}: {len(people)} people may register",
+                   {"cycle": c.code, "path": str(out), "may_register": len(people)})
 
 
 def withdraw(ctx: Context, code: str, emp_no: str) -> Outcome:
@@ -456,9 +493,40 @@ def _advance(s, c: CycleRow) -> None:  # noqa: ANN001
     c.state = "scored" if complete else "papers_issued"
 
 
-SKILL_COLUMNS = [EMP_NO, Column("skill", "实操成绩", "Skill score",
-                                cells.or_absent(cells.decimal(Decimal(0), Decimal(100), places=1)),
-                                note="a score from 0 to 100, one decimal at most, or 缺考 (absent)")]
+SKILL_SHEET = "实操成绩 Skill scores"
+SKILL_COLUMNS = [
+    replace(EMP_NO, prefilled=True, note="the candidate's employee number (filled in by gradecli)"),
+    Column("name", "姓名", "Name", cells.text, required=False, blank_ok=True, prefilled=True, example="张三",
+           note="the candidate's name, to help the assessor (not checked)"),
+    Column("skill", "实操成绩", "Skill score", cells.or_absent(cells.decimal(Decimal(0), Decimal(100), places=1)),
+           example=82.5, note="a score from 0 to 100, one decimal at most, or 缺考 (absent); leave it empty when it "
+           "is not known yet"),
+]
+
+
+def write_score_template(ctx: Context, code: str, out: Path) -> Outcome:
+    """The assessors' skill-score sheet: every candidate's 工号 and 姓名, an empty 实操成绩 column."""
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code)
+        cyc.require(c.state, ("open", "papers_issued", "scored"), code=c.code, action="the skill-score sheet")
+        regs = cycle_repo.registrations(s, c)
+        if c.revision:  # after a notice only the reopened candidates' scores can change
+            regs = [r for r in regs if r.reopened]
+        names = dict(s.execute(select(Employee.id, Employee.name).join(RegistrationRow, RegistrationRow.employee_id == Employee.id)
+                               .where(RegistrationRow.cycle_id == c.id)).all())
+    if not regs:
+        raise RuleRefused(f"cycle {c.code} has no candidates whose skill score can be entered; "
+                          f"register some first (`gradecli cycle register {c.code} --all-eligible`)")
+    write_template(out, SKILL_SHEET, SKILL_COLUMNS, [
+        f"周期 {c.code} 的实操成绩：每名考生一行，已填好工号和姓名。Skill scores of cycle {c.code}: one row per candidate.",
+        "只填写实操成绩（0–100，最多一位小数），未参加考核的写“缺考”；暂无成绩的留空，导入时跳过该行。"
+        "Write only 实操成绩 (0–100, one decimal at most), or 缺考 for a candidate absent from the assessment; "
+        "leave it empty when not known yet — that row is skipped.",
+        f"导入 Import: gradecli cycle import-scores {c.code} FILE.xlsx --part skill",
+    ], rows=[[r.emp_no, names.get(r.employee_id), None] for r in regs])
+    return Outcome(f"wrote the skill-score sheet for cycle {c.code} ({len(regs)} candidates) to {out}",
+                   {"cycle": c.code, "path": str(out), "candidates": len(regs)})
 
 
 def import_scores(ctx: Context, code: str, path: Path, *, part: str) -> Outcome:
@@ -494,6 +562,11 @@ def import_scores(ctx: Context, code: str, path: Path, *, part: str) -> Outcome:
     notes = [f"skill scores changed for {', '.join(replaced)}"] if replaced else []
     if absent:
         notes.append(f"{len(absent)} candidate(s) absent from the skill assessment (缺考): {_some(absent)}")
+    if table.unfilled:
+        left = [v.get("emp_no") or f"row {n}" for n, v in table.unfilled]
+        notes.append(f"{len(left)} row(s) without 实操成绩, left as they were: {', '.join(left[:12])}"
+                     + (" …" if len(left) > 12 else ""))
+    notes += table.warnings
     return Outcome(f"cycle {c.code}: {len(table.rows)} skill scores from {path}; state {c.state}",
                    {"cycle": c.code, "rows": len(table.rows), "replaced": replaced, "state": c.state}, notes)
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from gradecli.domain.policy import Policy
 from gradecli.services.context import Context
 from gradecli.services.results import Listing, Outcome
 
 
-def run_demo(db_url: str | None, policy: Policy, out: Path) -> tuple[Outcome, Listing]:
+def run_demo(db_url: str | None, policy: Policy, out: Path,
+             on_new_database: Callable[[Path], None] | None = None) -> tuple[Outcome, Listing]:
     from gradecli import demo
     from gradecli.services import ladder
     from gradecli.store.db import resolve_url
@@ -20,7 +22,7 @@ def run_demo(db_url: str | None, policy: Policy, out: Path) -> tuple[Outcome, Li
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_file) + suffix).unlink(missing_ok=True)
         db_url = f"sqlite:///{db_file}"
-    ctx = Context(url=resolve_url(db_url), policy=policy)
+    ctx = Context(url=resolve_url(db_url), policy=policy, on_new_database=on_new_database)
     report = demo.run(ctx, out)
     lad = ladder.show(ctx)
     summary = Outcome(f"demo finished: {len(set(report.files))} sheets, notices and papers in {out}/ — open "

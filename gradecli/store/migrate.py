@@ -46,6 +46,7 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     from alembic import command
 
     before = current_revision(engine)
+    _require_known(engine, before)
     with _MigrationEngine(engine) as eng, eng.begin() as conn:
         command.upgrade(_config(conn), revision)
     return before, current_revision(engine)
@@ -94,6 +95,29 @@ def ensure_current(engine: Engine) -> None:
     if current_revision(engine) != head_revision():
         upgrade(engine)
     _checked.add(engine)
+
+
+def known(revision: str | None) -> bool:
+    """Whether this gradecli's migrations know the revision (a newer gradecli's do not)."""
+    from alembic.script import ScriptDirectory
+
+    if revision is None:
+        return True
+    try:
+        return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
+    except Exception:  # alembic's "can't locate revision"
+        return False
+
+
+def _require_known(engine: Engine, revision: str | None) -> None:
+    if known(revision):
+        return
+    from gradecli.domain.errors import DatabaseUnavailable
+    from gradecli.store.db import safe_url
+
+    raise DatabaseUnavailable(
+        f"cannot use the database {safe_url(engine.url.render_as_string(hide_password=False))}: a newer gradecli "
+        f"made it (schema {revision}; this gradecli knows up to {head_revision()}); install the newer gradecli")
 
 
 def drift(engine: Engine) -> list[str]:

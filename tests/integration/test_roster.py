@@ -83,7 +83,7 @@ def test_not_an_xlsx(ctx, tmp_path):
     f = tmp_path / "roster.xlsx"
     f.write_text("工号,姓名\nK1,张三\n", encoding="utf-8")
     lines = _errors(ctx, f)
-    assert "not an Excel workbook" in lines[0] and "save it as .xlsx" in lines[0]
+    assert "not an Excel workbook" in lines[0] and "save it as an Excel Workbook (.xlsx)" in lines[0]
 
 
 def test_trailing_empty_rows_are_ignored(ctx, tmp_path):
