@@ -168,8 +168,8 @@ def _capacity(ctx: Context, qs: list[Question]) -> list[dict]:
     out = []
     families = sorted({q.family for q in qs if q.family != "common"}) or ["common"]
     for tier in sorted({q.tier for q in qs}):
-        bp = Blueprint.from_policy(ctx.policy, tier)
         for fam in families:
+            bp = Blueprint.from_policy(ctx.policy, tier, family=fam)
             pool = pool_for(qs, tier, fam)
             if not pool:
                 continue

@@ -204,7 +204,7 @@ def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants:
         plans = []
         for (tier, family), members in sorted(groups.items()):
             questions = bank_repo.current_questions(s, tier=tier, families=[family, "common"])
-            bp = Blueprint.from_policy(ctx.policy, tier, c.kind)
+            bp = Blueprint.from_policy(ctx.policy, tier, c.kind, family)
             sitting_seed = f"{seed}|{c.code}|{tier}|{family}"
             try:
                 if mode == "individual":

@@ -80,7 +80,7 @@ def generate(ctx: Context, *, tier: int, family: str | None, count: int | None, 
         s = uow.s
         fam = resolve_family(s, tier, family)
         questions = bank_repo.current_questions(s, tier=tier, families=[fam, "common"])
-        bp = Blueprint.from_policy(ctx.policy, tier)
+        bp = Blueprint.from_policy(ctx.policy, tier, family=fam)
         papers = assemble_sitting(questions, bp, fam, seed, count=0 if variants else (count or 1),
                                   variants=variants or 0)
         codes = store_sitting(s, papers, bp, seed=seed, mode="variants" if variants else "individual",
