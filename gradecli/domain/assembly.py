@@ -141,6 +141,12 @@ def family_label(family: str) -> str:
     return "common" if family == "common" else f"{family}+common"
 
 
+def no_bank(family: str, tier: int) -> str:
+    """Why a family's paper cannot be drawn at all, and what to do about it."""
+    return (f"no question bank for {family} tier {tier}: add question_bank/{family}/tier-{tier}.yaml "
+            "or import a sheet from `gradecli bank template`")
+
+
 # ---------------------------------------------------------------- feasibility
 
 def shortfalls(pool: Sequence[Question], bp: Blueprint, *, family: str, papers: int = 1,
