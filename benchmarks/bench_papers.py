@@ -25,7 +25,7 @@ PAPERS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 RUNS = 3
 PER_TIER = 5_000
 TIER = 3
-AREAS = ["岗位职责", "服务规范与礼仪", "投诉处理", "等级制度", "订单与物流", "售后服务", "客户关系维护", "信息与档案"]
+AREAS = ["岗位职责", "服务规范与礼仪", "投诉处理", "等级制度", "安全生产", "售后服务", "客户关系维护", "信息与档案"]
 MIX = [("single", 2, 0.42), ("multiple", 3, 0.21), ("judge", 1, 0.21), ("fill", 2, 0.11), ("short", 5, 0.05)]
 
 
@@ -38,7 +38,7 @@ def synthetic_bank(rng: random.Random) -> list[Question]:
             ans = {"single": "A", "multiple": "AC", "judge": True, "fill": ("答",), "short": "要点"}[typ]
             qs.append(Question(qid=f"SYN-{n:05d}", tier=TIER, family="客服" if n % 5 else "common", type=typ,
                                stem=f"synthetic {n}", options=opts, answer=ans, points=pts,
-                               difficulty=round(min(0.95, max(0.2, rng.gauss(0.65, 0.15))), 2),
+                               difficulty=round(min(0.95, max(0.2, rng.gauss(0.70, 0.15))), 2),
                                areas=(AREAS[n % len(AREAS)],)))
             n += 1
     return qs
@@ -47,7 +47,7 @@ def synthetic_bank(rng: random.Random) -> list[Question]:
 def main() -> None:
     rng = random.Random(7)
     bank = synthetic_bank(rng)
-    bp = Blueprint.from_policy(Policy(), TIER)
+    bp = Blueprint.from_policy(Policy(), TIER, family="客服")
     histories = [set(rng.sample([q.qid for q in bank], 94)) for _ in range(PAPERS)]  # last 2 papers each
 
     def baseline() -> None:

@@ -1,4 +1,4 @@
-"""gradecli bank import | export | stats | template | retire."""
+"""gradecli bank import | export | stats | check | template | retire | calibrate."""
 
 from __future__ import annotations
 
@@ -37,6 +37,20 @@ def stats(ctx: typer.Context, tier: TierOpt = None, json: JsonOpt = False) -> No
     from gradecli.services import bank
 
     emit(ctx, bank.stats(state(ctx).context(), tier=tier), json)
+
+
+@app.command("check", help="Check banks before a sitting: duplicates, repeated options, key spread, areas, "
+             "capacity. PATHs: the banks once those files are imported; none: the imported banks. Exit 1 when a "
+             "blocking problem is found (with --strict, a warning too).")
+def check(ctx: typer.Context,
+          paths: Annotated[list[Path] | None, typer.Argument(help="Bank files (YAML or the Excel template) or folders.")] = None,
+          tier: TierOpt = None,
+          family: Annotated[str | None, typer.Option("--family", help="Only this family (or common).")] = None,
+          strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the check too.")] = False,
+          json: JsonOpt = False) -> None:
+    from gradecli.services import bank
+
+    emit(ctx, bank.check(state(ctx).context(), paths or None, tier=tier, family=family, strict=strict), json)
 
 
 @app.command("template", help="Write a blank Excel question template.")

@@ -57,16 +57,19 @@ class Blueprint:
     enemies: tuple[frozenset[str], ...] = ()
 
     @classmethod
-    def from_policy(cls, policy: Policy, tier: int, kind: str | None = None) -> "Blueprint":
+    def from_policy(cls, policy: Policy, tier: int, kind: str | None = None, family: str | None = None) -> "Blueprint":
+        """The blueprint for a tier, exam kind and post family: the family's settings where the
+        policy has them ([blueprint.families.<family>]), the [blueprint] ones otherwise; the
+        required areas are the common ones plus the family's."""
         bp = policy.blueprint
-        specs = bp.sections_for(tier, kind)
-        target = bp.expected_scores.get(str(tier))
+        specs = bp.sections_for(tier, kind, family)
+        target = bp.expected_score(tier, family)
         return cls(
             tier=tier,
             sections=tuple(Section(s.type, s.count, s.points) for s in specs),
             target=float(target) if target is not None else None,
             tolerance=float(bp.tolerance),
-            required_areas=tuple(bp.required_areas),
+            required_areas=tuple(bp.areas_for(family)),
             exposure_last=bp.exposure_last_papers,
             sitting_share=bp.exposure_sitting_share,
             overlap_share=bp.variant_overlap_share,
@@ -136,6 +139,12 @@ def pool_for(questions: Iterable[Question], tier: int, family: str) -> list[Ques
 
 def family_label(family: str) -> str:
     return "common" if family == "common" else f"{family}+common"
+
+
+def no_bank(family: str, tier: int) -> str:
+    """Why a family's paper cannot be drawn at all, and what to do about it."""
+    return (f"no question bank for {family} tier {tier}: add question_bank/{family}/tier-{tier}.yaml "
+            "or import a sheet from `gradecli bank template`")
 
 
 # ---------------------------------------------------------------- feasibility

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import string
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,12 +63,49 @@ class RawQuestion:
     problems: list[str] = field(default_factory=list)
 
 
+_KEEP_ALWAYS = "-%"
+
+
+def normalise(text: object) -> str:
+    """Text as compared for sameness: full-width folded (NFKC), case folded, without spaces, the
+    ____ blank or punctuation, except punctuation inside a number or code ("1.75", "m/s", "1:500")."""
+    t = unicodedata.normalize("NFKC", str(text)).casefold()
+    out = []
+    last = len(t) - 1
+    for i, ch in enumerate(t):
+        if ch.isspace():
+            continue
+        if ch not in _KEEP_ALWAYS and unicodedata.category(ch).startswith("P") and not (
+                ch != "_" and 0 < i < last and _ascii_alnum(t[i - 1]) and _ascii_alnum(t[i + 1])):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def repeated_options(options: tuple[str, ...] | list[str]) -> list[str]:
+    """Options that read the same once width, case, spaces and punctuation are ignored ("15秒内"
+    and "15 秒内"): each repeated text once, as first written."""
+    seen: dict[str, str] = {}
+    out: list[str] = []
+    for opt in options:
+        key = normalise(opt) or opt
+        if key in seen and seen[key] not in out:
+            out.append(seen[key])
+        seen.setdefault(key, opt)
+    return out
+
+
 def _letters(answer: Any) -> str:
     return "".join(sorted(set(str(answer).replace(",", "").replace(" ", "").upper())))
 
 
-def parse_question(raw: RawQuestion, *, tiers: int) -> tuple[Question | None, list[str]]:
-    """Check one question; every problem is listed, each saying what to write instead."""
+def parse_question(raw: RawQuestion, *, tiers: int, check_options: bool = True) -> tuple[Question | None, list[str]]:
+    """Check one question; every problem is listed, each saying what to write instead. Without
+    ``check_options`` repeated options are let through (`bank check` reports them itself)."""
     d = raw.data
     problems: list[str] = []
     qid = str(d.get("id") or "").strip()
@@ -108,8 +146,8 @@ def parse_question(raw: RawQuestion, *, tiers: int) -> tuple[Question | None, li
             problems.append(f"{label}: a {qtype} question needs {MIN_OPTIONS}–{MAX_OPTIONS} options, it has {len(options)}")
         if any(not o for o in options):
             problems.append(f"{label}: an option is empty")
-        if len(set(options)) != len(options):
-            problems.append(f"{label}: two options are the same")
+        if check_options and (same := repeated_options(options)):
+            problems.append(f"{label}: two options are the same ({', '.join(same)}); make every option different")
         letters = _letters(answer) if answer is not None else ""
         allowed = LETTERS[:len(options)]
         bad = [c for c in letters if c not in allowed]
@@ -150,13 +188,13 @@ def parse_question(raw: RawQuestion, *, tiers: int) -> tuple[Question | None, li
                     explanation=str(d.get("explanation") or "").strip(), status=status), []
 
 
-def check_bank(raws: list[RawQuestion], *, tiers: int) -> tuple[list[Question], list[str]]:
+def check_bank(raws: list[RawQuestion], *, tiers: int, check_options: bool = True) -> tuple[list[Question], list[str]]:
     """Check every question of an import together: each one alone, then duplicate ids."""
     questions: list[Question] = []
     problems: list[str] = []
     first_seen: dict[str, str] = {}
     for raw in raws:
-        q, errs = parse_question(raw, tiers=tiers)
+        q, errs = parse_question(raw, tiers=tiers, check_options=check_options)
         problems.extend(f"{raw.where}: {e}" for e in errs)
         qid = str(raw.data.get("id") or "").strip()
         if qid:

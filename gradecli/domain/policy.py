@@ -265,6 +265,65 @@ class SectionSpec(_Section):
     points: int = Field(ge=1)
 
 
+# Knowledge areas (知识点) of the shipped sample banks (question_bank/<family>/); a family the policy
+# does not name gets only the common areas.
+FAMILY_AREAS = {
+    "航标": ["航标标志", "灯质与灯器", "航标维护", "航标能源与遥测", "航标作业安全"],
+    "测量": ["水深测量", "定位与基准", "水位与声速改正", "扫测与侧扫声呐", "数据处理与质量控制"],
+    "通信": ["GMDSS系统与海区", "遇险与安全通信程序", "甚高频与中高频通信", "海上安全信息播发", "岸台值守与设备维护"],
+    "客服": ["岗位职责", "服务规范与礼仪", "投诉处理"],
+}
+
+
+def _check_sections(name: str, sections: list[SectionSpec] | None,
+                    by_tier: dict[str, list[SectionSpec]] | None) -> None:
+    """Every set of sections totals 100 points; sections_by_tier keys name a tier (and exam kind)."""
+    for label, secs in [(name + "sections", sections or []),
+                        *((f"{name}sections_by_tier.{k}", v) for k, v in (by_tier or {}).items())]:
+        total = sum(s.count * s.points for s in secs)
+        if secs and total != 100:
+            raise ValueError(f"{label}: sections total {total} points, not 100")
+    for key in by_tier or {}:
+        kind, _, tier = key.rpartition("-")
+        if kind not in ("", "annual", "semiannual") or not tier.isdigit():
+            raise ValueError(f'{name}sections_by_tier key "{key}" must look like "3", "annual-3" or "semiannual-3"')
+
+
+def _sections_in(by_tier: dict[str, list[SectionSpec]], tier: int, kind: str | None) -> list[SectionSpec] | None:
+    for key in ([f"{kind}-{tier}"] if kind else []) + [str(tier)]:
+        if key in by_tier:
+            return by_tier[key]
+    return None
+
+
+class FamilyBlueprint(_Section):
+    """组卷方案 of one post family: what its papers add to, or change in, the [blueprint] above."""
+
+    required_areas: list[str] = Field(
+        default_factory=list,
+        description="Knowledge areas of the family's own bank that each of its papers must cover, "
+        "besides the [blueprint] required_areas.",
+    )
+    expected_scores: dict[str, int] | None = Field(
+        None, description="Target expected score per tier for this family; a tier left out keeps the [blueprint] target.",
+    )
+    sections: list[SectionSpec] | None = Field(
+        None, description="Sections for this family's papers instead of the [blueprint] sections; they must total 100 points.",
+    )
+    sections_by_tier: dict[str, list[SectionSpec]] | None = Field(
+        None, description='Sections for one tier (or "annual-3", "semiannual-3") of this family; they come first.',
+    )
+
+    @model_validator(mode="after")
+    def _hundred(self) -> "FamilyBlueprint":
+        _check_sections("", self.sections, self.sections_by_tier)
+        return self
+
+
+def _default_families() -> dict[str, FamilyBlueprint]:
+    return {fam: FamilyBlueprint(required_areas=list(areas)) for fam, areas in FAMILY_AREAS.items()}
+
+
 class BlueprintPolicy(_Section):
     """组卷方案: how a 100-point paper is drawn."""
 
@@ -284,13 +343,24 @@ class BlueprintPolicy(_Section):
         '"annual-3" or "semiannual-3". An empty list means no blueprint: any active questions totalling 100.',
     )
     expected_scores: dict[str, int] = Field(
-        default_factory=lambda: {"1": 75, "2": 70, "3": 65, "4": 60, "5": 55},
-        description="Target expected score (Σ points × difficulty) per tier.",
+        default_factory=lambda: {"1": 70, "2": 70, "3": 70, "4": 70, "5": 70},
+        description="Target expected score (Σ points × difficulty) per tier. A question's difficulty is the share "
+        "of candidates at that tier's standard expected to answer it, so every tier aims at 70: a candidate at "
+        "the standard scores about 70, ten above the pass mark, whichever tier they sit. Higher tiers are harder "
+        "in content, not in this number; how few step up is set by the quotas, not by the paper.",
     )
     tolerance: int = Field(2, ge=0, description="Allowed distance from the target expected score, points.")
     required_areas: list[str] = Field(
-        default_factory=lambda: ["岗位职责", "服务规范与礼仪", "投诉处理", "等级制度"],
-        description="Knowledge areas (知识点) each paper must cover at least once.",
+        default_factory=lambda: ["等级制度", "安全生产"],
+        description="Knowledge areas (知识点) of the common bank that every paper, of every family, must cover "
+        "at least once; a family adds its own under [blueprint.families.<family>].",
+    )
+    families: dict[str, FamilyBlueprint] = Field(
+        default_factory=_default_families,
+        description="Per post family: required_areas of its own bank, and optionally expected_scores, sections "
+        "and sections_by_tier that replace the ones above for its papers. A family without a table gets only "
+        "the settings above; a built-in family left out of the file keeps its built-in areas "
+        "(write its table with required_areas = [] to drop them).",
     )
     exposure_last_papers: int = Field(2, ge=0, description="Avoid questions from the candidate's last N papers.")
     exposure_sitting_share: int = Field(
@@ -303,24 +373,45 @@ class BlueprintPolicy(_Section):
         default_factory=list, description="Groups of question ids that must not appear on one paper."
     )
 
+    @field_validator("families", mode="before")
+    @classmethod
+    def _keep_builtin_families(cls, value: object) -> object:
+        """A file that names some families keeps the built-in settings of the others."""
+        if isinstance(value, dict):
+            return {**_default_families(), **value}
+        return value
+
     @model_validator(mode="after")
     def _hundred(self) -> "BlueprintPolicy":
-        for name, sections in [("sections", self.sections), *self.sections_by_tier.items()]:
-            total = sum(s.count * s.points for s in sections)
-            if sections and total != 100:
-                raise ValueError(f"{name}: sections total {total} points, not 100")
-        for key in self.sections_by_tier:
-            kind, _, tier = key.rpartition("-")
-            if kind not in ("", "annual", "semiannual") or not tier.isdigit():
-                raise ValueError(f'sections_by_tier key "{key}" must look like "3", "annual-3" or "semiannual-3"')
+        _check_sections("", self.sections, self.sections_by_tier)
         return self
 
-    def sections_for(self, tier: int, kind: str | None = None) -> list[SectionSpec]:
-        """The most specific sections set for a tier and exam kind."""
-        for key in ([f"{kind}-{tier}"] if kind else []) + [str(tier)]:
-            if key in self.sections_by_tier:
-                return self.sections_by_tier[key]
-        return self.sections
+    def family(self, family: str | None) -> FamilyBlueprint | None:
+        return self.families.get(family) if family else None
+
+    def sections_for(self, tier: int, kind: str | None = None, family: str | None = None) -> list[SectionSpec]:
+        """The most specific sections set for a tier, exam kind and family: the family's own by tier,
+        then its sections, then the [blueprint] ones by tier, then the [blueprint] sections."""
+        fam = self.family(family)
+        if fam is not None:
+            found = _sections_in(fam.sections_by_tier or {}, tier, kind)
+            if found is not None:
+                return found
+            if fam.sections is not None:
+                return fam.sections
+        found = _sections_in(self.sections_by_tier, tier, kind)
+        return self.sections if found is None else found
+
+    def expected_score(self, tier: int, family: str | None = None) -> int | None:
+        fam = self.family(family)
+        if fam is not None and fam.expected_scores and str(tier) in fam.expected_scores:
+            return fam.expected_scores[str(tier)]
+        return self.expected_scores.get(str(tier))
+
+    def areas_for(self, family: str | None) -> list[str]:
+        """The common areas, then the family's own (each once)."""
+        fam = self.family(family)
+        return list(dict.fromkeys(self.required_areas + (fam.required_areas if fam else [])))
 
 
 class AllowancePolicy(_Section):

@@ -74,10 +74,11 @@ def render(policy: Policy) -> str:
                 continue
             if isinstance(value, list) and value and isinstance(value[0], BaseModel):
                 tables.append(f"\n# {desc}")
-                for item in value:
-                    tables.append(f"[[{section_name}.{key}]]")
-                    for k2, v2 in item.model_dump().items():
-                        tables.append(f"{k2} = {_value(v2)}")
+                tables += _array_of_tables(f"{section_name}.{key}", value)
+                continue
+            if isinstance(value, dict) and value and all(isinstance(v, BaseModel) for v in value.values()):
+                tables.append(f"\n# {desc}")
+                tables += _named_tables(f"{section_name}.{key}", value)
                 continue
             if desc:
                 out.append(f"# {desc}")
@@ -87,6 +88,34 @@ def render(policy: Policy) -> str:
                 out.append(f"{key} = {_value(value.model_dump() if isinstance(value, BaseModel) else value)}")
         out.extend(tables)
     return "\n".join(out) + "\n"
+
+
+def _array_of_tables(path: str, items: list[BaseModel]) -> list[str]:
+    out = []
+    for item in items:
+        out.append(f"[[{path}]]")
+        out += [f"{k} = {_value(v)}" for k, v in item.model_dump().items()]
+    return out
+
+
+def _named_tables(path: str, tables: dict[str, BaseModel]) -> list[str]:
+    """One [path."name"] table per entry (a post family's blueprint) with the keys that are set;
+    what every key does is said once, above the first table."""
+    model_type = type(next(iter(tables.values())))
+    out = [f"#   {key}: {f.description}" for key, f in model_type.model_fields.items()]
+    for name, model in tables.items():
+        out.append(f"[{path}.{_key(name)}]")
+        subtables: list[str] = []
+        for key in type(model).model_fields:
+            value = getattr(model, key)
+            if value is None:
+                continue
+            if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+                subtables += _array_of_tables(f"{path}.{_key(name)}.{key}", value)
+            else:
+                out.append(f"{key} = {_value(value)}")
+        out += subtables
+    return out
 
 
 def _line_index(text: str) -> dict[tuple[str, ...], int]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from gradecli.domain import cycle as cyc
-from gradecli.domain.assembly import Blueprint, assemble_sitting, order_at
+from gradecli.domain.assembly import Blueprint, assemble_sitting, no_bank, order_at
 from gradecli.domain.eligibility import check as check_eligibility
 from gradecli.domain.errors import BadInput, Problem, RuleRefused
 from gradecli.domain.ladder import Grade
@@ -24,7 +24,7 @@ from gradecli.formats import answer_sheet, cells
 from gradecli.formats.excel import Column, SheetOut, read_table, write_template, write_workbook
 from gradecli.formats.sheets import EMP_NO
 from gradecli.services.context import Context, bulk_work
-from gradecli.services.papers import load_paper_entries, load_papers, new_seed, store_sitting
+from gradecli.services.papers import families_with_banks, load_paper_entries, load_papers, new_seed, store_sitting
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import bank_repo, cycle_repo, repo
 from gradecli.store.bulk import insert_rows, update_rows
@@ -239,9 +239,14 @@ def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants:
             groups[(r.exam_tier, r.family)].append(r)
         issued, problems = [], []
         plans = []
+        banks = families_with_banks(s)
         for (tier, family), members in sorted(groups.items()):
+            if (tier, family) not in banks:
+                # every group is still checked, so one refusal names every family and tier that lacks something
+                problems.append(f"tier {tier} {family} ({len(members)} candidates): {no_bank(family, tier)}")
+                continue
             questions = bank_repo.current_questions(s, tier=tier, families=[family, "common"])
-            bp = Blueprint.from_policy(ctx.policy, tier, c.kind)
+            bp = Blueprint.from_policy(ctx.policy, tier, c.kind, family)
             sitting_seed = f"{seed}|{c.code}|{tier}|{family}"
             try:
                 if mode == "individual":

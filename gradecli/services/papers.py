@@ -10,9 +10,9 @@ from typing import Any, Sequence
 
 from sqlalchemy import select, update
 
-from gradecli.domain.assembly import Blueprint, Paper, PaperItem, assemble_sitting, order_at, order_rank
+from gradecli.domain.assembly import Blueprint, Paper, PaperItem, assemble_sitting, no_bank, order_at, order_rank
 from gradecli.domain.bank import LETTERS, Question
-from gradecli.domain.errors import BadInput, NotFound
+from gradecli.domain.errors import BadInput, NotFound, RuleRefused
 from gradecli.formats import paper_out
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import Listing, Outcome
@@ -22,17 +22,23 @@ from gradecli.store.models import PaperBatchRow, PaperRow, QuestionRow, Question
 
 
 def resolve_family(session, tier: int, family: str | None) -> str:  # noqa: ANN001
+    """The family whose bank a paper of this tier draws on; a family without a bank is refused by name."""
     fams = sorted(set(session.scalars(select(QuestionRow.family).where(QuestionRow.tier == tier).distinct())))
-    if not fams:
-        raise NotFound(f"tier {tier} has no questions; import a bank first (`gradecli bank import question_bank/`)")
     own = [f for f in fams if f != "common"]
     if family:
         if family not in fams and family != "common":
-            raise BadInput(f"--family {family}: tier {tier} has no {family} questions (families: {', '.join(own) or 'common only'})")
+            raise RuleRefused(no_bank(family, tier) + (f" (tier {tier} has banks for {', '.join(own)})" if own else ""))
         return family
+    if not fams:
+        raise NotFound(f"tier {tier} has no questions; import a bank first (`gradecli bank import question_bank/`)")
     if len(own) > 1:
         raise BadInput(f"tier {tier} has banks for {', '.join(own)}; choose one with --family")
     return own[0] if own else "common"
+
+
+def families_with_banks(session) -> set[tuple[int, str]]:  # noqa: ANN001
+    """(tier, family) of every bank in the database, whatever the status of its questions."""
+    return set(session.execute(select(QuestionRow.tier, QuestionRow.family).distinct()).all())
 
 
 def new_seed() -> str:
@@ -80,7 +86,7 @@ def generate(ctx: Context, *, tier: int, family: str | None, count: int | None, 
         s = uow.s
         fam = resolve_family(s, tier, family)
         questions = bank_repo.current_questions(s, tier=tier, families=[fam, "common"])
-        bp = Blueprint.from_policy(ctx.policy, tier)
+        bp = Blueprint.from_policy(ctx.policy, tier, family=fam)
         papers = assemble_sitting(questions, bp, fam, seed, count=0 if variants else (count or 1),
                                   variants=variants or 0)
         codes = store_sitting(s, papers, bp, seed=seed, mode="variants" if variants else "individual",

@@ -195,3 +195,30 @@ def test_certificates_required_by_the_policy_bar_a_tier_step(org, tmp_path):
     assert status["K2"]["eligible"] == "否" and "lacks the certificate 客服中级证书, required for tier 3" in status["K2"]["reasons"]
     shown = json.loads(ok(db, "--json", "staff", "show", "K1").stdout)
     assert shown["certificates"] == ["客服中级证书"]
+
+
+def test_a_family_without_a_bank_is_refused_by_name_and_nothing_is_written(org, tmp_path):
+    db = org
+    extra = [person("H2", family="航标", dept="航标一队", post="航标维护"),
+             person("T1", family="通信", dept="通信中心", post="岸台值班")]
+    ok(db, "staff", "import", roster(tmp_path / "r2.xlsx", [person(f"K{i}", title="中级", frontline="是" if i == 5 else "否")
+                                                          for i in range(1, 7)] + [person("H1", family="航标")] + extra))
+    ok(db, "grade", "import", write_xlsx(tmp_path / "g2.xlsx", ["工号", "等", "级", "生效日期"],
+                                         [["H2", 2, 3, date(2020, 1, 1)], ["T1", 2, 3, date(2020, 1, 1)]]))
+    ok(db, "perf", "import", write_xlsx(tmp_path / "p2.xlsx", ["工号", "年度", "考核等次", "处分"],
+                                        [[e, 2025, "良好", "否"] for e in ("H1", "H2", "T1")]))
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026")
+    ok(db, "cycle", "register", "2026", "--file", write_xlsx(tmp_path / "reg.xlsx", ["工号"], [["K1"], ["H2"], ["T1"]]))
+    r = run(db, "cycle", "issue-papers", "2026", "--seed", "x")
+    assert r.exit_code == 1
+    lines = r.stderr.strip().splitlines()
+    assert "Error: tier 3 航标 (1 candidates): no question bank for 航标 tier 3: add question_bank/航标/tier-3.yaml " \
+           "or import a sheet from `gradecli bank template`" in lines
+    assert any(ln.startswith("Error: tier 3 通信 (1 candidates): no question bank for 通信 tier 3") for ln in lines)
+    assert not any("客服" in ln for ln in lines)  # the family with a bank is not in the way
+    assert json.loads(ok(db, "--json", "cycle", "show", "2026").stdout)["state"] == "open"  # nothing half-written
+    r = run(db, "paper", "generate", "--tier", "3", "--family", "通信", "--count", "2")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: no question bank for 通信 tier 3: add question_bank/通信/tier-3.yaml")
+    ok(db, "bank", "import", BANKS / "航标" / "tier-3.yaml", BANKS / "通信" / "tier-3.yaml")
+    out = json.loads(ok(db, "--json", "cycle", "issue-papers", "2026", "--seed", "x").stdout)
+    assert sorted(g["family"] for g in out["groups"]) == ["客服", "航标", "通信"]

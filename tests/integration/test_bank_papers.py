@@ -36,15 +36,17 @@ def _write(tmp_path, text, name="客服/tier-1.yaml"):
 
 def test_sample_banks_import_cleanly_and_support_every_tier(ctx, tmp_path):
     result = bank.import_paths(ctx, [BANKS])
-    assert result.data["added"] >= 750
+    assert result.data["added"] >= 3000
     assert "nothing changed" in bank.import_paths(ctx, [BANKS]).summary
     capacity = bank.stats(ctx).extra["capacity"]
-    by_tier = {c["tier"]: c for c in capacity if c["family"] == "客服"}
-    assert sorted(by_tier) == [1, 2, 3, 4, 5]
-    for tier in range(1, 6):
-        assert by_tier[tier]["active"] >= 150
-        out = papers.generate(ctx, tier=tier, family=None, count=2, variants=None, seed="t")
-        assert all(p["points"] == 100 for p in out.data["papers"])
+    for family in ("航标", "测量", "通信", "客服"):
+        by_tier = {c["tier"]: c for c in capacity if c["family"] == family}
+        assert sorted(by_tier) == [1, 2, 3, 4, 5]
+        for tier in range(1, 6):
+            assert by_tier[tier]["active"] >= 120 + 50
+            assert by_tier[tier]["short_for_sitting"] == []
+    with pytest.raises(BadInput, match="tier 3 has banks for 客服, 测量, 航标, 通信; choose one with --family"):
+        papers.generate(ctx, tier=3, family=None, count=2, variants=None, seed="t")
 
 
 def test_bad_file_rejected_whole_with_file_and_line(ctx, tmp_path):
@@ -95,7 +97,7 @@ def test_editing_a_used_question_makes_a_new_version(ctx, tmp_path):
     family_file = "客服" if qid.startswith("KF") else "common"
     # change the stem of that question in its bank file
     lines = (BANKS / family_file / "tier-1.yaml").read_text(encoding="utf-8").splitlines()
-    i = lines.index(f"- id: {qid}")
+    i = [ln.strip() for ln in lines].index(f"- id: {qid}")
     j = next(k for k in range(i, len(lines)) if lines[k].lstrip().startswith("stem:"))
     lines[j] = lines[j] + "（修订）"
     f = _write(tmp_path, "\n".join(lines) + "\n", f"{family_file}/tier-1.yaml")

@@ -39,7 +39,8 @@ def test_wheel_carries_migrations_and_banks(wheel):
     assert any(n.startswith("gradecli/migrations/versions/0001") for n in names)
     assert "gradecli/migrations/script.py.mako" in names
     assert "gradecli/question_bank/README.md" in names
-    assert "gradecli/question_bank/客服/tier-3.yaml" in names and "gradecli/question_bank/common/tier-5.yaml" in names
+    for family in ("航标", "测量", "通信", "客服", "common"):
+        assert all(f"gradecli/question_bank/{family}/tier-{t}.yaml" in names for t in range(1, 6)), family
     assert not any(n.startswith("tests/") for n in names)
 
 

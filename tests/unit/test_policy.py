@@ -60,3 +60,67 @@ def test_cross_checks():
         Policy.model_validate({"evaluation": {"min_rating": "很好"}})
     with pytest.raises(ValueError, match="not 100"):
         Policy.model_validate({"blueprint": {"sections": [{"type": "single", "count": 10, "points": 2}]}})
+
+
+def test_blueprint_defaults_per_family():
+    from gradecli.domain.assembly import Blueprint
+
+    p = Policy()
+    assert p.blueprint.required_areas == ["等级制度", "安全生产"]
+    assert p.blueprint.expected_scores == {str(t): 70 for t in range(1, 6)}
+    assert sorted(p.blueprint.families) == sorted(["航标", "测量", "通信", "客服"])
+    hb = Blueprint.from_policy(p, 3, family="航标")
+    assert hb.required_areas == ("等级制度", "安全生产", "航标标志", "灯质与灯器", "航标维护", "航标能源与遥测", "航标作业安全")
+    assert Blueprint.from_policy(p, 3, family="客服").required_areas == ("等级制度", "安全生产", "岗位职责", "服务规范与礼仪", "投诉处理")
+    unknown = Blueprint.from_policy(p, 3, family="气象")  # a family the policy does not know: the common areas only
+    assert unknown.required_areas == ("等级制度", "安全生产") and unknown.target == 70
+    assert "ten above the pass mark" in policy_toml.render(p)
+
+
+FAMILY_OVERRIDES = """
+[blueprint.families."通信"]
+required_areas = ["GMDSS系统与海区", "新区域"]
+expected_scores = { 5 = 65 }
+sections_by_tier = { "semiannual-2" = [{ type = "judge", count = 100, points = 1 }] }
+
+[[blueprint.families."通信".sections]]
+type = "single"
+count = 50
+points = 2
+
+[blueprint.families."客服"]
+required_areas = []
+"""
+
+
+def test_family_blueprint_overrides(tmp_path: Path):
+    from gradecli.domain.assembly import Blueprint
+
+    f = tmp_path / "policy.toml"
+    f.write_text(FAMILY_OVERRIDES, encoding="utf-8")
+    p = policy_toml.load(f)
+    tx5 = Blueprint.from_policy(p, 5, family="通信")
+    assert tx5.required_areas == ("等级制度", "安全生产", "GMDSS系统与海区", "新区域")  # unknown area names are fine
+    assert tx5.target == 65 and [(s.type, s.count) for s in tx5.sections] == [("single", 50)]
+    tx4 = Blueprint.from_policy(p, 4, family="通信")
+    assert tx4.target == 70 and tx4.sections == tx5.sections  # a tier left out keeps the [blueprint] target
+    assert [(s.type, s.count) for s in Blueprint.from_policy(p, 2, "semiannual", "通信").sections] == [("judge", 100)]
+    assert len(Blueprint.from_policy(p, 2, "annual", "通信").sections) == 1
+    # other families keep their built-in settings; 客服's own areas were dropped
+    hb = Blueprint.from_policy(p, 5, family="航标")
+    assert len(hb.sections) == 5 and "航标标志" in hb.required_areas and hb.target == 70
+    assert Blueprint.from_policy(p, 5, family="客服").required_areas == ("等级制度", "安全生产")
+    # and the policy file written from it reads back the same
+    g = tmp_path / "again.toml"
+    g.write_text(policy_toml.render(p), encoding="utf-8")
+    assert policy_toml.load(g) == p
+
+
+def test_family_sections_must_total_100_with_the_line(tmp_path: Path):
+    f = tmp_path / "policy.toml"
+    text = FAMILY_OVERRIDES.replace("count = 50", "count = 40")
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(BadInput) as err:
+        policy_toml.load(f)
+    line = text.splitlines().index('[blueprint.families."通信"]') + 1
+    assert err.value.lines() == [f"{f}:{line}: blueprint.families.通信: sections: sections total 80 points, not 100"]
