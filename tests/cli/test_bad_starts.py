@@ -111,6 +111,7 @@ SMOKE: dict[tuple[str, ...], Args] = {
     ("audit", "cycle"): lambda t: ["2026"],
     ("cycle", "absent"): lambda t: ["2026", "K1", "--reason", "未到场"],
     ("cycle", "quota"): lambda t: ["2026"],
+    ("bank", "check"): lambda t: [],
 }
 
 # Commands for a SQLite file only: on PostgreSQL they say to use pg_dump / pg_restore instead.
