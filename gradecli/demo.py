@@ -21,19 +21,27 @@ SEED = 20261126
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉玲婷雪琳晨宇浩然子轩欣怡梓涵思远嘉琪佳慧文博海燕志刚建国红梅"
 
+# The article's organisation: a maritime-safety centre (航海保障中心) whose professional-technical
+# staff build and keep aids to navigation, survey ports and channels, and run maritime safety
+# communications — mostly in front-line field teams — plus a customer-service desk.
 # family → departments, posts (name, front-line)
 ORG = {
-    "客服": (["客服一部", "客服二部", "客户关系部"],
-             [("在线客服", False), ("热线客服", False), ("售后专员", False), ("现场服务", True)]),
     "航标": (["航标处", "航标一队", "航标二队"],
-             [("航标维护", True), ("航标巡检", True), ("航标设计", False)]),
-    "测量": (["测量队"], [("外业测量", True), ("内业数据处理", False)]),
+             [("航标维护", True), ("航标巡检", True), ("航标船作业", True), ("航标设计", False)]),
+    "测量": (["测量一队", "测量二队", "数据处理中心"],
+             [("外业测量", True), ("扫海测量", True), ("内业数据处理", False)]),
+    "通信": (["通信中心", "海岸电台"],
+             [("岸台值守", True), ("通信设备维护", True), ("海上安全信息播发", False)]),
+    "客服": (["客户服务中心"], [("热线客服", False), ("现场服务", True)]),
 }
+FAMILY_WEIGHTS = [35, 25, 22, 18]
+EMP_PREFIX = {"航标": "H", "测量": "C", "通信": "T", "客服": "K"}
 NON_PROFESSIONAL_POSTS = [("行政文员", "综合办公室"), ("后勤保障", "综合办公室")]
 TITLES_BY_SENIORITY = ["无", "初级", "初级", "中级", "中级", "副高级", "正高级"]
 TITLES = ["无", "初级", "中级", "副高级", "正高级"]
 # certificate → (family, lowest title of its holders) in the sample roster's 证书 column
-SAMPLE_CERTIFICATES = {"客服中级证书": ("客服", "中级"), "客服高级证书": ("客服", "副高级"), "航标作业证": ("航标", "初级")}
+SAMPLE_CERTIFICATES = {"航标作业证": ("航标", "初级"), "GMDSS通用操作员证书": ("通信", "初级"),
+                       "海道测量员证书": ("测量", "中级"), "客服中级证书": ("客服", "中级")}
 RATING_WEIGHTS = [("优秀", 15), ("良好", 40), ("合格", 35), ("基本合格", 7), ("不合格", 3)]
 
 
@@ -54,7 +62,7 @@ def build_roster(rng: random.Random, today: date, size: int = 320) -> list[dict]
     for i in range(1, size + 1):
         professional = rng.random() > 0.08
         if professional:
-            fam = rng.choices(families, weights=[55, 30, 15])[0]
+            fam = rng.choices(families, weights=FAMILY_WEIGHTS)[0]
             dept = rng.choice(ORG[fam][0])
             post, frontline = rng.choice(ORG[fam][1])
         else:
@@ -68,7 +76,7 @@ def build_roster(rng: random.Random, today: date, size: int = 320) -> list[dict]
         title = TITLES_BY_SENIORITY[min(len(TITLES_BY_SENIORITY) - 1, years // 5 + rng.choice((0, 0, 1)))]
         active = rng.random() > 0.03
         people.append({
-            "emp_no": f"{'KHCT'[families.index(fam)] if fam in families else 'Z'}{i:04d}",
+            "emp_no": f"{EMP_PREFIX.get(fam, 'Z')}{i:04d}",
             "name": _name(rng), "department": dept, "family": fam, "post": post,
             "professional": "是" if professional else "否", "frontline": "是" if frontline else "否",
             "title": title, "service_start": start, "hire_date": hire, "active": "是" if active else "否",
@@ -122,7 +130,7 @@ def run_cycle_to_scored(ctx: Context, kind: str, period: str, out: Path, rng: ra
 
     steps = []
     cdir = out / f"cycle-{period}"
-    steps.append(cycles.create(ctx, kind=kind, period=period, families=["客服"]).summary)
+    steps.append(cycles.create(ctx, kind=kind, period=period).summary)  # one cycle for every family
     cycles.eligibility(ctx, period, out=cdir / "eligibility.xlsx")
     steps.append(cycles.register(ctx, period, all_eligible=True, with_fast_track=True).summary)
     steps.append(cycles.issue_papers(ctx, period, seed=f"demo-{period}").summary)
@@ -214,7 +222,7 @@ def run_allowance(ctx: Context, out: Path, report: DemoReport, today: date) -> l
         report.files.append(sheet)
     # A grade keyed wrongly last year is corrected back to 10 December: the paid months change.
     graded = grades.as_of(ctx, date(today.year, 12, 10)).rows
-    who = next(r for r in graded if r["level"] < lp.levels_per_tier and r["family"] == "客服")
+    who = next(r for r in graded if r["level"] < lp.levels_per_tier and r["family"] == "测量")
     fixed = Grade(who["tier"], who["level"] + 1)
     ctx.pretend_today = date(today.year + 1, 2, 20)
     steps.append(grades.correct(ctx, who["emp_no"], to=fixed, on=date(today.year, 12, 10),
@@ -235,7 +243,7 @@ def run_reports(ctx: Context, out: Path, report: DemoReport, on: date) -> list[s
     ctx.pretend_today = on
     made = [
         reports.pyramid(ctx, on=on, out=rdir / "pyramid.xlsx"),
-        reports.pyramid(ctx, family="客服", on=on, out=rdir / "pyramid-客服.xlsx"),
+        reports.pyramid(ctx, family="航标", on=on, out=rdir / "pyramid-航标.xlsx"),
         reports.cycle_report(ctx, str(on.year - 1), out=rdir / f"cycle-{on.year - 1}.xlsx"),
         reports.cycle_report(ctx, f"{on.year - 1}H2", out=rdir / f"cycle-{on.year - 1}H2.xlsx"),
         reports.items_report(ctx, f"{on.year - 1}H2", out=rdir / f"items-{on.year - 1}H2.xlsx"),
@@ -310,8 +318,8 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
 
     report.steps.append(bank.import_paths(ctx, [Path(str(files("gradecli.question_bank")))]).summary)
     paper_dir = out / "papers"
-    for tier in range(1, ctx.policy.ladder.tiers + 1):
-        made = papers.generate(ctx, tier=tier, family="客服", count=1, variants=None, seed=f"demo-{tier}")
+    for tier, family in zip(range(1, ctx.policy.ladder.tiers + 1), ("航标", "测量", "通信", "航标", "客服")):
+        made = papers.generate(ctx, tier=tier, family=family, count=1, variants=None, seed=f"demo-{tier}")
         code = made.data["papers"][0]["paper"]
         exported = papers.export(ctx, [code], out=paper_dir, formats=["xlsx", "html"])
         report.files += [Path(f["file"]) for f in exported.data["files"]]
@@ -329,8 +337,8 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
     report.steps.append(evaluation.close(ctx, placed.extra["cycle"]).summary)
     ctx.pretend_today = None
 
-    # The annual inter-tier exam and the second half-year intra-tier exam for 客服 (the family with
-    # a bank), each from creation to closed; the half-year one with an upheld objection.
+    # The annual inter-tier exam and the second half-year intra-tier exam, each one cycle for every
+    # family (航标, 测量, 通信, 客服), from creation to closed; the half-year one with an upheld objection.
     annual, half = str(today.year), f"{today.year}H2"
     report.steps += run_cycle_to_scored(ctx, "annual", annual, out, rng, report)
     report.steps += evaluate_publish_close(ctx, annual, out, report, publish_on=date(today.year, 11, 20),

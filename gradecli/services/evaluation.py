@@ -452,7 +452,8 @@ def _changes(previous: dict | None, rows: list[dict], decisions: list[dict], pol
     before = {r["emp_no"]: r for r in previous["rows"]}
 
     def value(r: dict, k: str):  # noqa: ANN202
-        return wording.get(r.get("outcome_code"), r.get("outcome_code")) if k == "outcome" else r.get(k)
+        v = wording.get(r.get("outcome_code"), r.get("outcome_code")) if k == "outcome" else r.get(k)
+        return "—" if v is None else v
 
     for r in rows:
         b = before.get(r["emp_no"])
