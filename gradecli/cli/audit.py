@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gradecli.cli.app import emit, state
+from gradecli.cli.runtime import emit, state
 from gradecli.cli.options import CycleArg, JsonOpt
 
 app = typer.Typer(no_args_is_help=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gradecli.cli.app import emit, state
+from gradecli.cli.runtime import emit, state
 from gradecli.cli.options import JsonOpt
 
 app = typer.Typer(no_args_is_help=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gradecli.cli.app import emit, new_database, state
+from gradecli.cli.runtime import emit, new_database, state
 from gradecli.cli.options import JsonOpt
 
 

@@ -21,13 +21,23 @@ RETRY_HINT = ("the database is busy: another gradecli is writing to it; nothing 
 DEBUG_ENV = "GRADECLI_DEBUG"  # set to 1 to see the traceback of an unexpected failure
 
 
-def print_errors(lines: list[str]) -> None:
+def print_errors(lines: list) -> None:
+    from gradecli.i18n import _, render
+
     for line in lines:
-        sys.stderr.write(f"Error: {line}\n")
+        sys.stderr.write(_("Error: {problem}").format(problem=render(line)) + "\n")
 
 
 class GradecliGroup(typer.core.TyperGroup):
-    """Runs a command and turns gradecli's exceptions into messages and exit codes."""
+    """Runs a command and turns gradecli's exceptions into messages and exit codes; before anything
+    is printed, the run's language is chosen and Typer's own words are routed to the catalogue."""
+
+    def main(self, args=None, *a, **kw):  # noqa: ANN001, ANN002, ANN003, ANN201
+        from gradecli.cli import locale
+
+        locale.choose(sys.argv[1:] if args is None else args)
+        locale.install()
+        return super().main(args, *a, **kw)
 
     def invoke(self, ctx):  # noqa: ANN001, ANN201
         try:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gradecli.cli.app import emit, run_with_progress
+from gradecli.cli.runtime import emit, run_with_progress
 from gradecli.cli.options import JsonOpt, OutXlsx, parse_date
 
 

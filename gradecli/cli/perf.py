@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gradecli.cli.app import emit, run_with_progress, state
+from gradecli.cli.runtime import emit, run_with_progress, state
 from gradecli.cli.options import JsonOpt, XlsxArg
 
 app = typer.Typer(no_args_is_help=True)

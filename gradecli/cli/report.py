@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from gradecli.cli.app import emit, run_with_progress
+from gradecli.cli.runtime import emit, run_with_progress
 from gradecli.cli.options import CycleArg, JsonOpt, OutXlsx, parse_date
 
 app = typer.Typer(no_args_is_help=True)
