@@ -15,6 +15,7 @@ from pathlib import Path
 from gradecli.domain.ladder import Grade
 from gradecli.formats.excel import SheetOut, write_workbook
 from gradecli.formats.sheets import grade_columns, performance_columns, roster_columns
+from gradecli.i18n import Msg, render
 from gradecli.services.context import Context
 
 SEED = 20261126
@@ -184,7 +185,7 @@ def evaluate_publish_close(ctx: Context, code: str, out: Path, report: DemoRepor
             steps.append(cycles.import_scores(ctx, code, fix, part="skill").summary)
             steps.append(evaluation.evaluate(ctx, code).title)
             revised = evaluation.publish(ctx, code, out=cdir)
-            steps.append(revised.summary + "; changes: " + "; ".join(revised.data["changes"]))
+            steps.append(Msg("{summary}; changes: {changes}", summary=revised.summary, changes=revised.data["changes"]))
             report.files += [Path(f["file"]) for f in revised.data["files"]]
             close_on = max(close_on, date.fromisoformat(revised.data["window_ends"]) + timedelta(days=1))
     ctx.pretend_today = close_on
@@ -218,7 +219,7 @@ def run_allowance(ctx: Context, out: Path, report: DemoReport, today: date) -> l
     months = [date(today.year, 12, 1), date(today.year + 1, 1, 1), date(today.year + 1, 2, 1)]
     for m in months:
         sheet = adir / f"payroll-{m:%Y-%m}.xlsx"
-        steps.append(allowance.compute(ctx, month=m, out=sheet).title + f" → {sheet}")
+        steps.append(Msg("{title} → {file}", title=allowance.compute(ctx, month=m, out=sheet).title, file=sheet))
         report.files.append(sheet)
     # A grade keyed wrongly last year is corrected back to 10 December: the paid months change.
     graded = grades.as_of(ctx, date(today.year, 12, 10)).rows
@@ -229,7 +230,7 @@ def run_allowance(ctx: Context, out: Path, report: DemoReport, today: date) -> l
                                 reason="2025 年度定级录入有误，经复核更正（补发津贴）").summary)
     sheet = adir / f"arrears-{months[0]:%Y-%m}-{months[-1]:%Y-%m}.xlsx"
     listing = allowance.arrears(ctx, start=months[0], end=months[-1], out=sheet)
-    steps.append(listing.title + f" → {sheet}")
+    steps.append(Msg("{title} → {file}", title=listing.title, file=sheet))
     report.files.append(sheet)
     return steps
 
@@ -269,7 +270,7 @@ def write_index(out: Path, report: DemoReport) -> Path:
             rel = f.resolve().relative_to(out.resolve())
             groups.setdefault(str(rel.parent) if str(rel.parent) != "." else "results", []).append(rel)
     parts = ["<h1>gradecli demo — 岗位等级制度示例</h1>", "<h2>Story</h2><ol>"]
-    parts += [f"<li>{html.escape(s)}</li>" for s in report.steps]
+    parts += [f"<li>{html.escape(render(s))}</li>" for s in report.steps]
     parts.append("</ol>")
     for name, files in sorted(groups.items()):
         parts.append(f"<h2>{html.escape(name)}</h2><ul>")
@@ -352,12 +353,12 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
     for code in (annual, half):  # the notice, the ledger and the payroll agree (as an auditor checks)
         audited = audit.cycle(ctx, code)
         if audited.exit_code:
-            raise RuntimeError(f"demo: {audited.title}: {audited.rows[:5]}")
+            raise RuntimeError(f"demo: {render(audited.title)}: {audited.rows[:5]}")
         report.steps.append(audited.title)
 
     after = date(today.year + 1, 2, 1)  # when the half-year results take effect
     listing = grades.as_of(ctx, after, out=out / "grades-as-of.xlsx")
-    report.steps.append(f"{listing.title} → {out / 'grades-as-of.xlsx'}")
+    report.steps.append(Msg("{title} → {file}", title=listing.title, file=out / "grades-as-of.xlsx"))
     report.files.append(out / "grades-as-of.xlsx")
     report.steps += run_reports(ctx, out, report, after)
     report.steps.append(grades.verify(ctx).summary)

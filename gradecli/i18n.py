@@ -141,6 +141,9 @@ class Msg:
 
     __str__ = text
 
+    def __contains__(self, part: str) -> bool:
+        return part in self.text()
+
     def __repr__(self) -> str:
         return f"Msg({self.template!r}, {self.params!r})"
 
@@ -164,3 +167,68 @@ class Reason(Msg):
     def __init__(self, code: str, template: str, /, **params: Any) -> None:
         super().__init__(template, **params)
         self.code = code
+
+
+def dumps(message: "Msg | str") -> str:
+    """A message as stored in the database (JSON: template, parameters, code), so that what was
+    decided reads in whatever language it is later shown in. Plain text is stored as it is."""
+    import json
+
+    if not isinstance(message, Msg):
+        return message
+    data = {"t": message.template, "p": {k: _storable(v) for k, v in message.params.items()}}
+    if message.code:
+        data["c"] = message.code
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, Msg):
+        return {"$msg": json_loads_safe(dumps(value))}
+    if isinstance(value, (list, tuple)):
+        return [_storable(v) for v in value]
+    if isinstance(value, Decimal):
+        return {"$dec": str(value)}
+    if isinstance(value, (date, datetime)):
+        return {"$date": value.isoformat()}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def json_loads_safe(text: str) -> Any:
+    import json
+
+    return json.loads(text)
+
+
+def loads(text: "str | None") -> "Msg | str | None":
+    """A stored message back as a Msg; text stored before messages were data stays text."""
+    if not text or not text.startswith('{"'):
+        return text
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(data, dict) or "t" not in data:
+        return text
+    return _revive(data)
+
+
+def _revive(data: dict) -> "Msg":
+    params = {k: _revive_param(v) for k, v in data.get("p", {}).items()}
+    return Reason(data["c"], data["t"], **params) if data.get("c") else Msg(data["t"], **params)
+
+
+def _revive_param(v: Any) -> Any:
+    if isinstance(v, dict) and "$msg" in v:
+        return _revive(v["$msg"])
+    if isinstance(v, dict) and "$dec" in v:
+        return Decimal(v["$dec"])
+    if isinstance(v, dict) and "$date" in v:
+        return date.fromisoformat(v["$date"])
+    if isinstance(v, list):
+        return [_revive_param(x) for x in v]
+    return v

@@ -4,7 +4,8 @@ A candidate of ability a (standard normal) answers a question of difficulty d (t
 expected to answer it correctly) correctly with probability 1 / (1 + exp(-(logit(d) + a))): it
 rises with both a and d, and an average candidate (a = 0) scores the bank's expected score.
 Wrong choice answers pick other options; short answers get points in half steps around
-points × that probability; about 1 % of cells are left blank, and a few candidates are absent.
+points × that probability; about 1 % of cells are left blank, and a few candidates are absent
+(their rows left blank, as an officer marks 缺考).
 """
 
 from __future__ import annotations
@@ -50,25 +51,19 @@ def response(rng: random.Random, item, ability: float):  # noqa: ANN001, ANN201
 
 def fill_answer_sheet(sheet: Path, filled: Path, items_of, ability_of, rng: random.Random,
                       absent: set[str] = frozenset()) -> None:
-    """Fill every candidate's row; rows of absent candidates are removed."""
+    """Fill every candidate's row; the rows of absent candidates are left blank (缺考)."""
     from openpyxl import load_workbook
 
     wb = load_workbook(sheet)
     for ws in wb.worksheets:
-        drop = []
         for row in ws.iter_rows(min_row=2):
             emp_no, paper = row[1].value, row[3].value
-            if emp_no is None:
-                continue
-            if emp_no in absent:
-                drop.append(row[0].row)
+            if emp_no is None or emp_no in absent:
                 continue
             items = items_of(paper)
             a = ability_of(emp_no)
             for item, cell in zip(items, row[4:]):
                 cell.value = response(rng, item, a)
-        for r in reversed(drop):
-            ws.delete_rows(r)
     wb.save(filled)
 
 

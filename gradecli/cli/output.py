@@ -1,4 +1,6 @@
-"""The one renderer: a rich table or summary on a terminal, JSON with --json; progress on stderr."""
+"""The one renderer: a rich table or summary on a terminal, typed JSON with --json; progress on
+stderr. Text is rendered here, in the run's language, from the messages and values the services
+return; JSON carries the values typed and every message as {code, params, text}."""
 
 from __future__ import annotations
 
@@ -9,89 +11,150 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterator
 
-from gradecli.domain.values import AbsentMark
-
+from gradecli.domain.values import AbsentMark, Money
+from gradecli.i18n import Msg, _, render as text
 
 MAX_TERMINAL_ROWS = 1000  # a terminal table beyond this helps nobody and takes minutes to draw
+ROW_LINES = 2  # a row of a listing takes at most this many lines; longer text is cut with …
+MIN_COLUMN = 4
 
 
-def _plain(v: Any) -> Any:
+def plain(v: Any) -> Any:
+    """json.dumps' fallback: the typed value a script wants (see docs/json.md)."""
     if v.__class__ is AbsentMark:
         return None  # absent: null, with a *_status code beside it
+    if isinstance(v, Msg):
+        return v.to_json()
+    if isinstance(v, Money):
+        return str(v)  # money: an exact decimal string
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() and v.as_tuple().exponent >= 0 else float(v)
     if isinstance(v, (date, datetime)):
         return v.isoformat()
-    if isinstance(v, Decimal):
-        return str(v)
-    if isinstance(v, set):
+    if isinstance(v, (set, frozenset)):
         return sorted(v)
+    if hasattr(v, "tier") and hasattr(v, "level"):
+        return str(v)  # a grade
     raise TypeError(f"{type(v).__name__} is not JSON")
 
 
-def _cell(v: Any) -> str:
+def to_json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=plain)
+
+
+def cell(v: Any) -> str:
     if v is None:
         return "—"
     if v.__class__ is AbsentMark:
-        return "缺考"
+        return _("absent")
     if isinstance(v, bool):
-        return "是" if v else "否"
-    return str(v)
+        return _("yes") if v else _("no")
+    return text(v)
 
 
-def render(result: Any, *, as_json: bool) -> None:
+def render(result: Any, *, as_json: bool, width: int | None = None, out=None, err=None) -> None:  # noqa: ANN001
     """Print a Listing or an Outcome (see gradecli.services.results)."""
     if as_json:
-        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=_plain) + "\n")
+        (out or sys.stdout).write(to_json_text(result.to_json()) + "\n")
         return
     from rich.console import Console
     from rich.markup import escape
 
-    out = Console(soft_wrap=True)
-    err = Console(stderr=True, soft_wrap=True)
+    out = Console(soft_wrap=True, file=out, width=width) if out is not None or width else Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True) if err is None else Console(file=err, soft_wrap=True, width=width)
     if hasattr(result, "rows") and not result.rows:
-        out.print(result.title, highlight=False, markup=False)
+        out.print(text(result.title), highlight=False, markup=False)
     elif hasattr(result, "rows"):
-        from rich.table import Table
-
-        table = Table(title=escape(result.title), show_lines=False, header_style="bold")
-        for _, header in result.columns:
-            table.add_column(escape(header))
-        for row in result.rows[:MAX_TERMINAL_ROWS]:
-            table.add_row(*(escape(_cell(row.get(k))) for k, _ in result.columns))
+        table, hidden = fitted_table(result, out.width)
         out.print(table)
         if len(result.rows) > MAX_TERMINAL_ROWS:
-            err.print(f"[yellow]Note:[/yellow] showing {MAX_TERMINAL_ROWS} of {len(result.rows):,} rows; "
-                      "--json prints them all, and --out writes them to Excel where the command offers it",
-                      highlight=False)
+            err.print(_("Note: showing {shown} of {total} rows; --json prints them all, and --out writes them to "
+                        "Excel where the command offers it").format(shown=MAX_TERMINAL_ROWS, total=len(result.rows)),
+                      highlight=False, markup=False)
+        if hidden:
+            err.print(_("Note: columns left out to fit the terminal: {columns} (--json and --out have them)")
+                      .format(columns=_(", ").join(hidden)), highlight=False, markup=False)
     else:
-        out.print(result.summary, highlight=False, markup=False)
+        out.print(text(result.summary), highlight=False, markup=False)
         for key, value in result.data.items():
             if isinstance(value, list) and value and isinstance(value[0], dict):
                 out.print(f"[bold]{escape(key)}[/bold]")
                 for item in value:
-                    out.print("  " + ", ".join(f"{k}: {_cell(v)}" for k, v in item.items()), highlight=False, markup=False)
+                    out.print("  " + _(", ").join(f"{k}: {cell(v)}" for k, v in item.items()), highlight=False,
+                              markup=False)
     for note in result.notes:
-        err.print(f"[yellow]Note:[/yellow] {escape(note)}", highlight=False)
+        err.print(_("Note: {note}").format(note=text(note)), highlight=False, markup=False)
+
+
+def fitted_table(result: Any, width: int):  # noqa: ANN201
+    """A rich table of a listing that fits ``width`` columns of the terminal: each row on at most
+    two lines; the widest columns give way first and their text is cut with …; columns that still
+    do not fit are left out from the right (the essential columns come first)."""
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    headers = [text(h) for _, h in result.columns]
+    rows = [[cell(r.get(k)) for k, _ in result.columns] for r in result.rows[:MAX_TERMINAL_ROWS]]
+    natural = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    floor = [min(n, max(MIN_COLUMN, min(cell_len(h), 8))) for n, h in zip(natural, headers)]
+    keep = len(headers)
+
+    def total(ws: list[int]) -> int:
+        return sum(ws) + 3 * len(ws) + 1  # borders and padding of a rich table
+
+    while keep > 1 and total(floor[:keep]) > width:
+        keep -= 1
+    widths = natural[:keep]
+    while total(widths) > width:
+        i = max(range(keep), key=lambda j: widths[j] - floor[j])
+        if widths[i] <= floor[i]:
+            break
+        widths[i] -= 1
+    table = Table(title=Text(text(result.title)), show_lines=False, header_style="bold")
+    for h, w in zip(headers[:keep], widths):
+        table.add_column(Text(h), width=w, overflow="fold", no_wrap=False)
+    for r in rows:
+        table.add_row(*(Text(_cut(v, w * ROW_LINES)) for v, w in zip(r[:keep], widths)))
+    return table, headers[keep:]
+
+
+def _cut(value: str, cells: int) -> str:
+    """Text cut to at most ``cells`` terminal cells (a Chinese character takes two), ending in …."""
+    from rich.cells import cell_len
+
+    value = " ".join(value.split())
+    if cell_len(value) <= cells:
+        return value
+    out, used = [], 0
+    for ch in value:
+        w = cell_len(ch)
+        if used + w > cells - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
 
 
 @contextmanager
-def progress(label: str = "working") -> Iterator[Any]:
+def progress(label: Any = "working") -> Iterator[Any]:
     """A callback (what, done, total) drawing a progress bar on stderr while work runs. Until the
     work reports its first step, a pulsing bar named ``label`` shows that it is running."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=Console(stderr=True), transient=True)
-    waiting = [bar.add_task(label, total=None)]
+    waiting = [bar.add_task(text(label), total=None)]
     tasks: dict[str, int] = {}
 
-    def update(what: str, done: int, total: int) -> None:
+    def update(what: Any, done: int, total: int) -> None:
         if waiting:
             bar.remove_task(waiting.pop())
-        if what not in tasks:
-            tasks[what] = bar.add_task(what, total=total or None)
-        bar.update(tasks[what], completed=done, total=total or None)
+        key = text(what)
+        if key not in tasks:
+            tasks[key] = bar.add_task(key, total=total or None)
+        bar.update(tasks[key], completed=done, total=total or None)
 
     with bar:
         yield update

@@ -524,6 +524,12 @@ class BackupPolicy(_Section):
     )
 
 
+class UiPolicy(_Section):
+    """界面: the language of everything gradecli writes for people (overridden by --lang and GRADECLI_LANG)."""
+
+    language: Literal["zh", "en"] = Field("zh", description='"zh" (简体中文, the default) or "en" (English).')
+
+
 class Policy(_Section):
     """The whole policy. Every section has SPEC.md's defaults."""
 
@@ -538,6 +544,7 @@ class Policy(_Section):
     standards: StandardsPolicy = Field(default_factory=StandardsPolicy)
     notice: NoticePolicy = Field(default_factory=NoticePolicy)
     backup: BackupPolicy = Field(default_factory=BackupPolicy)
+    ui: UiPolicy = Field(default_factory=UiPolicy)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Policy":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 
 class AbsentMark:
     """缺考: a part the candidate did not sit. Sheets and tables show it as text, JSON as null
@@ -23,3 +25,14 @@ ABSENT = AbsentMark()
 def score_or_absent(value, absent: bool):  # noqa: ANN001, ANN201
     """A part score for display: ABSENT for a part not sat, else the score (None: not yet known)."""
     return ABSENT if absent else value
+
+
+class Money(Decimal):
+    """An amount of money in yuan, exact to the fen (two places). Sheets write it as a number with
+    a money format; JSON as an exact decimal string ("1234.50"), never a float."""
+
+    __slots__ = ()
+
+    @classmethod
+    def from_fen(cls, fen: int) -> "Money":
+        return cls(Decimal(fen).scaleb(-2).quantize(Decimal("0.01")))

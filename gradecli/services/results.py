@@ -1,25 +1,31 @@
-"""Plain results that the one renderer turns into a rich table or JSON."""
+"""Plain results that the one renderer turns into a rich table or JSON. Titles, summaries, notes
+and column headers are messages (gradecli.i18n.Msg, or N_-marked English) rendered in the run's
+language at the edge; JSON keeps them as text, and the rows' values typed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, Union
+
+from gradecli.i18n import Msg, render
+
+Text = Union[str, Msg]
 
 
 @dataclass
 class Listing:
     """Rows with named columns: a rich table on a terminal, a list of objects with --json."""
 
-    title: str
-    columns: list[tuple[str, str]]  # (key, header)
+    title: Text
+    columns: list[tuple[str, Text]]  # (key, header: an N_-marked msgid)
     rows: list[dict[str, Any]]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     exit_code: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"title": self.title, "count": len(self.rows), "rows": list(self.rows), **self.extra,
-                "notes": self.notes}
+        return {"title": render(self.title), "count": len(self.rows), "rows": list(self.rows), **self.extra,
+                "notes": [render(n) for n in self.notes]}
 
 
 class LazyRows(Sequence):
@@ -42,20 +48,21 @@ class LazyRows(Sequence):
 class Outcome:
     """The result of a step: a one-line summary, details, and data for scripts."""
 
-    summary: str
+    summary: Text
     data: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     exit_code: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"summary": self.summary, **self.data, "notes": self.notes}
+        return {"summary": render(self.summary), **self.data, "notes": [render(n) for n in self.notes]}
 
 
-def upsert_outcome(source: str, rows: int, added: int, updated: int, notes: list[str]) -> Outcome:
+def upsert_outcome(source: str, rows: int, added: int, updated: int, notes: list[Text]) -> Outcome:
     """What an upsert import did, saying so plainly when the file changed nothing."""
     unchanged = rows - added - updated
     if not added and not updated:
-        summary = f"{source}: {rows} rows, nothing changed (all already up to date)"
+        summary = Msg("{source}: {rows} rows, nothing changed (all already up to date)", source=source, rows=rows)
     else:
-        summary = f"{source}: {rows} rows — {added} added, {updated} updated, {unchanged} unchanged"
+        summary = Msg("{source}: {rows} rows — {added} added, {updated} updated, {unchanged} unchanged",
+                      source=source, rows=rows, added=added, updated=updated, unchanged=unchanged)
     return Outcome(summary, {"rows": rows, "added": added, "updated": updated, "unchanged": unchanged}, notes=notes)

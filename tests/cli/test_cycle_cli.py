@@ -104,7 +104,7 @@ def test_annual_cycle_from_create_to_scored(org, tmp_path):
     assert r["state"] == "scored"
     shown = json.loads(ok(db, "--json", "cycle", "show", "2026", "--out", tmp_path / "res.xlsx").stdout)
     by = {r["emp_no"]: r for r in shown["rows"]}
-    assert by["K1"]["skill"] == "78.5" and by["K3"]["performance"] == 95 and by["K1"]["performance"] == 85
+    assert by["K1"]["skill"] == 78.5 and by["K3"]["performance"] == 95 and by["K1"]["performance"] == 85
     assert float(by["K1"]["theory"]) >= 0 and (tmp_path / "res.xlsx").exists()
     # re-importing replaces and says so
     r = json.loads(ok(db, "--json", "cycle", "import-answers", "2026", tmp_path / "filled.xlsx").stdout)

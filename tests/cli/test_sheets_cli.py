@@ -272,4 +272,4 @@ def test_template_scores_round_trip(org, tmp_path):
     r = json.loads(ok(db, "--json", "cycle", "import-scores", "2026", tpl, "--part", "skill").stdout)
     assert (r["rows"], r["state"], r["replaced"]) == (3, "scored", [])
     shown = {p["emp_no"]: p["skill"] for p in json.loads(ok(db, "--json", "cycle", "show", "2026").stdout)["rows"]}
-    assert shown == {"K1": "78.5", "K2": "60.0", "K3": "91.0"}
+    assert shown == {"K1": 78.5, "K2": 60.0, "K3": 91.0}  # typed JSON: numbers
