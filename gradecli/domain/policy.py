@@ -72,8 +72,10 @@ class EligibilityPolicy(_Section):
     )
     deferral_months: int = Field(12, ge=0, description="Months a deferral (延期选升) bars registration.")
     title_requirements: dict[str, str] = Field(
-        default_factory=lambda: {"4": "中级", "5": "副高级"},
-        description='Lowest professional title (职称) for a target tier, e.g. { "4" = "中级" }.',
+        default_factory=dict,
+        description='Lowest professional title (职称) for a target tier, e.g. { "4" = "中级" }; none by default. '
+        'The ladder is a second career path for those whom titles stop ("大多数人将在中级专业技术职务上达到个人瓶颈"), '
+        'and people with one title should differ by skill and performance ("相同专业技术职级的人员…在等级晋升上应存在差异").',
     )
     titles: list[str] = Field(
         default_factory=lambda: list(TITLES), description="Professional titles, lowest first."

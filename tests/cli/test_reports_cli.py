@@ -71,8 +71,8 @@ def test_pyramid_report(demo_db, tmp_path):
 def test_cycle_report(demo_db, tmp_path):
     db, _ = demo_db
     data = json.loads(run(db, "--json", "report", "cycle", "2026H2", "--out", tmp_path / "c.xlsx").stdout)
-    assert sum(r["registered"] for r in data["rows"]) == 82
-    assert sum(data["histograms"]["theory"]) == 81  # everyone present
+    assert sum(r["registered"] for r in data["rows"]) == 83
+    assert sum(data["histograms"]["theory"]) == 82  # everyone present
     assert charts(tmp_path / "c.xlsx") == {"概况 Summary": 2, "分布 Distributions": 1, "名额 Quotas": 1}
     annual = json.loads(run(db, "--json", "report", "cycle", "2026").stdout)
     assert any(r["quota"] is not None for r in annual["rows"])

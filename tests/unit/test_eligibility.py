@@ -63,16 +63,36 @@ def test_frontline_share_rounds_up_to_whole_months():
     assert wait_months(pol, tier_step=False, frontline=True) == 7  # 6.67 → 7
 
 
-def test_tier_step_needs_top_level_and_24_months_and_title():
-    top = person(grade=Grade(3, 3), grade_since=date(2024, 11, 15), title="初级")
-    r = check(top, kind="annual", exam_date=date(2026, 11, 15), policy=P)
-    assert r.reasons == ["title 初级 is below 中级, required for tier 4"]
-    assert r.next_date is None  # time alone will not cure it
+def test_tier_step_needs_top_level_and_24_months():
     ok = check(person(grade=Grade(3, 3), grade_since=date(2024, 11, 15)), kind="annual",
                exam_date=date(2026, 11, 15), policy=P)
     assert ok.eligible and ok.target == Grade(4, 1) and ok.exam_tier == 4
     mid = check(person(grade=Grade(3, 2)), kind="annual", exam_date=date(2026, 11, 15), policy=P)
     assert "not at the top level of tier 3" in mid.reasons[0]
+
+
+def test_no_title_requirement_by_default():
+    """The ladder is a second career path: a 中级 stuck at its title still reaches tier 5."""
+    assert P.eligibility.title_requirements == {}
+    for title, grade in (("初级", Grade(3, 3)), ("中级", Grade(4, 3)), ("无", Grade(4, 3))):
+        r = check(person(grade=grade, grade_since=date(2024, 1, 1), title=title), kind="annual",
+                  exam_date=date(2026, 11, 15), policy=P)
+        assert r.eligible and r.target == Grade(grade.tier + 1, 1), (title, r.reasons)
+
+
+def test_a_title_requirement_the_policy_sets_bars_a_tier_step():
+    policy = Policy.model_validate({"eligibility": {"title_requirements": {"4": "中级", "5": "副高级"}}})
+    top = person(grade=Grade(3, 3), grade_since=date(2024, 11, 15), title="初级")
+    r = check(top, kind="annual", exam_date=date(2026, 11, 15), policy=policy)
+    assert r.reasons == ["title 初级 is below 中级, required for tier 4"]
+    assert r.next_date is None  # time alone will not cure it
+    assert check(replace(top, title="中级"), kind="annual", exam_date=date(2026, 11, 15), policy=policy).eligible
+    r = check(person(grade=Grade(4, 3), grade_since=date(2024, 1, 1), title="中级"), kind="annual",
+              exam_date=date(2026, 11, 15), policy=policy)
+    assert r.reasons == ["title 中级 is below 副高级, required for tier 5"]
+    # a level step stays inside the tier held: no title is asked
+    inside = person(grade=Grade(4, 1), grade_since=date(2024, 1, 1), title="初级")
+    assert check(inside, kind="semiannual", exam_date=date(2026, 12, 15), policy=policy).eligible
 
 
 def test_top_of_ladder_and_top_of_tier():
