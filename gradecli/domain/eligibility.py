@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+from gradecli.domain.cycle import KINDS, ExamCalendar, Period, periods_after
 from gradecli.domain.dates import add_months, months_between
 from gradecli.domain.ladder import Grade, Ladder
 from gradecli.domain.policy import Policy
@@ -21,6 +22,46 @@ def split_names(stored: str) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
+class Deferral:
+    """A deferral (延期选升) on the ledger: the cycle that decided it and the date it took effect."""
+
+    effective: date
+    cycle: str | None = None
+
+
+@dataclass(frozen=True)
+class DeferralBar:
+    """What one deferral bars: the first N cycles of each kind whose exam falls after it took
+    effect (``barred``, by exam date), and the first cycle of each kind it no longer bars."""
+
+    deferral: Deferral
+    barred: tuple[Period, ...]
+    free: dict[str, Period]
+
+    def bars(self, period: Period) -> bool:
+        return period in self.barred
+
+    def reason(self) -> str:
+        source = f"from cycle {self.deferral.cycle}" if self.deferral.cycle else f"effective {self.deferral.effective}"
+        return f"deferral (延期选升) {source}: bars {_and([p.code for p in self.barred])}"
+
+
+def deferral_bar(d: Deferral, *, cycles: int, calendar: ExamCalendar) -> DeferralBar:
+    """A deferral bars registration for the next ``cycles`` cycles of each kind after it takes
+    effect: among a kind's periods, the first ones whose exam date falls after the effective date."""
+    barred, free = [], {}
+    for kind in KINDS:
+        *mine, free[kind] = periods_after(kind, d.effective, cycles + 1, calendar)
+        barred += mine
+    barred.sort(key=lambda p: (calendar.exam_date(p), p.kind == "annual"))
+    return DeferralBar(d, tuple(barred), free)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass(frozen=True)
 class Person:
     """What eligibility needs to know about one employee, on the exam date."""
 
@@ -33,7 +74,7 @@ class Person:
     grade: Grade | None
     grade_since: date | None  # effective date of the grade held
     frontline: bool
-    deferral_until: date | None = None
+    deferrals: tuple[Deferral, ...] = ()
     latest_rating: str | None = None
     certificates: frozenset[str] = frozenset()
 
@@ -58,10 +99,19 @@ def wait_months(policy: Policy, *, tier_step: bool, frontline: bool) -> int:
     return months
 
 
-def check(p: Person, *, kind: str, exam_date: date, policy: Policy) -> Eligibility:
-    """Every reason a person may not sit this exam (annual: next tier; semiannual: next level)."""
+def check(p: Person, *, kind: str, exam_date: date, policy: Policy, period: Period | None = None,
+          calendar: ExamCalendar | None = None) -> Eligibility:
+    """Every reason a person may not sit this exam (annual: next tier; semiannual: next level).
+
+    ``period`` is the cycle's period (by default the one the exam date falls in); ``calendar``
+    gives the exam dates of other periods, which decide what a deferral bars."""
     ladder = Ladder.for_family(policy, p.family)
     out = Eligibility(p.emp_no, eligible=False)
+    period = period or Period.around(kind, exam_date)
+    calendar = calendar or ExamCalendar(policy, {period.code: exam_date})
+    bars = [b for d in p.deferrals
+            if (b := deferral_bar(d, cycles=policy.eligibility.deferral_cycles, calendar=calendar)).bars(period)]
+    deferral_free = max((calendar.exam_date(b.free[kind]) for b in bars), default=None)
     structural = False  # a reason that time alone will not cure
     if not p.professional:
         out.reasons.append("not in a professional-technical post")
@@ -71,7 +121,7 @@ def check(p: Person, *, kind: str, exam_date: date, policy: Policy) -> Eligibili
         structural = True
     if p.grade is None:
         out.reasons.append("no grade yet (首次评定 first)")
-        return _finish(out, structural=True, wait_end=None, deferral=p.deferral_until)
+        return _finish(out, structural=True, wait_end=None, deferral=deferral_free)
     g = p.grade
     tier_step = kind == "annual"
     wait_end = None
@@ -110,15 +160,10 @@ def check(p: Person, *, kind: str, exam_date: date, policy: Policy) -> Eligibili
             where = "front-line " if p.frontline else ""
             out.reasons.append(f"{months_between(p.grade_since, exam_date)} months at {g} since {p.grade_since}, "
                                f"below the {where}wait of {months} months (until {wait_end})")
-            if p.latest_rating == policy.evaluation.fast_track_rating and not structural and not _deferred(p, exam_date):
+            if p.latest_rating == policy.evaluation.fast_track_rating and not structural and not bars:
                 out.fast_track_applicant = True
-    if _deferred(p, exam_date):
-        out.reasons.append(f"deferral (延期选升) running until {p.deferral_until}")
-    return _finish(out, structural=structural, wait_end=wait_end, deferral=p.deferral_until)
-
-
-def _deferred(p: Person, exam_date: date) -> bool:
-    return p.deferral_until is not None and exam_date < p.deferral_until
+    out.reasons += [b.reason() for b in bars]
+    return _finish(out, structural=structural, wait_end=wait_end, deferral=deferral_free)
 
 
 def _finish(out: Eligibility, *, structural: bool, wait_end: date | None, deferral: date | None) -> Eligibility:

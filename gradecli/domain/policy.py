@@ -70,7 +70,12 @@ class EligibilityPolicy(_Section):
     frontline_wait_share: str = Field(
         "2/3", description='Share of the wait that front-line and hardship posts serve, as a fraction ("2/3").'
     )
-    deferral_months: int = Field(12, ge=0, description="Months a deferral (延期选升) bars registration.")
+    deferral_cycles: int = Field(
+        1, ge=0,
+        description='Cycles of each kind a deferral bars ("对于有特定情形的，给予延期选升"): the next N annual and '
+        'the next N semiannual exams whose exam date falls after the deferral takes effect (0: none). '
+        'Replaces deferral_months.',
+    )
     title_requirements: dict[str, str] = Field(
         default_factory=dict,
         description='Lowest professional title (职称) for a target tier, e.g. { "4" = "中级" }; none by default. '

@@ -42,3 +42,58 @@ def test_no_title_requirement_by_default_and_one_the_policy_sets(db_url, tmp_pat
     assert el["T1"]["next_date"] is None  # time alone will not cure it
     assert el["T3"]["reasons"] == "title 初级 is below 中级, required for tier 4"
     assert el["T2"]["eligible"] == "是"
+
+
+def add_deferrals(db, rows):
+    """Deferral events as cycle close writes them, or as older databases hold them (the grade repeated)."""
+    from sqlalchemy import select
+
+    from gradecli.services.context import Context
+    from gradecli.store import repo
+    from gradecli.store.models import Employee
+
+    ctx = Context(url=db)
+    with ctx.uow() as uow:
+        ids = dict(uow.s.execute(select(Employee.emp_no, Employee.id)).all())
+        repo.append_events(uow.s, [{"employee_id": ids[emp], "emp_no": emp, "kind": "deferral", "effective": eff,
+                                    "from_grade": grade, "to_grade": grade, "reason": "cycle 2026: deferral (延期选升)",
+                                    "cycle": cycle, "evidence": {"cycle": "2026", "appraisal_year": 2025}}
+                                   for emp, eff, grade, cycle in rows], actor="test")
+        uow.commit()
+    ctx.engine.dispose()
+
+
+def test_a_deferral_bars_the_next_cycle_of_each_kind(db_url, tmp_path):
+    """"对于有特定情形的，给予延期选升": a deferral effective 2026-12-01 bars 2026H2 and 2027, not
+    2027H1; the cycles' real exam dates count; older deferral events (from = to) read the same."""
+    from gradecli.domain.ladder import Grade
+
+    db = db_url
+    ok(db, "staff", "import", roster(tmp_path / "r.xlsx", [person(f"D{i}") for i in range(1, 5)]))
+    ok(db, "grade", "import", write_xlsx(tmp_path / "g.xlsx", GRADE_HEADERS, [
+        ["D1", 2, 2, "2024-01-01"], ["D2", 2, 3, "2024-01-01"], ["D3", 2, 2, "2024-01-01"], ["D4", 2, 2, "2024-01-01"]]))
+    add_deferrals(db, [("D1", date(2026, 12, 1), Grade(2, 2), None),   # an older database's event
+                       ("D2", date(2026, 12, 1), None, "2026"),        # as cycle close writes it now
+                       ("D4", date(2026, 12, 16), None, "2026")])      # after 2026H2's default day (12-15)
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2", "--exam-date", "2026-12-20")
+    el = eligibility(db, "2026H2")
+    assert el["D1"]["eligible"] == "否" and el["D1"]["grade"] == "2-2"
+    assert el["D1"]["reasons"] == "deferral (延期选升) from cycle 2026: bars 2026H2 and 2027"
+    assert el["D1"]["next_date"] == "2027-06-15"  # 2027H1's exam (the policy's default day)
+    assert el["D3"]["eligible"] == "是"
+    # 2026H2's exam on 12-20 falls after D4's deferral of 12-16, so it is barred too
+    assert el["D4"]["reasons"] == "deferral (延期选升) from cycle 2026: bars 2026H2 and 2027"
+
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2027H1", "--exam-date", "2027-06-10")
+    el = eligibility(db, "2027H1")
+    assert el["D1"]["eligible"] == "是" and el["D4"]["eligible"] == "是"
+    el = eligibility(db, "2026H2")
+    assert el["D1"]["next_date"] == "2027-06-10"  # now a created cycle's exam date
+
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2027")
+    el = eligibility(db, "2027")
+    assert el["D2"]["eligible"] == "否" and el["D2"]["target"] == "3-1"
+    assert el["D2"]["reasons"] == "deferral (延期选升) from cycle 2026: bars 2026H2 and 2027"
+    assert el["D2"]["next_date"] == "2028-11-15"
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2028")
+    assert eligibility(db, "2028")["D2"]["eligible"] == "是"

@@ -3,8 +3,9 @@ from datetime import date
 
 import pytest
 
+from gradecli.domain.cycle import ExamCalendar, Period, periods_after
 from gradecli.domain.dates import add_months, months_between
-from gradecli.domain.eligibility import Person, check, join_names, split_names, wait_months
+from gradecli.domain.eligibility import Deferral, Person, check, deferral_bar, join_names, split_names, wait_months
 from gradecli.domain.ladder import Grade
 from gradecli.domain.policy import Policy
 
@@ -109,11 +110,78 @@ def test_every_reason_is_listed():
     assert r.reasons == ["not in a professional-technical post", "not active", "no grade yet (首次评定 first)"]
 
 
-def test_deferral_blocks_until_its_end_and_sets_next_date():
-    p = person(grade_since=date(2024, 1, 1), deferral_until=date(2026, 9, 1))
-    r = check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P)
-    assert r.reasons == ["deferral (延期选升) running until 2026-09-01"] and r.next_date == date(2026, 9, 1)
-    assert check(p, kind="semiannual", exam_date=date(2026, 12, 15), policy=P).eligible
+# ---------------------------------------------------------------- deferral (延期选升): the next cycle of each kind
+
+def periods(*codes):
+    return [Period.parse("annual" if len(c) == 4 else "semiannual", c) for c in codes]
+
+
+def test_periods_follow_each_other_within_their_kind():
+    assert Period.parse("annual", "2026").following().code == "2027"
+    assert Period.parse("semiannual", "2026H1").following().code == "2026H2"
+    assert Period.parse("semiannual", "2026H2").following().code == "2027H1"
+    assert Period.first_of_year("semiannual", 2026).code == "2026H1"
+    assert Period.around("semiannual", date(2026, 6, 30)).code == "2026H1"
+    assert Period.around("semiannual", date(2026, 7, 1)).code == "2026H2"
+    assert Period.around("annual", date(2026, 1, 1)).code == "2026"
+
+
+def test_periods_after_a_date_by_their_exam_dates():
+    cal = ExamCalendar(P)
+    assert periods_after("annual", date(2026, 12, 1), 2, cal) == periods("2027", "2028")
+    assert periods_after("annual", date(2026, 11, 14), 1, cal) == periods("2026")
+    assert periods_after("semiannual", date(2026, 12, 1), 3, cal) == periods("2026H2", "2027H1", "2027H2")
+    assert periods_after("semiannual", date(2026, 12, 15), 1, cal) == periods("2027H1")  # after, not on, the day
+    assert periods_after("annual", date(2026, 12, 1), 0, cal) == []
+    # a cycle created with its own exam date counts by that date
+    moved = ExamCalendar(P, {"2026H2": date(2026, 11, 28), "2027": date(2028, 1, 10)})
+    assert periods_after("semiannual", date(2026, 12, 1), 1, moved) == periods("2027H1")
+    assert moved.exam_date(Period.parse("annual", "2027")) == date(2028, 1, 10)
+    assert periods_after("annual", date(2027, 12, 1), 1, moved) == periods("2027")
+
+
+def test_a_deferral_bars_the_next_cycle_of_each_kind():
+    """A 2025 rating, decided by cycle 2026 and effective 2026-12-01, bars 2026H2 and 2027 only
+    (12 months from that date also barred 2027H1)."""
+    d = Deferral(date(2026, 12, 1), "2026")
+    bar = deferral_bar(d, cycles=1, calendar=ExamCalendar(P))
+    assert bar.barred == tuple(periods("2026H2", "2027"))
+    assert bar.free == {"annual": periods("2028")[0], "semiannual": periods("2027H1")[0]}
+    assert bar.reason() == "deferral (延期选升) from cycle 2026: bars 2026H2 and 2027"
+    two = deferral_bar(d, cycles=2, calendar=ExamCalendar(P))
+    assert two.reason() == "deferral (延期选升) from cycle 2026: bars 2026H2, 2027H1, 2027 and 2028"
+    assert deferral_bar(Deferral(date(2026, 7, 1)), cycles=1, calendar=ExamCalendar(P)).reason() == \
+        "deferral (延期选升) effective 2026-07-01: bars 2026 and 2026H2"
+
+
+def test_deferral_in_eligibility_names_the_cycles_and_the_next_free_exam():
+    p = person(grade_since=date(2024, 1, 1), deferrals=(Deferral(date(2026, 12, 1), "2026"),))
+    h2 = check(p, kind="semiannual", exam_date=date(2026, 12, 15), policy=P)
+    assert h2.reasons == ["deferral (延期选升) from cycle 2026: bars 2026H2 and 2027"]
+    assert not h2.eligible and h2.next_date == date(2027, 6, 15)  # 2027H1's exam, the first not barred
+    assert check(p, kind="semiannual", exam_date=date(2027, 6, 15), policy=P).eligible
+    top = replace(p, grade=Grade(2, 3))
+    annual = check(top, kind="annual", exam_date=date(2027, 11, 15), policy=P)
+    assert annual.reasons == h2.reasons and annual.next_date == date(2028, 11, 15)
+    assert check(top, kind="annual", exam_date=date(2028, 11, 15), policy=P).eligible
+    # the calendar gives the real exam dates of created cycles
+    cal = ExamCalendar(P, {"2026H2": date(2026, 11, 28)})
+    early = check(p, kind="semiannual", exam_date=date(2026, 11, 28), policy=P, calendar=cal,
+                  period=Period.parse("semiannual", "2026H2"))
+    assert early.eligible  # its exam falls before the deferral took effect
+    later = check(p, kind="semiannual", exam_date=date(2027, 6, 15), policy=P, calendar=cal)
+    assert later.reasons == ["deferral (延期选升) from cycle 2026: bars 2027H1 and 2027"]
+    assert later.next_date == date(2027, 12, 15)
+    # none when the policy bars no cycle
+    none = Policy.model_validate({"eligibility": {"deferral_cycles": 0}})
+    assert check(p, kind="semiannual", exam_date=date(2026, 12, 15), policy=none).eligible
+
+
+def test_a_deferred_person_is_no_fast_track_applicant():
+    p = person(grade_since=date(2026, 7, 1), latest_rating="优秀", deferrals=(Deferral(date(2026, 12, 1), "2026"),))
+    r = check(p, kind="semiannual", exam_date=date(2026, 12, 15), policy=P)
+    assert not r.eligible and not r.fast_track_applicant
+    assert r.next_date == date(2027, 7, 1)  # the wait ends after the deferral
 
 
 def test_fast_track_applicant_may_register_inside_the_wait():
@@ -147,3 +215,9 @@ def test_certificate_names_are_stored_once_each_in_order():
 def test_certificate_requirements_name_tiers():
     with pytest.raises(ValueError, match="must be a tier number"):
         Policy.model_validate({"eligibility": {"certificate_requirements": {"四": ["x"]}}})
+
+
+def test_deferral_months_is_now_deferral_cycles():
+    assert P.eligibility.deferral_cycles == 1
+    with pytest.raises(ValueError, match="deferral_months"):
+        Policy.model_validate({"eligibility": {"deferral_months": 12}})
