@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import NamedTuple
 
 from gradecli.domain.cycle import KINDS, ExamCalendar, Period, periods_after
-from gradecli.domain.dates import add_months, months_between
+from gradecli.domain.dates import add_months
 from gradecli.domain.ladder import Grade, Ladder
 from gradecli.domain.policy import Policy
 
@@ -73,8 +76,10 @@ class Person:
     title: str
     grade: Grade | None
     grade_since: date | None  # effective date of the grade held
-    frontline: bool
+    frontline: bool  # in a front-line post on the exam date
     deferrals: tuple[Deferral, ...] = ()
+    # the post history as (first day, front-line) in date order; empty: ``frontline`` throughout
+    posts: tuple[tuple[date, bool], ...] = ()
     latest_rating: str | None = None
     certificates: frozenset[str] = frozenset()
 
@@ -88,15 +93,115 @@ class Eligibility:
     fast_track_applicant: bool = False  # may register inside the wait (latest rating 优秀)
     target: Grade | None = None
     exam_tier: int | None = None
+    wait: WaitCredit | None = None  # the time credited toward the wait, when a step is open
 
 
-def wait_months(policy: Policy, *, tier_step: bool, frontline: bool) -> int:
-    """Months to wait at the grade; front-line posts wait a share of it, rounded up to whole months."""
+def wait_months(policy: Policy, *, tier_step: bool) -> int:
+    """Months to wait at the grade (a front-line post shortens it through the credit it earns)."""
     e = policy.eligibility
-    months = e.tier_wait_months if tier_step else e.level_wait_months
-    if frontline:
-        months = math.ceil(months * e.frontline_share)
-    return months
+    return e.tier_wait_months if tier_step else e.level_wait_months
+
+
+def frontline_days(posts: Sequence[tuple[date, bool]], start: date, end: date) -> int:
+    """Days from ``start`` up to (not including) ``end`` served in front-line posts, by a post
+    history of (first day, front-line) in date order; a day before its first post is not."""
+    days = 0
+    for i, (first, frontline) in enumerate(posts):
+        if frontline:
+            stop = posts[i + 1][0] if i + 1 < len(posts) else end
+            a, b = max(first, start), min(stop, end)
+            if b > a:
+                days += (b - a).days
+    return days
+
+
+class WaitCredit(NamedTuple):  # a tuple: made for every person at every cycle, so cheap to build
+    """Time credited toward the wait at a grade ("缩短晋级年限"): a day served in a front-line post
+    counts 1 / share (1.5 with 2/3), a day elsewhere counts 1. The wait in days runs from the
+    grade's effective date to the same date ``months`` later."""
+
+    since: date
+    on: date
+    months: int
+    wait_days: int
+    frontline_days: int
+    other_days: int
+    share: Fraction
+    met_on: date  # the first day the wait is met (if not met by ``on``: assuming the post held then continues)
+
+    @property
+    def credited_days(self) -> Fraction:
+        return self.other_days + self.frontline_days / self.share
+
+    @property
+    def met(self) -> bool:
+        return self.met_on <= self.on
+
+    def describe(self) -> str:
+        """The months of each kind, to a tenth. A month here is this wait's own (wait days / wait
+        months), so the credit reaches the wait exactly when the rule says it is met; a number
+        below the wait is never rounded up to it."""
+        def months(days: Fraction | int) -> str:
+            m = Fraction(days) * self.months / self.wait_days if self.wait_days else Fraction(0)
+            exact = Decimal(m.numerator) / Decimal(m.denominator)
+            shown = exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            if m < self.months <= shown:
+                shown = exact.quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+            return str(shown)
+
+        parts = []
+        if self.frontline_days:
+            parts.append(f"{months(self.frontline_days)} months front-line "
+                         f"(×{_factor(1 / self.share)} = {months(self.frontline_days / self.share)})")
+        if self.other_days or not self.frontline_days:
+            parts.append(f"{months(self.other_days)} months elsewhere")
+        return " + ".join(parts) + f" = {months(self.credited_days)} of {self.months} months credited"
+
+
+def _factor(f: Fraction) -> str:
+    if (f * 100).denominator == 1:
+        return f"{Decimal(f.numerator) / Decimal(f.denominator):f}".rstrip("0").rstrip(".")
+    return f"{f.numerator}/{f.denominator}"
+
+
+def wait_credit(posts: Sequence[tuple[date, bool]], *, since: date, on: date, months: int, share: Fraction,
+                frontline_now: bool) -> WaitCredit:
+    """The credit earned at a grade held since ``since`` by the day ``on`` (days before ``on``),
+    and the day the wait is met; after ``on`` the post held on ``on`` (``frontline_now``) is
+    assumed to continue. Exact: scaled by the share's numerator, every count is an integer."""
+    wait_days = (add_months(since, months) - since).days
+    served = max((on - since).days, 0)
+    if len(posts) == 1 and posts[0][0] <= since:  # one post all along, as for most people
+        fl = served if posts[0][1] else 0
+    else:
+        fl = frontline_days(posts, since, on) if served else 0
+    a, b = share.numerator, share.denominator  # a front-line day counts b / a
+    have, need = (served - fl) * a + fl * b, wait_days * a
+    if have < need:  # from ``on`` on, at the rate of the post held that day
+        met_on = on + timedelta(days=_ceil_div(need - have, b if frontline_now else a))
+    elif fl == 0:
+        met_on = since + timedelta(days=wait_days)
+    else:
+        met_on = _met_on(posts, since, on, a, b, need)
+    return WaitCredit(since, on, months, wait_days, fl, served - fl, share, met_on)
+
+
+def _ceil_div(n: int, d: int) -> int:
+    return -(-n // d)
+
+
+def _met_on(posts: Sequence[tuple[date, bool]], since: date, on: date, a: int, b: int, need: int) -> date:
+    """The first day the credit (scaled) reached ``need``, walking the posts; it did by ``on``."""
+    have, day = 0, since
+    for i, (first, frontline) in enumerate(posts):
+        stop = min(posts[i + 1][0] if i + 1 < len(posts) else on, on)
+        for start, end, rate in ((day, max(day, min(first, on)), a),           # before any post: not front-line
+                                 (max(first, day), stop, b if frontline else a)):
+            if end > start:
+                if have + (end - start).days * rate >= need:
+                    return start + timedelta(days=_ceil_div(need - have, rate))
+                have, day = have + (end - start).days * rate, end
+    return on
 
 
 def check(p: Person, *, kind: str, exam_date: date, policy: Policy, period: Period | None = None,
@@ -110,8 +215,9 @@ def check(p: Person, *, kind: str, exam_date: date, policy: Policy, period: Peri
     period = period or Period.around(kind, exam_date)
     calendar = calendar or ExamCalendar(policy, {period.code: exam_date})
     bars = [b for d in p.deferrals
-            if (b := deferral_bar(d, cycles=policy.eligibility.deferral_cycles, calendar=calendar)).bars(period)]
-    deferral_free = max((calendar.exam_date(b.free[kind]) for b in bars), default=None)
+            if (b := deferral_bar(d, cycles=policy.eligibility.deferral_cycles, calendar=calendar)).bars(period)] \
+        if p.deferrals else []
+    deferral_free = max(calendar.exam_date(b.free[kind]) for b in bars) if bars else None
     structural = False  # a reason that time alone will not cure
     if not p.professional:
         out.reasons.append("not in a professional-technical post")
@@ -154,12 +260,15 @@ def check(p: Person, *, kind: str, exam_date: date, policy: Policy, period: Peri
             out.reasons.append(f"lacks the certificate{'s' if len(lacking) > 1 else ''} {'、'.join(lacking)}, "
                                f"required for tier {target.tier}")
             structural = True
-        months = wait_months(policy, tier_step=tier_step, frontline=p.frontline)
-        wait_end = add_months(p.grade_since, months) if p.grade_since else None
-        if wait_end and exam_date < wait_end:
-            where = "front-line " if p.frontline else ""
-            out.reasons.append(f"{months_between(p.grade_since, exam_date)} months at {g} since {p.grade_since}, "
-                               f"below the {where}wait of {months} months (until {wait_end})")
+        if p.grade_since is not None:
+            out.wait = credit = wait_credit(
+                p.posts or ((p.grade_since, p.frontline),), since=p.grade_since, on=exam_date,
+                months=wait_months(policy, tier_step=tier_step), share=policy.eligibility.frontline_share,
+                frontline_now=p.frontline)
+            wait_end = None if credit.met else credit.met_on
+        if wait_end is not None:
+            out.reasons.append(f"at {g} since {p.grade_since}: {credit.describe()} (met on {wait_end} "
+                               f"if the post held on {exam_date} continues)")
             if p.latest_rating == policy.evaluation.fast_track_rating and not structural and not bars:
                 out.fast_track_applicant = True
     out.reasons += [b.reason() for b in bars]

@@ -120,6 +120,7 @@ def people(session: Session, policy: Policy, on: date, fams: list[str] | None) -
                                                         PostHistory.frontline)
                                                  .order_by(PostHistory.start_date, PostHistory.id)):
         posts.setdefault(eid, []).append((start, frontline))
+    history = {eid: tuple(rows) for eid, rows in posts.items()}
     deferrals = deferrals_by_employee(session, on)
     out = []
     for e in staff:
@@ -130,6 +131,8 @@ def people(session: Session, policy: Policy, on: date, fams: list[str] | None) -
             active=e.active and (e.leave_date is None or e.leave_date >= on), title=e.title,
             grade=grade_on(evs, on), grade_since=grade_since(evs, on),
             frontline=frontline_on(posts.get(e.id, []), e, on),
+            # no rows: the roster's post since the hire date (rows are written from the first change)
+            posts=history.get(e.id) or ((e.hire_date, e.frontline),),
             deferrals=tuple(deferrals.get(e.id, ())),
             latest_rating=rating.rating if rating else None, certificates=split_names(e.certificates))))
     return out

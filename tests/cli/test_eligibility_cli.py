@@ -97,3 +97,35 @@ def test_a_deferral_bars_the_next_cycle_of_each_kind(db_url, tmp_path):
     assert el["D2"]["next_date"] == "2028-11-15"
     ok(db, "cycle", "create", "--kind", "annual", "--period", "2028")
     assert eligibility(db, "2028")["D2"]["eligible"] == "是"
+
+
+def test_frontline_time_actually_served_counts_toward_the_wait(db_url, tmp_path):
+    """"缩短晋级年限" for front-line work: each day served in a front-line post since the grade counts
+    1.5 days, each day elsewhere 1; the post held on the exam date alone no longer decides."""
+    db = db_url
+    field, office = dict(family="航标", post="航标维护", frontline="是"), dict(family="航标", post="航标设计")
+    ok(db, "staff", "import", roster(tmp_path / "r.xlsx", [person("F1", **field), person("F2", **office),
+                                                          person("F3", **field), person("F4", **office)]))
+    ok(db, "grade", "import", write_xlsx(tmp_path / "g.xlsx", GRADE_HEADERS, [
+        ["F1", 2, 1, "2025-10-01"], ["F2", 2, 1, "2025-10-01"], ["F3", 1, 1, "2025-09-01"], ["F4", 2, 1, "2025-10-01"]]))
+    # F2 moves into a front-line post six weeks before the exam; F3 leaves one (at 1-1 no drop applies)
+    ok(db, "staff", "transfer", "F2", "--post", "航标维护", "--frontline", "--date", "2026-05-01")
+    ok(db, "staff", "transfer", "F3", "--post", "航标设计", "--no-frontline", "--date", "2026-03-01")
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H1")  # exam 2026-06-15
+    el = eligibility(db, "2026H1")
+    # F1: 257 days, all front-line: 385.5 of 365 credited
+    assert el["F1"]["eligible"] == "是" and el["F1"]["reasons"] == ""
+    # F2: 212 days elsewhere + 45 front-line × 1.5 = 279.5 of 365; the old rule let F2 in (8 months)
+    assert el["F2"]["eligible"] == "否"
+    assert el["F2"]["reasons"] == ("at 2-1 since 2025-10-01: 1.5 months front-line (×1.5 = 2.2) + 7.0 months "
+                                   "elsewhere = 9.2 of 12 months credited (met on 2026-08-11 if the post held on "
+                                   "2026-06-15 continues)")
+    assert el["F2"]["next_date"] == "2026-08-11"  # 85.5 days of credit left, 1.5 a day in the front-line post
+    # F3: 181 front-line days × 1.5 + 106 elsewhere = 377.5: the credit stays after moving out
+    assert el["F3"]["eligible"] == "是" and el["F3"]["target"] == "1-2"
+    # F4: never front-line, the full 12 months
+    assert el["F4"]["reasons"] == ("at 2-1 since 2025-10-01: 8.4 months elsewhere = 8.4 of 12 months credited "
+                                   "(met on 2026-10-01 if the post held on 2026-06-15 continues)")
+    assert el["F4"]["next_date"] == "2026-10-01"
+    registered = json.loads(ok(db, "--json", "cycle", "register", "2026H1", "--all-eligible").stdout)
+    assert registered["registered"] == 2

@@ -1,11 +1,14 @@
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
+from hypothesis import given, strategies as st
 
 from gradecli.domain.cycle import ExamCalendar, Period, periods_after
 from gradecli.domain.dates import add_months, months_between
-from gradecli.domain.eligibility import Deferral, Person, check, deferral_bar, join_names, split_names, wait_months
+from gradecli.domain.eligibility import (Deferral, Person, check, deferral_bar, frontline_days, join_names,
+                                         split_names, wait_credit, wait_months)
 from gradecli.domain.ladder import Grade
 from gradecli.domain.policy import Policy
 
@@ -42,7 +45,8 @@ def test_level_wait_12_months_counted_to_the_exam_date():
     assert check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P).eligible
     no = check(p, kind="semiannual", exam_date=date(2026, 6, 14), policy=P)
     assert not no.eligible and no.next_date == date(2026, 6, 15)
-    assert "below the wait of 12 months (until 2026-06-15)" in no.reasons[0]
+    assert no.reasons == ["at 2-1 since 2025-06-15: 11.9 months elsewhere = 11.9 of 12 months credited "
+                          "(met on 2026-06-15 if the post held on 2026-06-14 continues)"]  # 11.97: not rounded up to 12
 
 
 def test_month_end_start_waits_to_the_shorter_months_end():
@@ -51,17 +55,102 @@ def test_month_end_start_waits_to_the_shorter_months_end():
     assert not check(p, kind="semiannual", exam_date=date(2026, 1, 30), policy=P).eligible
 
 
-def test_frontline_waits_two_thirds():
-    assert wait_months(P, tier_step=False, frontline=True) == 8
-    assert wait_months(P, tier_step=True, frontline=True) == 16
-    p = person(grade_since=date(2025, 10, 15), frontline=True)
-    assert check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P).eligible
-    assert not check(p, kind="semiannual", exam_date=date(2026, 6, 14), policy=P).eligible
+# ---------------------------------------------------------------- front-line time actually served ("缩短晋级年限")
+
+def fl_person(since, *posts, **kw):
+    """A person at 2-1 since ``since`` with a post history of (first day, front-line)."""
+    now = [fl for first, fl in posts if first <= kw.pop("on", date.max)]
+    return person(grade_since=since, posts=tuple(posts), frontline=now[-1] if now else False, **kw)
 
 
-def test_frontline_share_rounds_up_to_whole_months():
-    pol = Policy.model_validate({"eligibility": {"level_wait_months": 10}})
-    assert wait_months(pol, tier_step=False, frontline=True) == 7  # 6.67 → 7
+def test_a_frontline_day_counts_one_and_a_half():
+    assert wait_months(P, tier_step=False) == 12 and wait_months(P, tier_step=True) == 24
+    # always front-line: 365 days of wait need ⌈365 × 2/3⌉ = 244 days served
+    p = fl_person(date(2025, 10, 15), (date(2020, 1, 1), True))
+    assert check(p, kind="semiannual", exam_date=date(2026, 6, 16), policy=P).eligible
+    no = check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P)
+    assert not no.eligible and no.next_date == date(2026, 6, 16)
+    assert no.reasons == ["at 2-1 since 2025-10-15: 8.0 months front-line (×1.5 = 11.9) = 11.9 of 12 months "
+                          "credited (met on 2026-06-16 if the post held on 2026-06-15 continues)"]
+    # a tier step: 730 days need 487 front-line days
+    top = fl_person(date(2024, 11, 15), (date(2020, 1, 1), True), grade=Grade(2, 3))
+    assert check(top, kind="annual", exam_date=date(2026, 3, 17), policy=P).eligible
+    assert check(top, kind="annual", exam_date=date(2026, 3, 16), policy=P).next_date == date(2026, 3, 17)
+
+
+def test_moving_into_a_frontline_post_just_before_the_exam_earns_only_the_days_served_there():
+    p = fl_person(date(2025, 10, 15), (date(2018, 3, 1), False), (date(2026, 5, 1), True))
+    r = check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P)
+    assert not r.eligible  # the old rule (front-line on the exam date: 8 months) let this one in
+    assert r.reasons == ["at 2-1 since 2025-10-15: 1.5 months front-line (×1.5 = 2.2) + 6.5 months elsewhere "
+                         "= 8.7 of 12 months credited (met on 2026-08-21 if the post held on 2026-06-15 continues)"]
+    # 198 + 45 × 1.5 = 265.5 of 365 days; the rest at 1.5 a day from the exam date: ⌈99.5 / 1.5⌉ = 67 days
+    assert r.next_date == date(2026, 8, 21) and r.wait.frontline_days == 45 and r.wait.other_days == 198
+    assert check(p, kind="semiannual", exam_date=date(2026, 8, 21), policy=P).eligible
+
+
+def test_frontline_credit_is_kept_after_moving_out():
+    p = fl_person(date(2025, 9, 1), (date(2018, 3, 1), True), (date(2026, 3, 1), False))
+    r = check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P)
+    assert r.eligible  # 181 × 1.5 + 106 = 377.5 ≥ 365; the old rule asked the full 12 months (to 2026-09-01)
+    assert r.wait.met_on == date(2026, 6, 3)  # 271.5 by 2026-03-01, then a day a day: 94 more
+    early = check(p, kind="semiannual", exam_date=date(2026, 6, 2), policy=P)
+    assert early.next_date == date(2026, 6, 3)
+
+
+def test_the_reason_shows_the_months_of_each_kind():
+    p = fl_person(date(2025, 1, 1), (date(2018, 3, 1), True), (date(2025, 11, 1), False), grade=Grade(2, 3))
+    r = check(p, kind="annual", exam_date=date(2026, 3, 1), policy=P)
+    # 304 front-line days (×1.5 = 456) + 120 days elsewhere = 576 of 730; a month is 730 / 24 days
+    assert r.reasons == ["at 2-3 since 2025-01-01: 10.0 months front-line (×1.5 = 15.0) + 3.9 months elsewhere "
+                         "= 18.9 of 24 months credited (met on 2026-08-02 if the post held on 2026-03-01 continues)"]
+    assert r.next_date == date(2026, 3, 1) + timedelta(days=730 - 576)
+    share = Policy.model_validate({"eligibility": {"frontline_wait_share": "3/4"}})
+    assert "(×4/3 = " in check(p, kind="annual", exam_date=date(2026, 3, 1), policy=share).reasons[0]
+
+
+def test_days_before_the_first_recorded_post_are_not_frontline():
+    assert frontline_days([(date(2026, 1, 1), True)], date(2025, 12, 1), date(2026, 1, 11)) == 10
+    assert frontline_days([], date(2025, 12, 1), date(2026, 1, 11)) == 0
+    assert frontline_days([(date(2025, 1, 1), True), (date(2025, 1, 1), False)], date(2025, 1, 1), date(2025, 2, 1)) == 0
+
+
+SHARE = Fraction(2, 3)
+posts_st = st.lists(st.tuples(st.integers(-400, 900), st.booleans()), max_size=6).map(
+    lambda xs: [(date(2025, 1, 1) + timedelta(days=d), fl) for d, fl in sorted(xs, key=lambda x: x[0])])
+
+
+def credit(posts, on, *, since=date(2025, 1, 1), months=12):
+    now = [fl for first, fl in posts if first <= on]
+    return wait_credit(posts, since=since, on=on, months=months, share=SHARE, frontline_now=bool(now and now[-1]))
+
+
+@given(posts_st, st.integers(0, 1200), st.integers(0, 1200))
+def test_credit_grows_with_days_served(posts, d1, d2):
+    a, b = sorted((d1, d2))
+    first, later = credit(posts, date(2025, 1, 1) + timedelta(days=a)), credit(posts, date(2025, 1, 1) + timedelta(days=b))
+    assert first.credited_days <= later.credited_days
+    assert first.frontline_days + first.other_days == a
+
+
+@given(posts_st, st.integers(0, 1200))
+def test_credit_is_plain_days_off_the_front_line_and_half_again_on_it(posts, days):
+    on = date(2025, 1, 1) + timedelta(days=days)
+    never = [(d, False) for d, _ in posts]
+    assert credit(never, on).credited_days == days
+    always = [(date(2023, 1, 1), True)] + [(d, True) for d, _ in posts]
+    assert credit(always, on).credited_days == Fraction(3, 2) * days
+
+
+@given(posts_st, st.integers(0, 1200), st.sampled_from([1, 12, 24]))
+def test_the_wait_is_met_on_the_first_day_the_credit_reaches_it(posts, days, months):
+    on = date(2025, 1, 1) + timedelta(days=days)
+    known = [(d, fl) for d, fl in posts if d <= on]  # what is known on the exam date continues after it
+    c = credit(known, on, months=months)
+    need = c.wait_days
+    assert credit(known, c.met_on, months=months).credited_days >= need
+    assert c.met_on == date(2025, 1, 1) or credit(known, c.met_on - timedelta(days=1), months=months).credited_days < need
+    assert c.met == (c.credited_days >= need)
 
 
 def test_tier_step_needs_top_level_and_24_months():
