@@ -81,6 +81,8 @@ class ExamCalendar:
 
     policy: Policy
     known: Mapping[str, date] = field(default_factory=dict)
+    # answers worked out from this calendar, kept by their callers (most deferrals share a closing date)
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def exam_date(self, period: Period) -> date:
         return self.known.get(period.code) or period.default_exam_date(self.policy)

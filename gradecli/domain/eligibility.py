@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import NamedTuple
 
 from gradecli.domain.cycle import KINDS, ExamCalendar, Period, periods_after
@@ -52,6 +53,13 @@ class DeferralBar:
 def deferral_bar(d: Deferral, *, cycles: int, calendar: ExamCalendar) -> DeferralBar:
     """A deferral bars registration for the next ``cycles`` cycles of each kind after it takes
     effect: among a kind's periods, the first ones whose exam date falls after the effective date."""
+    key = ("deferral_bar", d, cycles)
+    if key not in calendar.memo:
+        calendar.memo[key] = _deferral_bar(d, cycles, calendar)
+    return calendar.memo[key]
+
+
+def _deferral_bar(d: Deferral, cycles: int, calendar: ExamCalendar) -> DeferralBar:
     barred, free = [], {}
     for kind in KINDS:
         *mine, free[kind] = periods_after(kind, d.effective, cycles + 1, calendar)
@@ -140,24 +148,30 @@ class WaitCredit(NamedTuple):  # a tuple: made for every person at every cycle, 
     def describe(self) -> str:
         """The months of each kind, to a tenth. A month here is this wait's own (wait days / wait
         months), so the credit reaches the wait exactly when the rule says it is met; a number
-        below the wait is never rounded up to it."""
-        def months(days: Fraction | int) -> str:
-            m = Fraction(days) * self.months / self.wait_days if self.wait_days else Fraction(0)
-            exact = Decimal(m.numerator) / Decimal(m.denominator)
-            shown = exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            if m < self.months <= shown:
-                shown = exact.quantize(Decimal("0.1"), rounding=ROUND_DOWN)
-            return str(shown)
+        below the wait is never rounded up to it. Integer arithmetic (days scaled by the share's
+        numerator): this runs for everyone still inside the wait."""
+        a, b = self.share.numerator, self.share.denominator
+        whole = self.wait_days * a
 
+        def months(scaled: int) -> str:
+            if not whole:
+                return "0.0"
+            num = scaled * self.months * 10
+            tenths = (2 * num + whole) // (2 * whole)  # half up
+            if scaled < whole and tenths >= self.months * 10:
+                tenths = num // whole
+            return f"{tenths // 10}.{tenths % 10}"
+
+        fl, other = self.frontline_days, self.other_days
         parts = []
-        if self.frontline_days:
-            parts.append(f"{months(self.frontline_days)} months front-line "
-                         f"(×{_factor(1 / self.share)} = {months(self.frontline_days / self.share)})")
-        if self.other_days or not self.frontline_days:
-            parts.append(f"{months(self.other_days)} months elsewhere")
-        return " + ".join(parts) + f" = {months(self.credited_days)} of {self.months} months credited"
+        if fl:
+            parts.append(f"{months(fl * a)} months front-line (×{_factor(1 / self.share)} = {months(fl * b)})")
+        if other or not fl:
+            parts.append(f"{months(other * a)} months elsewhere")
+        return " + ".join(parts) + f" = {months(other * a + fl * b)} of {self.months} months credited"
 
 
+@lru_cache(maxsize=None)
 def _factor(f: Fraction) -> str:
     if (f * 100).denominator == 1:
         return f"{Decimal(f.numerator) / Decimal(f.denominator):f}".rstrip("0").rstrip(".")
@@ -169,10 +183,13 @@ def wait_credit(posts: Sequence[tuple[date, bool]], *, since: date, on: date, mo
     """The credit earned at a grade held since ``since`` by the day ``on`` (days before ``on``),
     and the day the wait is met; after ``on`` the post held on ``on`` (``frontline_now``) is
     assumed to continue. Exact: scaled by the share's numerator, every count is an integer."""
-    wait_days = (add_months(since, months) - since).days
+    end = add_months(since, months)
+    wait_days = (end - since).days
     served = max((on - since).days, 0)
     if len(posts) == 1 and posts[0][0] <= since:  # one post all along, as for most people
-        fl = served if posts[0][1] else 0
+        if not posts[0][1]:  # never front-line: the plain wait, met on its last day
+            return WaitCredit(since, on, months, wait_days, 0, served, share, end)
+        fl = served
     else:
         fl = frontline_days(posts, since, on) if served else 0
     a, b = share.numerator, share.denominator  # a front-line day counts b / a
@@ -180,7 +197,7 @@ def wait_credit(posts: Sequence[tuple[date, bool]], *, since: date, on: date, mo
     if have < need:  # from ``on`` on, at the rate of the post held that day
         met_on = on + timedelta(days=_ceil_div(need - have, b if frontline_now else a))
     elif fl == 0:
-        met_on = since + timedelta(days=wait_days)
+        met_on = end
     else:
         met_on = _met_on(posts, since, on, a, b, need)
     return WaitCredit(since, on, months, wait_days, fl, served - fl, share, met_on)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, select
@@ -88,7 +89,7 @@ def deferrals_by_employee(session: Session, until: date) -> dict[int, list[Defer
     return out
 
 
-def frontline_on(posts: list[tuple[date, bool]], emp, on: date) -> bool:  # noqa: ANN001
+def frontline_on(posts: Sequence[tuple[date, bool]], emp, on: date) -> bool:  # noqa: ANN001
     current = None
     for start, frontline in posts:
         if start <= on:
@@ -115,13 +116,13 @@ def people(session: Session, policy: Policy, on: date, fams: list[str] | None) -
     staff = session.execute(q).all()
     events = repo.events_by_employee(session, until=on)
     ratings = repo.ratings_by_employee(session)
-    posts: dict[int, list[tuple[date, bool]]] = {}
+    rows: dict[int, list[tuple[date, bool]]] = {}
     for eid, start, frontline in session.execute(select(PostHistory.employee_id, PostHistory.start_date,
                                                         PostHistory.frontline)
                                                  .order_by(PostHistory.start_date, PostHistory.id)):
-        posts.setdefault(eid, []).append((start, frontline))
-    history = {eid: tuple(rows) for eid, rows in posts.items()}
-    deferrals = deferrals_by_employee(session, on)
+        rows.setdefault(eid, []).append((start, frontline))
+    posts = {eid: tuple(r) for eid, r in rows.items()}
+    deferrals = {eid: tuple(ds) for eid, ds in deferrals_by_employee(session, on).items()}
     out = []
     for e in staff:
         evs = events.get(e.id, [])
@@ -130,9 +131,8 @@ def people(session: Session, policy: Policy, on: date, fams: list[str] | None) -
             emp_no=e.emp_no, name=e.name, family=e.family, professional=e.professional,
             active=e.active and (e.leave_date is None or e.leave_date >= on), title=e.title,
             grade=grade_on(evs, on), grade_since=grade_since(evs, on),
-            frontline=frontline_on(posts.get(e.id, []), e, on),
-            # no rows: the roster's post since the hire date (rows are written from the first change)
-            posts=history.get(e.id) or ((e.hire_date, e.frontline),),
-            deferrals=tuple(deferrals.get(e.id, ())),
+            frontline=frontline_on(posts.get(e.id, ()), e, on),
+            posts=posts.get(e.id, ()),  # none: the roster's post all along (rows start at the first change)
+            deferrals=deferrals.get(e.id, ()),
             latest_rating=rating.rating if rating else None, certificates=split_names(e.certificates))))
     return out

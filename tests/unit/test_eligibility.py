@@ -310,3 +310,14 @@ def test_deferral_months_is_now_deferral_cycles():
     assert P.eligibility.deferral_cycles == 1
     with pytest.raises(ValueError, match="deferral_months"):
         Policy.model_validate({"eligibility": {"deferral_months": 12}})
+
+
+@given(posts_st, st.integers(0, 1200), st.sampled_from([1, 12, 24]))
+def test_the_months_shown_add_up_and_never_reach_an_unmet_wait(posts, days, months):
+    c = credit(posts, date(2025, 1, 1) + timedelta(days=days), months=months)
+    shown = c.describe()
+    total = float(shown.split(" = ")[-1].split(" of ")[0])
+    exact = float(c.credited_days * months / c.wait_days)
+    assert abs(total - exact) <= 0.1
+    assert c.met or total < months
+    assert shown.endswith(f" of {months} months credited")
