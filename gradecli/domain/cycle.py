@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from gradecli.domain.errors import BadInput, RuleRefused
@@ -51,10 +52,51 @@ class Period:
             raise BadInput(f"--period {text!r}: a semiannual cycle's period is 2026H1 or 2026H2")
         return cls(kind, int(m.group(1)), int(m.group(2)))
 
+    @classmethod
+    def first_of_year(cls, kind: str, year: int) -> "Period":
+        """The year's first period of a kind: 2026, or 2026H1."""
+        return cls(kind, year, None if kind == "annual" else 1)
+
+    @classmethod
+    def around(cls, kind: str, on: date) -> "Period":
+        """The period of a kind an exam on this date belongs to (semiannual: H1 up to June)."""
+        return cls(kind, on.year, None if kind == "annual" else (1 if on.month <= 6 else 2))
+
+    def following(self) -> "Period":
+        """The next period of the same kind: 2026 → 2027, 2026H1 → 2026H2 → 2027H1."""
+        if self.half is None:
+            return Period(self.kind, self.year + 1, None)
+        return Period(self.kind, self.year + (self.half == 2), 1 if self.half == 2 else 2)
+
     def default_exam_date(self, policy: Policy) -> date:
         mmdd = {None: policy.exam.annual_exam_date, 1: policy.exam.h1_exam_date, 2: policy.exam.h2_exam_date}[self.half]
         month, day = (int(x) for x in mmdd.split("-"))
         return date(self.year, month, day)
+
+
+@dataclass(frozen=True)
+class ExamCalendar:
+    """When each period's exam falls: the exam date of a cycle created for it, else the policy's
+    default day for the period (``known`` maps a period code, 2026 or 2026H2, to its exam date)."""
+
+    policy: Policy
+    known: Mapping[str, date] = field(default_factory=dict)
+    # answers worked out from this calendar, kept by their callers (most deferrals share a closing date)
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def exam_date(self, period: Period) -> date:
+        return self.known.get(period.code) or period.default_exam_date(self.policy)
+
+
+def periods_after(kind: str, after: date, n: int, calendar: ExamCalendar) -> list[Period]:
+    """The first ``n`` periods of a kind, in order, whose exam falls after a date."""
+    out: list[Period] = []
+    p = Period.first_of_year(kind, after.year - 1)  # a period's exam may be moved, but never by a year
+    while len(out) < n:
+        if calendar.exam_date(p) > after:
+            out.append(p)
+        p = p.following()
+    return out
 
 
 def require(state: str, allowed: tuple[str, ...], *, code: str, action: str) -> None:

@@ -112,6 +112,14 @@ def deferral_reason(rating: str | None, disciplinary: bool, policy: Policy, year
     return None
 
 
+def deferral_scope(cycles: int) -> str:
+    """What a deferral bars, in words (the cycles themselves are known once it takes effect)."""
+    if cycles == 0:
+        return "no cycle (the policy's deferral_cycles is 0)"
+    n = "cycle" if cycles == 1 else f"{cycles} cycles"
+    return f"the next {n} of each kind (annual and semiannual) after it takes effect"
+
+
 def share_quota(registered: int, share_percent: int, anyone_passed: bool) -> int:
     """Rounded down, at least 1 where anyone passed."""
     q = math.floor(registered * share_percent / 100)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -68,12 +69,22 @@ class EligibilityPolicy(_Section):
         24, ge=0, description="Months at the top level of a tier before a tier step."
     )
     frontline_wait_share: str = Field(
-        "2/3", description='Share of the wait that front-line and hardship posts serve, as a fraction ("2/3").'
+        "2/3",
+        description='Share of the wait that front-line and hardship posts serve ("缩短晋级年限"), as a fraction '
+        '("2/3"), counted from the post history since the grade: a day served in a front-line post counts '
+        '1 / share days (1.5 with 2/3), a day elsewhere 1, so only time actually served there shortens the wait.',
     )
-    deferral_months: int = Field(12, ge=0, description="Months a deferral (延期选升) bars registration.")
+    deferral_cycles: int = Field(
+        1, ge=0,
+        description='Cycles of each kind a deferral bars ("对于有特定情形的，给予延期选升"): the next N annual and '
+        'the next N semiannual exams whose exam date falls after the deferral takes effect (0: none). '
+        'Replaces deferral_months.',
+    )
     title_requirements: dict[str, str] = Field(
-        default_factory=lambda: {"4": "中级", "5": "副高级"},
-        description='Lowest professional title (职称) for a target tier, e.g. { "4" = "中级" }.',
+        default_factory=dict,
+        description='Lowest professional title (职称) for a target tier, e.g. { "4" = "中级" }; none by default. '
+        'The ladder is a second career path for those whom titles stop ("大多数人将在中级专业技术职务上达到个人瓶颈"), '
+        'and people with one title should differ by skill and performance ("相同专业技术职级的人员…在等级晋升上应存在差异").',
     )
     titles: list[str] = Field(
         default_factory=lambda: list(TITLES), description="Professional titles, lowest first."
@@ -109,9 +120,9 @@ class EligibilityPolicy(_Section):
                 raise ValueError(f'certificate_requirements."{tier}" has an empty certificate name')
         return self
 
-    @property
+    @cached_property
     def frontline_share(self) -> Fraction:
-        return Fraction(self.frontline_wait_share)
+        return Fraction(self.frontline_wait_share)  # parsed once: eligibility asks for every person
 
 
 class PerformancePolicy(_Section):

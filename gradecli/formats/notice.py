@@ -23,6 +23,13 @@ DECISION_NAMES = {"tier_promotion": "晋等", "level_promotion": "晋级", "fast
 INTERNAL = "内部资料"
 
 
+def _deferral_bar(cycles: int) -> str:
+    if cycles == 0:
+        return "记录在案，不限制申报"
+    n = "一" if cycles == 1 else f" {cycles} "
+    return f"生效后举行的下{n}次分等考试和下{n}次等内考试均不得申报"
+
+
 @dataclass
 class Notice:
     cycle: str
@@ -69,7 +76,7 @@ class Notice:
             "排名：综合成绩高者在前；相同时依次比较业绩、实操、任现等级时间（长者在前）、工号。",
             f"快速通道：综合成绩 ≥ {e.fast_track_composite} 且业绩 {e.fast_track_rating}，不受名额与年限限制"
             f"（不超过名额的 {e.fast_track_cap_share}%，至少 {e.fast_track_cap_min} 人）。",
-            f"延期选升：当年度有处分或考核低于 {e.deferral_below_rating}，{self.policy.eligibility.deferral_months} 个月内不得申报。",
+            f"延期选升：当年度有处分或考核低于 {e.deferral_below_rating}，{_deferral_bar(self.policy.eligibility.deferral_cycles)}。",
             f"降低等级：考核 {e.demotion_rating}，或等内考试连续 {e.demotion_consecutive_fails} 次不合格，降低一级。",
         ]
         for group, q in self.quotas.items():

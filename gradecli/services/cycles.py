@@ -78,11 +78,14 @@ ELIG_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), 
 
 
 def _assess(ctx: Context, s, c: CycleRow):  # noqa: ANN001, ANN202
+    period = cycle_repo.period_of(c.code, c.kind, c.exam_date)
+    calendar = cycle_repo.calendar(s, ctx.policy)
     out = []
     for e, person in cycle_repo.people(s, ctx.policy, c.exam_date, cycle_repo.families(c)):
         if not e.active and not e.professional:
             continue
-        out.append((e, person, check_eligibility(person, kind=c.kind, exam_date=c.exam_date, policy=ctx.policy)))
+        out.append((e, person, check_eligibility(person, kind=c.kind, exam_date=c.exam_date, policy=ctx.policy,
+                                                 period=period, calendar=calendar)))
     return out
 
 

@@ -14,8 +14,8 @@ from sqlalchemy import delete, select, update
 from gradecli.domain import cycle as cyc
 from gradecli.domain.dates import first_of_next_month
 from gradecli.domain.errors import BadInput, NotFound, Problem, RuleRefused
-from gradecli.domain.evaluation import (Candidate, QuotaRule, deferral_reason, evaluate as decide, failed_exam,
-                                        first_placement, full_years)
+from gradecli.domain.evaluation import (Candidate, QuotaRule, deferral_reason, deferral_scope, evaluate as decide,
+                                        failed_exam, first_placement, full_years)
 from gradecli.domain.ladder import Grade, Ladder
 from gradecli.domain.ledger import changes_grade, grade_on
 from gradecli.domain.values import ABSENT, score_or_absent
@@ -246,7 +246,7 @@ def _scope_decisions(ctx: Context, s, c: CycleRow, regs, year: int, ratings, sco
         if reason and e.id not in already:
             out.append(_decision(c, e.id, e.emp_no, "deferral", p.grade, p.grade,
                                  f"cycle {c.code}: deferral (延期选升): {reason}; no registration for "
-                                 f"{policy.eligibility.deferral_months} months",
+                                 f"{deferral_scope(policy.eligibility.deferral_cycles)}",
                                  {"appraisal_year": year, "rating": rating.rating if rating else None,
                                   "disciplinary": bool(rating and rating.disciplinary), "cycle": c.code}))
         ladder = Ladder.for_family(policy, e.family)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from gradecli.domain.dates import add_months
-from gradecli.domain.eligibility import Person, split_names
-from gradecli.domain.errors import NotFound
+from gradecli.domain.cycle import ExamCalendar, Period
+from gradecli.domain.eligibility import Deferral, Person, split_names
+from gradecli.domain.errors import GradecliError, NotFound
 from gradecli.domain.ledger import grade_on, grade_since
 from gradecli.domain.policy import Policy
 from gradecli.store import repo
-from gradecli.store.models import CycleLogRow, CycleRow, Employee, PostHistory, RegistrationRow
+from gradecli.store.models import CycleLogRow, CycleRow, Employee, LedgerEventRow, PostHistory, RegistrationRow
 
 
 def get(session: Session, code: str, *, lock: bool = False) -> CycleRow:
@@ -58,7 +59,37 @@ def registration_rows(session: Session, cycle: CycleRow):  # noqa: ANN201
                            .where(r.cycle_id == cycle.id, r.status == "registered").order_by(r.emp_no)).all()
 
 
-def frontline_on(posts: list[tuple[date, bool]], emp, on: date) -> bool:  # noqa: ANN001
+def period_of(code: str, kind: str, exam_date: date) -> Period:
+    """A cycle's period: its code names it (2026, 2026H2), else its exam date places it."""
+    try:
+        return Period.parse(kind, code)
+    except GradecliError:
+        return Period.around(kind, exam_date)
+
+
+def calendar(session: Session, policy: Policy) -> ExamCalendar:
+    """The exam date of every period a cycle was created for (the policy's default for the rest);
+    of several cycles in one period, the earliest exam."""
+    known: dict[str, date] = {}
+    for code, kind, exam in session.execute(select(CycleRow.code, CycleRow.kind, CycleRow.exam_date)):
+        key = period_of(code, kind, exam).code
+        known[key] = min(exam, known.get(key, exam))
+    return ExamCalendar(policy, known)
+
+
+def deferrals_by_employee(session: Session, until: date) -> dict[int, list[Deferral]]:
+    """Every deferral (延期选升) in force by a date, with the cycle that decided it. Deferrals are
+    found by kind alone: older databases hold ones that repeat the grade (from = to)."""
+    ev = LedgerEventRow
+    out: dict[int, list[Deferral]] = {}
+    for eid, effective, cycle, evidence in session.execute(
+            select(ev.employee_id, ev.effective, ev.cycle, ev.evidence)
+            .where(ev.kind == "deferral", ev.effective <= until).order_by(ev.seq)):
+        out.setdefault(eid, []).append(Deferral(effective, cycle or json.loads(evidence or "{}").get("cycle")))
+    return out
+
+
+def frontline_on(posts: Sequence[tuple[date, bool]], emp, on: date) -> bool:  # noqa: ANN001
     current = None
     for start, frontline in posts:
         if start <= on:
@@ -85,22 +116,23 @@ def people(session: Session, policy: Policy, on: date, fams: list[str] | None) -
     staff = session.execute(q).all()
     events = repo.events_by_employee(session, until=on)
     ratings = repo.ratings_by_employee(session)
-    posts: dict[int, list[tuple[date, bool]]] = {}
+    rows: dict[int, list[tuple[date, bool]]] = {}
     for eid, start, frontline in session.execute(select(PostHistory.employee_id, PostHistory.start_date,
                                                         PostHistory.frontline)
                                                  .order_by(PostHistory.start_date, PostHistory.id)):
-        posts.setdefault(eid, []).append((start, frontline))
+        rows.setdefault(eid, []).append((start, frontline))
+    posts = {eid: tuple(r) for eid, r in rows.items()}
+    deferrals = {eid: tuple(ds) for eid, ds in deferrals_by_employee(session, on).items()}
     out = []
-    months = policy.eligibility.deferral_months
     for e in staff:
         evs = events.get(e.id, [])
-        deferrals = [ev.effective for ev in evs if ev.kind == "deferral"]
         rating = latest_rating(ratings.get(e.id, []), on.year)
         out.append((e, Person(
             emp_no=e.emp_no, name=e.name, family=e.family, professional=e.professional,
             active=e.active and (e.leave_date is None or e.leave_date >= on), title=e.title,
             grade=grade_on(evs, on), grade_since=grade_since(evs, on),
-            frontline=frontline_on(posts.get(e.id, []), e, on),
-            deferral_until=add_months(max(deferrals), months) if deferrals else None,
+            frontline=frontline_on(posts.get(e.id, ()), e, on),
+            posts=posts.get(e.id, ()),  # none: the roster's post all along (rows start at the first change)
+            deferrals=deferrals.get(e.id, ()),
             latest_rating=rating.rating if rating else None, certificates=split_names(e.certificates))))
     return out

@@ -44,6 +44,7 @@ def test_whole_annual_cycle(org, tmp_path):
     assert "理论考试 ≥ 60" in html and "K2" in html and "2026-11-27" in html and "40 % of 2 eligible" in html
     assert "合格，名额已满未晋升" in html and "处分" not in html.split("三、评定结果")[1]  # public wording only
     assert "disciplinary" not in html and "rating 不合格" not in html
+    assert "生效后举行的下一次分等考试和下一次等内考试均不得申报" in html  # the deferral rule, not a span of months
     ok(db, "cycle", "appeal", "2026", "K2", "--reason", "名次有误", today="2026-11-22")
     r = run(db, "cycle", "close", "2026", today="2026-11-30")
     assert r.exit_code == 1 and "objections still pending: K2" in r.stderr
@@ -71,11 +72,17 @@ def test_whole_annual_cycle(org, tmp_path):
     r = run(db, "cycle", "import-scores", "2026", tmp_path / "2026-skill.xlsx", "--part", "skill")
     assert r.exit_code == 1 and "closed and read-only" in r.stderr
     ok(db, "audit", "verify")
-    # the deferral bars K5 from the next cycles for 12 months from its effective date
-    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2027H1")
+    # the deferral bars K5 from the next cycle of each kind after 2026-12-01: 2026H2 and 2027, not 2027H1
+    deferral = grades.history(Context(url=db), "K5").rows[-1]
+    assert deferral["cycle"] == "2026" and deferral["evidence"]["cycle"] == "2026"
+    for period in ("2026H2", "2027H1"):
+        ok(db, "cycle", "create", "--kind", "semiannual", "--period", period)
+    el = {r["emp_no"]: r for r in json.loads(ok(db, "--json", "cycle", "eligibility", "2026H2").stdout)["rows"]}
+    assert el["K5"]["eligible"] == "否"
+    assert el["K5"]["reasons"] == "deferral (延期选升) from cycle 2026: bars 2026H2 and 2027"
+    assert el["K5"]["next_date"] == "2027-06-15"  # the exam of 2027H1, the first semiannual cycle not barred
     el = {r["emp_no"]: r for r in json.loads(ok(db, "--json", "cycle", "eligibility", "2027H1").stdout)["rows"]}
-    assert "deferral (延期选升) running until 2027-12-01" in el["K5"]["reasons"]
-    assert el["K5"]["next_date"] == "2027-12-01"
+    assert el["K5"]["eligible"] == "是" and el["K5"]["reasons"] == ""
 
 
 def test_semiannual_cycles_appeal_and_second_failure(org, tmp_path):
