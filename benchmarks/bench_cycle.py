@@ -163,7 +163,7 @@ def main() -> None:
 
     r: dict = {}
     try:
-        out = run("create", lambda: cycles.create(ctx, kind="semiannual", period=PERIOD, families=[FAMILY]), r, PROFILE)
+        out = run("create", lambda: cycles.create(ctx, kind="semiannual", period=PERIOD, families=[FAMILY], code=PERIOD), r, PROFILE)
         line("create cycle", r["create"])
         el = run("eligibility", lambda: cycles.eligibility(ctx, PERIOD), r, PROFILE)
         line("eligibility", r["eligibility"], len(el.rows))

@@ -159,7 +159,7 @@ def run_cycle(b: Bench, ctx, kind: str, period: str, folder: Path, rng: random.R
 
     cdir = folder / f"cycle-{period}"
     b.step("create", f"cycle create {kind} {period}",
-           lambda: cycles.create(ctx, kind=kind, period=period, families=[FAMILY]))
+           lambda: cycles.create(ctx, kind=kind, period=period, families=[FAMILY], code=period))
     b.step("eligibility", "eligibility --out", lambda: cycles.eligibility(ctx, period, out=cdir / "eligibility.xlsx"),
            lambda r: len(r.rows), "staff")
     reg = b.step("register", "register --all-eligible --with-fast-track",

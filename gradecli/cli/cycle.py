@@ -22,12 +22,31 @@ def create(ctx: typer.Context,
            period: Annotated[str, typer.Option("--period", help="2026 (annual), 2026H1 or 2026H2 (semiannual).")],
            exam_date: Annotated[str | None, typer.Option("--exam-date", help="YYYY-MM-DD (default: policy).")] = None,
            effective: Annotated[str | None, typer.Option("--effective", help="Date results take effect (default: first day of the month after closing).")] = None,
-           family: Annotated[list[str] | None, typer.Option("--family", help="Only these post families (repeat).")] = None,
+           family: Annotated[list[str] | None, typer.Option("--family", help="Only these post families (repeat); a period's cycles may not share a family.")] = None,
+           code: Annotated[str | None, typer.Option("--code", help="The cycle's code (default: the period, or PERIOD-FAMILY for a scoped cycle).")] = None,
            json: JsonOpt = False) -> None:
     from gradecli.services import cycles
 
     emit(ctx, cycles.create(state(ctx).context(), kind=kind, period=period, exam_date=parse_date(exam_date),
-                            effective=parse_date(effective), families=family), json)
+                            effective=parse_date(effective), families=family, code=code), json)
+
+
+@app.command("delete", help="Delete a draft cycle nobody registered for (kept with its log under another code).")
+def delete(ctx: typer.Context, cycle: CycleArg,
+           reason: Annotated[str, typer.Option("--reason", help="Why (recorded).")], json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, cycles.delete_cycle(state(ctx).context(), cycle, reason=reason), json)
+
+
+@app.command("scope", help="Change the families a draft cycle covers (no --family: every family).")
+def scope(ctx: typer.Context, cycle: CycleArg,
+          reason: Annotated[str, typer.Option("--reason", help="Why (recorded).")],
+          family: Annotated[list[str] | None, typer.Option("--family", help="A post family (repeat).")] = None,
+          json: JsonOpt = False) -> None:
+    from gradecli.services import cycles
+
+    emit(ctx, cycles.rescope(state(ctx).context(), cycle, families=family, reason=reason), json)
 
 
 @app.command("list", help="Every cycle with its state.")

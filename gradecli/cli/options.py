@@ -23,4 +23,4 @@ OutXlsx = Annotated[Path | None, typer.Option("--out", help="Also write an Excel
 EmpArg = Annotated[str, typer.Argument(help="Employee number (工号).")]
 XlsxArg = Annotated[Path, typer.Argument(help="An Excel workbook (.xlsx).", dir_okay=False)]
 DateOpt = Annotated[str, typer.Option("--date", help="Effective date, YYYY-MM-DD.")]
-CycleArg = Annotated[str, typer.Argument(metavar="CYCLE", help="The cycle's period: 2026, 2026H1 or 2026H2.")]
+CycleArg = Annotated[str, typer.Argument(metavar="CYCLE", help="The cycle's code: its period (2026, 2026H2), or PERIOD-FAMILY for a cycle of some families (2026-航标).")]

@@ -30,32 +30,117 @@ from gradecli.store import bank_repo, cycle_repo, repo
 from gradecli.store.bulk import insert_rows, update_rows
 from gradecli.store.models import AnswerRow, CycleRow, Employee, PaperRow, RegistrationRow
 
-KIND_LABEL = {"annual": "分等考试 (inter-tier, annual)", "semiannual": "等内考试 (intra-tier, semiannual)"}
+KIND_LABEL = {"annual": "分等考试 (inter-tier, annual)", "semiannual": "等内考试 (intra-tier, semiannual)",
+              "first": "首次评定 (first placement)"}
 
 
 # ---------------------------------------------------------------- create, list
 
+CODE = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff+_-]{0,39}$")
+
+
+def scoped_code(period: str, families: list[str]) -> str:
+    """A cycle's code: its period when it covers every family, else the period and its families
+    (2026-航标, 2026H2-测量+通信), so scripts can address each."""
+    return period if not families else f"{period}-{'+'.join(families)}"
+
+
+def _scope(ctx: Context, s, families: list[str] | None) -> list[str]:  # noqa: ANN001
+    scope = sorted(set(f.strip() for f in families or [] if f.strip()))
+    known = set(ctx.policy.ladder.families) | set(s.scalars(select(Employee.family).distinct()))
+    unknown = [f for f in scope if f not in known]
+    if unknown:
+        raise BadInput(f"--family {', '.join(unknown)}: not a post family (known: {', '.join(sorted(known))})")
+    return scope
+
+
+def _overlaps(s, *, kind: str, period: str, scope: list[str], other_than: int | None = None) -> list[str]:  # noqa: ANN001
+    """The cycles of the same kind and period whose family scope overlaps ``scope`` (empty: all)."""
+    out = []
+    for other in s.scalars(select(CycleRow).where(CycleRow.kind == kind, CycleRow.period == period,
+                                                  CycleRow.state != "deleted")):
+        if other.id == other_than:
+            continue
+        theirs = set(cycle_repo.families(other) or [])
+        if not scope or not theirs or theirs & set(scope):
+            shared = sorted(theirs & set(scope)) if scope and theirs else ["every family"]
+            out.append(f"cycle {other.code} already covers {', '.join(shared)} in {period}")
+    return out
+
+
 def create(ctx: Context, *, kind: str, period: str, exam_date: date | None = None,
-           effective: date | None = None, families: list[str] | None = None) -> Outcome:
+           effective: date | None = None, families: list[str] | None = None, code: str | None = None) -> Outcome:
+    """A cycle for one period, for every family or for some (every family sits every period: the
+    scopes of one period's cycles may not overlap)."""
     p = cyc.Period.parse(kind, period)
     exam = exam_date or p.default_exam_date(ctx.policy)
     with ctx.uow() as uow:
         s = uow.s
-        if s.scalars(select(CycleRow).where(CycleRow.code == p.code)).first():
-            raise RuleRefused(f"cycle {p.code} already exists: one {kind} cycle per period (see `gradecli cycle show {p.code}`)")
-        row = CycleRow(code=p.code, kind=kind, state="draft", families=",".join(families or []), exam_date=exam,
+        scope = _scope(ctx, s, families)
+        code = (code or scoped_code(p.code, scope)).strip().upper()
+        if not CODE.match(code):
+            raise BadInput(f"--code {code!r}: up to 40 letters, digits, Chinese characters, + - or _, e.g. 2026-航标")
+        if s.scalars(select(CycleRow).where(CycleRow.code == code)).first():
+            raise RuleRefused(f"cycle {code} already exists (see `gradecli cycle show {code}`)")
+        clash = _overlaps(s, kind=kind, period=p.code, scope=scope)
+        if clash:
+            raise RuleRefused(problems=[Problem("", f"{x}; a period's cycles must not share a family — give another "
+                                                   "--family, or re-scope the draft with `gradecli cycle scope`")
+                                        for x in clash])
+        row = CycleRow(code=code, period=p.code, kind=kind, state="draft", families=",".join(scope), exam_date=exam,
                        effective_date=effective, created_at=repo.now_utc())
         s.add(row)
         s.flush()
-        cycle_repo.log(s, row, ctx.actor, "create", kind=kind, exam_date=exam, effective=effective, families=families)
+        cycle_repo.log(s, row, ctx.actor, "create", kind=kind, period=p.code, exam_date=exam, effective=effective,
+                       families=scope)
         uow.commit()
-    scope = f" for {', '.join(families)}" if families else ""
+    where = f" for {', '.join(scope)}" if scope else " for every family"
     eff = effective.isoformat() if effective else "the first day of the month after closing"
-    return Outcome(f"cycle {p.code} created: {KIND_LABEL[kind]}{scope}, exam on {exam}, results effective {eff}",
-                   {"cycle": p.code, "kind": kind, "exam_date": exam.isoformat(), "state": "draft"})
+    return Outcome(f"cycle {code} created: {KIND_LABEL[kind]}{where}, exam on {exam}, results effective {eff}",
+                   {"cycle": code, "period": p.code, "kind": kind, "families": scope, "exam_date": exam.isoformat(),
+                    "state": "draft"})
 
 
-LIST_COLUMNS = [("cycle", "周期"), ("kind", "类别"), ("state", "状态"), ("exam_date", "考试日期"),
+def delete_cycle(ctx: Context, code: str, *, reason: str) -> Outcome:
+    """A draft cycle (nobody registered) is withdrawn; its record and log are kept, under a code
+    that frees the name."""
+    if not reason.strip():
+        raise BadInput("--reason is empty; say why the cycle is deleted (it is recorded)")
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code, lock=True)
+        cyc.require(c.state, ("draft",), code=c.code, action="deleting the cycle")
+        if cycle_repo.registered_count(s, c):
+            raise RuleRefused(f"cycle {c.code} has registrations; withdraw them first (`gradecli cycle withdraw`)")
+        old = c.code
+        c.code, c.state = f"{old}~{c.id}", "deleted"
+        cycle_repo.log(s, c, ctx.actor, "delete", code=old, reason=reason.strip(), today=ctx.today)
+        uow.commit()
+    return Outcome(f"cycle {old} deleted (kept as {c.code} with its log)", {"cycle": old, "kept_as": c.code})
+
+
+def rescope(ctx: Context, code: str, *, families: list[str] | None, reason: str) -> Outcome:
+    """Change which families a draft cycle covers (none given: every family)."""
+    if not reason.strip():
+        raise BadInput("--reason is empty; say why the scope changes (it is recorded)")
+    with ctx.uow() as uow:
+        s = uow.s
+        c = cycle_repo.get(s, code, lock=True)
+        cyc.require(c.state, ("draft",), code=c.code, action="changing the scope")
+        scope = _scope(ctx, s, families)
+        clash = _overlaps(s, kind=c.kind, period=c.period, scope=scope, other_than=c.id)
+        if clash:
+            raise RuleRefused(problems=[Problem("", x) for x in clash])
+        before = cycle_repo.families(c) or []
+        c.families = ",".join(scope)
+        cycle_repo.log(s, c, ctx.actor, "scope", before=before, after=scope, reason=reason.strip(), today=ctx.today)
+        uow.commit()
+    where = ", ".join(scope) if scope else "every family"
+    return Outcome(f"cycle {c.code} now covers {where} (was {', '.join(before) or 'every family'})",
+                   {"cycle": c.code, "families": scope, "before": before})
+
+
+LIST_COLUMNS = [("cycle", "周期"), ("period", "期间"), ("kind", "类别"), ("state", "状态"), ("exam_date", "考试日期"),
                 ("families", "范围"), ("registered", "报名人数")]
 
 
@@ -63,10 +148,10 @@ def list_cycles(ctx: Context) -> Listing:
     with ctx.uow() as uow:
         s = uow.s
         rows = []
-        for c in s.scalars(select(CycleRow).order_by(CycleRow.code)):
+        for c in s.scalars(select(CycleRow).where(CycleRow.state != "deleted").order_by(CycleRow.period, CycleRow.code)):
             n = cycle_repo.registered_count(s, c)
-            rows.append({"cycle": c.code, "kind": c.kind, "state": c.state, "exam_date": c.exam_date.isoformat(),
-                         "families": c.families or "all", "registered": n})
+            rows.append({"cycle": c.code, "period": c.period, "kind": c.kind, "state": c.state,
+                         "exam_date": c.exam_date.isoformat(), "families": c.families or "all", "registered": n})
     return Listing("Cycles", LIST_COLUMNS, rows)
 
 
@@ -78,7 +163,7 @@ ELIG_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), 
 
 
 def _assess(ctx: Context, s, c: CycleRow):  # noqa: ANN001, ANN202
-    period = cycle_repo.period_of(c.code, c.kind, c.exam_date)
+    period = cycle_repo.period_of(c.code, c.kind, c.exam_date, c.period)
     calendar = cycle_repo.calendar(s, ctx.policy)
     out = []
     for e, person in cycle_repo.people(s, ctx.policy, c.exam_date, cycle_repo.families(c)):

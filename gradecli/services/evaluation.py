@@ -133,7 +133,7 @@ def _first_cycle(ctx: Context, s, as_of: date, placements: list[dict]) -> CycleR
     code = first_code(as_of)
     c = s.scalars(select(CycleRow).where(CycleRow.code == code)).first()
     if c is None:
-        c = CycleRow(code=code, kind="first", state="evaluated", exam_date=as_of, effective_date=as_of,
+        c = CycleRow(code=code, period=code, kind="first", state="evaluated", exam_date=as_of, effective_date=as_of,
                      created_at=repo.now_utc())
         s.add(c)
         s.flush()
@@ -285,30 +285,30 @@ def _deferred_for_year(s, year: int) -> set[int]:  # noqa: ANN001
 
 
 def _previous_semiannual(s, c: CycleRow, policy) -> dict[int, tuple[str, int]]:  # noqa: ANN001
-    """employee → (the semiannual cycle just before this one, consecutive failed intra-tier exams
-    ending with it). A cycle someone did not sit breaks the run."""
-    p = cyc.Period.parse("semiannual", c.code)
+    """employee → (their semiannual cycle just before this one, consecutive failed intra-tier exams
+    ending with it). A period someone did not sit breaks the run. A period may hold several
+    cycles (one per family scope): each person sat at most one of them."""
+    p = cyc.Period.parse("semiannual", c.period)
     year, half = p.year, p.half
-    fails: list[set[int]] = []
-    first_code = None
+    fails: list[dict[int, str]] = []  # per earlier period: employee → the cycle they failed
     for _ in range(max(1, policy.evaluation.demotion_consecutive_fails - 1)):
         year, half = (year, 1) if half == 2 else (year - 1, 2)
-        prev = s.scalars(select(CycleRow).where(CycleRow.code == f"{year}H{half}")).first()
-        if prev is None:
+        cycles = list(s.scalars(select(CycleRow).where(CycleRow.kind == "semiannual", CycleRow.period == f"{year}H{half}",
+                                                       CycleRow.state != "deleted")))
+        if not cycles:
             break
-        first_code = first_code or prev.code
-        fails.append({r.employee_id for r in cycle_repo.registrations(s, prev)
+        fails.append({r.employee_id: prev.code for prev in cycles for r in cycle_repo.registrations(s, prev)
                       if r.theory is not None
                       and failed_exam(None if r.absent else Decimal(r.theory),
                                       policy.standard(r.family, r.exam_tier).pass_theory, absent=r.skill_absent)})
     out = {}
-    for eid in fails[0] if fails else ():
+    for eid, code in (fails[0].items() if fails else ()):
         n = 0
         for f in fails:
             if eid not in f:
                 break
             n += 1
-        out[eid] = (first_code, n)
+        out[eid] = (code, n)
     return out
 
 

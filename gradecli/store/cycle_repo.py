@@ -26,7 +26,8 @@ def get(session: Session, code: str, *, lock: bool = False) -> CycleRow:
         q = q.with_for_update()
     row = session.scalars(q).first()
     if row is None:
-        known = ", ".join(session.scalars(select(CycleRow.code).order_by(CycleRow.code))) or "none yet"
+        known = ", ".join(session.scalars(select(CycleRow.code).where(CycleRow.state != "deleted")
+                                          .order_by(CycleRow.code))) or "none yet"
         raise NotFound(f"no cycle {code!r} (cycles: {known}); create one with `gradecli cycle create`")
     return row
 
@@ -59,20 +60,25 @@ def registration_rows(session: Session, cycle: CycleRow):  # noqa: ANN201
                            .where(r.cycle_id == cycle.id, r.status == "registered").order_by(r.emp_no)).all()
 
 
-def period_of(code: str, kind: str, exam_date: date) -> Period:
-    """A cycle's period: its code names it (2026, 2026H2), else its exam date places it."""
-    try:
-        return Period.parse(kind, code)
-    except GradecliError:
-        return Period.around(kind, exam_date)
+def period_of(code: str, kind: str, exam_date: date, period: str | None = None) -> Period:
+    """A cycle's period: stored with it (its code until scoped cycles came), else its exam date."""
+    for text in (period, code):
+        if text:
+            try:
+                return Period.parse(kind, text)
+            except GradecliError:
+                continue
+    return Period.around(kind, exam_date)
 
 
 def calendar(session: Session, policy: Policy) -> ExamCalendar:
     """The exam date of every period a cycle was created for (the policy's default for the rest);
     of several cycles in one period, the earliest exam."""
     known: dict[str, date] = {}
-    for code, kind, exam in session.execute(select(CycleRow.code, CycleRow.kind, CycleRow.exam_date)):
-        key = period_of(code, kind, exam).code
+    for code, kind, exam, period in session.execute(select(CycleRow.code, CycleRow.kind, CycleRow.exam_date,
+                                                           CycleRow.period).where(CycleRow.state != "deleted",
+                                                                                  CycleRow.kind != "first")):
+        key = period_of(code, kind, exam, period).code
         known[key] = min(exam, known.get(key, exam))
     return ExamCalendar(policy, known)
 

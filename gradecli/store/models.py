@@ -166,7 +166,8 @@ class CycleRow(SQLModel, table=True):
     __tablename__ = "cycle"
 
     id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(max_length=10, unique=True, index=True)  # 2026, 2026H1, 2026H2
+    code: str = Field(max_length=40, unique=True, index=True)  # 2026, 2026H2, 2026-航标, F2025
+    period: str = Field(max_length=10, index=True)  # 2026, 2026H1, 2026H2 (first placements: their code)
     kind: str = Field(max_length=12)
     state: str = Field(max_length=16)
     families: str = Field(default="", max_length=200)  # scope: comma-separated; empty = all

@@ -111,6 +111,8 @@ SMOKE: dict[tuple[str, ...], Args] = {
     ("audit", "cycle"): lambda t: ["2026"],
     ("cycle", "absent"): lambda t: ["2026", "K1", "--reason", "未到场"],
     ("cycle", "quota"): lambda t: ["2026"],
+    ("cycle", "delete"): lambda t: ["2026", "--reason", "建错"],
+    ("cycle", "scope"): lambda t: ["2026", "--family", "航标", "--reason", "按序列分开考"],
     ("bank", "check"): lambda t: [],
 }
 

@@ -66,7 +66,7 @@ def plausible(comment: str):
 
 def test_annual_cycle_from_create_to_scored(org, tmp_path):
     db = org
-    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服")
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服", "--code", "2026")
     el = json.loads(ok(db, "--json", "cycle", "eligibility", "2026", "--out", tmp_path / "el.xlsx").stdout)
     status = {r["emp_no"]: r for r in el["rows"]}
     assert status["K1"]["eligible"] == "是" and status["K2"]["eligible"] == "是"
@@ -113,7 +113,7 @@ def test_annual_cycle_from_create_to_scored(org, tmp_path):
 
 def test_semiannual_cycle_and_bad_answer_sheets(org, tmp_path):
     db = org
-    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2", "--family", "客服")
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2", "--family", "客服", "--code", "2026H2")
     r = json.loads(ok(db, "--json", "cycle", "register", "2026H2", "--all-eligible").stdout)
     assert r["registered"] == 2  # K4 (12 months at 2-1), K5 (front-line: 8 months)
     ok(db, "cycle", "issue-papers", "2026H2", "--mode", "shared", "--variants", "2", "--seed", "s")
@@ -188,7 +188,7 @@ def test_certificates_required_by_the_policy_bar_a_tier_step(org, tmp_path):
     headers = ["工号", "姓名", "部门", "岗位序列", "岗位", "专业技术岗位", "一线岗位", "职称", "参加工作日期", "入职日期", "在职", "证书"]
     ok(db, "staff", "import", roster(tmp_path / "c.xlsx", [person("K1", title="中级") + ["客服中级证书"],
                                                           person("K2", title="中级") + [""]], headers))
-    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服")
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服", "--code", "2026")
     el = json.loads(ok(db, "--policy", policy, "--json", "cycle", "eligibility", "2026").stdout)
     status = {r["emp_no"]: r for r in el["rows"]}
     assert status["K1"]["eligible"] == "是"

@@ -100,3 +100,41 @@ def test_an_applicant_inside_the_wait_who_passes_is_qualified_not_failed(db_url,
     ok(db, "cycle", "publish", "2026", "--out", tmp_path / "n", today="2026-11-20")
     html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
     assert "合格（未满年限，未达快速通道条件）" in html and "不符合晋升条件" not in html
+
+
+def test_every_family_in_every_period(db_url, tmp_path):
+    """'分等考试每年举行一次，等内考试每半年一次' for every post: a period holds one cycle for all
+    families or several whose scopes do not overlap, each addressed by its own code."""
+    db = db_url
+    people = [person("A1", family="航标", post="航标维护"), person("A2", family="航标", post="航标维护"),
+              person("S1", family="测量", post="外业测量"), person("T1", family="通信", post="岸台值守")]
+    ok(db, "staff", "import", roster(tmp_path / "r.xlsx", people))
+    ok(db, "grade", "import", write_xlsx(tmp_path / "g.xlsx", ["工号", "等", "级", "生效日期"],
+                                         [[p[0], 2, 1, "2024-01-01"] for p in people]))
+    ok(db, "perf", "import", write_xlsx(tmp_path / "p.xlsx", ["工号", "年度", "考核等次", "处分"],
+                                        [[p[0], 2025, "良好", "否"] for p in people]))
+    hb = json.loads(ok(db, "--json", "cycle", "create", "--kind", "semiannual", "--period", "2026H2",
+                       "--family", "航标").stdout)
+    assert hb["cycle"] == "2026H2-航标" and hb["period"] == "2026H2"
+    r = run(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2", "--family", "航标", "--family", "测量")
+    assert r.exit_code == 1 and "cycle 2026H2-航标 already covers 航标 in 2026H2" in r.stderr
+    r = run(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2")  # all families would overlap too
+    assert r.exit_code == 1 and "2026H2-航标" in r.stderr
+    r = run(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2", "--family", "航表")
+    assert r.exit_code == 2 and "not a post family" in r.stderr
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2", "--family", "测量", "--family", "通信")
+    listed = {c["cycle"]: c for c in json.loads(ok(db, "--json", "cycle", "list").stdout)["rows"]}
+    assert set(listed) == {"2026H2-航标", "2026H2-测量+通信"}
+    # a draft is re-scoped or deleted, and the log keeps it
+    ok(db, "cycle", "scope", "2026H2-测量+通信", "--family", "测量", "--reason", "通信另行组织")
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2", "--family", "通信")
+    ok(db, "cycle", "delete", "2026H2-通信", "--reason", "通信本期不考，改下期")
+    assert "2026H2-通信" not in {c["cycle"] for c in json.loads(ok(db, "--json", "cycle", "list").stdout)["rows"]}
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2", "--family", "通信")  # the name is free again
+    # each cycle registers its own families only
+    ok(db, "cycle", "register", "2026H2-航标", "--all-eligible")
+    ok(db, "cycle", "register", "2026H2-测量+通信", "--all-eligible")
+    assert {r["emp_no"] for r in json.loads(ok(db, "--json", "cycle", "show", "2026H2-航标").stdout)["rows"]} == {"A1", "A2"}
+    assert {r["emp_no"] for r in json.loads(ok(db, "--json", "cycle", "show", "2026H2-测量+通信").stdout)["rows"]} == {"S1"}
+    r = run(db, "cycle", "delete", "2026H2-航标", "--reason", "x")
+    assert r.exit_code == 1

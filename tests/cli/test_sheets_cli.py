@@ -215,7 +215,7 @@ def test_allowance_template_round_trip(sqlite_db, tmp_path):
 
 def test_template_register_round_trip(org, tmp_path):
     db = org
-    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服")
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服", "--code", "2026")
     tpl = tmp_path / "register.xlsx"
     r = json.loads(ok(db, "--json", "cycle", "template-register", "2026", "--out", tpl).stdout)
     assert r["may_register"] == 3
@@ -242,7 +242,7 @@ def test_template_register_round_trip(org, tmp_path):
 
 def test_template_scores_round_trip(org, tmp_path):
     db = org
-    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服")
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服", "--code", "2026")
     ok(db, "cycle", "register", "2026", "--file", write_xlsx(tmp_path / "reg.xlsx", ["工号"], [["K1"], ["K2"], ["K3"]]))
     tpl = tmp_path / "skill.xlsx"
     ok(db, "cycle", "template-scores", "2026", "--out", tpl)  # assessors may get their sheet before the papers
