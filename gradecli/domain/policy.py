@@ -181,6 +181,11 @@ class EvaluationPolicy(_Section):
     semiannual_quota_share: int = Field(
         50, ge=0, le=100, description="Quota for semiannual level steps in percent of the quota base."
     )
+    skill_assessors: int = Field(
+        5, ge=1, le=20, description="Assessors (评委) on the skill panel: the skill-score template has a column for each.")
+    skill_trim_from: int = Field(
+        5, ge=0, description="With at least this many marks, the highest and the lowest are dropped before averaging "
+        '("评定过程应公开透明，避免主观因素影响"); 0 never drops. Every mark is kept as evidence.')
     fast_track_composite: int = Field(90, ge=0, le=100, description="Composite needed for the fast track (快速通道).")
     fast_track_rating: str = Field("优秀", description="Rating needed for the fast track.")
     fast_track_cap_share: int = Field(20, ge=0, le=100, description="Fast-track places as a percent of the quota.")

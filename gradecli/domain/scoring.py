@@ -112,3 +112,21 @@ def score(q: Question, order: tuple[int, ...], raw: object, *, multiple_scoring:
         return ("对" if value else "错"), points if value == q.answer else Decimal(0)
     given = normalise(text)
     return text.strip(), points if any(given == normalise(a) for a in q.answer) else Decimal(0)
+
+
+def panel_score(marks: list, trim_from: int):  # noqa: ANN001, ANN201
+    """The skill score of a panel of assessors ("评定过程应公开透明，避免主观因素影响"): the mean of the
+    marks given (an assessor who recused leaves a blank: None), after dropping the highest and the
+    lowest mark when at least ``trim_from`` were given; one decimal, rounded half up. Returns the
+    score (None when no mark was given) and the marks that were dropped."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    given = [Decimal(m) for m in marks if m is not None]
+    if not given:
+        return None, []
+    dropped: list = []
+    used = given
+    if trim_from and len(given) >= trim_from:
+        ordered = sorted(given)
+        dropped, used = [ordered[0], ordered[-1]], ordered[1:-1]
+    return (sum(used) / len(used)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), dropped

@@ -169,7 +169,7 @@ def read_tables(path: str | Path, columns_for, *, collect: list[Problem] | None 
                 break
     if problems:
         raise BadInput(problems=problems)
-    if tables and not any(t.rows for t in tables):
+    if tables and not any(t.rows for t in tables) and len(empty) == len(tables):  # rows with bad cells are rows
         raise BadInput(problems=empty)
     return tables
 

@@ -18,10 +18,10 @@ from gradecli.domain.assembly import Blueprint, assemble_sitting, no_bank, order
 from gradecli.domain.eligibility import check as check_eligibility
 from gradecli.domain.errors import BadInput, Problem, RuleRefused
 from gradecli.domain.ladder import Grade
-from gradecli.domain.scoring import AnswerError, allowed_hint, score
+from gradecli.domain.scoring import AnswerError, allowed_hint, panel_score, score
 from gradecli.domain.values import score_or_absent
 from gradecli.formats import answer_sheet, cells
-from gradecli.formats.excel import Column, SheetOut, read_table, write_template, write_workbook
+from gradecli.formats.excel import Column, SheetOut, read_table, read_tables, write_template, write_workbook
 from gradecli.formats.sheets import EMP_NO
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.papers import families_with_banks, load_paper_entries, load_papers, new_seed, store_sitting
@@ -165,12 +165,39 @@ ELIG_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), 
 def _assess(ctx: Context, s, c: CycleRow):  # noqa: ANN001, ANN202
     period = cycle_repo.period_of(c.code, c.kind, c.exam_date, c.period)
     calendar = cycle_repo.calendar(s, ctx.policy)
+    pending = _pending_promotions(s, c)
     out = []
     for e, person in cycle_repo.people(s, ctx.policy, c.exam_date, cycle_repo.families(c)):
         if not e.active and not e.professional:
             continue
-        out.append((e, person, check_eligibility(person, kind=c.kind, exam_date=c.exam_date, policy=ctx.policy,
-                                                 period=period, calendar=calendar)))
+        el = check_eligibility(person, kind=c.kind, exam_date=c.exam_date, policy=ctx.policy, period=period,
+                               calendar=calendar)
+        if e.id in pending:
+            code, kind, effective = pending[e.id]
+            when = f"effective {effective}" if effective else "not yet in force (that cycle is not closed)"
+            el.reasons.append(f"promoted in cycle {code} ({kind}), {when}, after this exam on {c.exam_date}: "
+                              "one promotion must take effect before the next is sat")
+            el.eligible, el.fast_track_applicant = False, False
+            el.next_date = max(filter(None, [el.next_date, effective]), default=None)
+        out.append((e, person, el))
+    return out
+
+
+def _pending_promotions(s, c: CycleRow) -> dict[int, tuple[str, str, date | None]]:  # noqa: ANN001
+    """employee → (cycle, kind, effective date) of a promotion decided in another cycle that has not
+    taken effect by this cycle's exam date (a fast-tracked person cannot sit for a second step on
+    the grade they are leaving)."""
+    from gradecli.store.models import CycleDecisionRow
+
+    d = CycleDecisionRow
+    out = {}
+    for eid, code, kind, state, effective in s.execute(
+            select(d.employee_id, CycleRow.code, d.kind, CycleRow.state, CycleRow.effective_date)
+            .join(CycleRow, CycleRow.id == d.cycle_id)
+            .where(d.cycle_id != c.id, d.kind.in_(("tier_promotion", "level_promotion", "fast_track")),
+                   CycleRow.state != "deleted")):
+        if state != "closed" or effective is None or effective > c.exam_date:
+            out[eid] = (code, kind, effective if state == "closed" else None)
     return out
 
 
@@ -587,14 +614,32 @@ def _advance(s, c: CycleRow) -> None:  # noqa: ANN001
 
 
 SKILL_SHEET = "实操成绩 Skill scores"
+ASSESSOR_HEADER = re.compile(r"^\s*(?:评委\s*(\d+)|Assessor\s*(\d+))\s*(?:[/／]\s*(?:评委\s*\d+|Assessor\s*\d+)\s*)?$", re.I)
+SCORE_CELL = cells.or_absent(cells.decimal(Decimal(0), Decimal(100), places=1))
 SKILL_COLUMNS = [
     replace(EMP_NO, prefilled=True, note="the candidate's employee number (filled in by gradecli)"),
     Column("name", "姓名", "Name", cells.text, required=False, blank_ok=True, prefilled=True, example="张三",
            note="the candidate's name, to help the assessor (not checked)"),
-    Column("skill", "实操成绩", "Skill score", cells.or_absent(cells.decimal(Decimal(0), Decimal(100), places=1)),
-           example=82.5, note="a score from 0 to 100, one decimal at most, or 缺考 (absent); leave it empty when it "
-           "is not known yet"),
+    Column("skill", "实操成绩", "Skill score", SCORE_CELL, required=False, blank_ok=True,
+           example=82.5, note="the score from 0 to 100, one decimal at most, or 缺考 (absent) — or leave it empty and "
+           "give each assessor's mark under 评委1, 评委2, …; leave the row empty when it is not known yet"),
 ]
+
+
+def assessor_column(n: int) -> Column:
+    return Column(f"a{n}", f"评委{n}", f"Assessor {n}", SCORE_CELL, required=False, blank_ok=True,
+                  note="this assessor's mark, 0–100; blank when the assessor recused (回避)")
+
+
+def skill_columns_for(header) -> list[Column]:  # noqa: ANN001
+    """The skill sheet's columns: 工号, 姓名, 实操成绩 and a column per assessor (评委N)."""
+    from gradecli.formats.excel import match_header
+
+    if not any(match_header(c, SKILL_COLUMNS[:1]) for c in header):
+        return []
+    numbers = sorted({int(m.group(1) or m.group(2)) for c in header
+                      if not cells.is_blank(c) and (m := ASSESSOR_HEADER.match(cells.text(c)))})
+    return SKILL_COLUMNS + [assessor_column(n) for n in numbers]
 
 
 def write_score_template(ctx: Context, code: str, out: Path) -> Outcome:
@@ -611,57 +656,103 @@ def write_score_template(ctx: Context, code: str, out: Path) -> Outcome:
     if not regs:
         raise RuleRefused(f"cycle {c.code} has no candidates whose skill score can be entered; "
                           f"register some first (`gradecli cycle register {c.code} --all-eligible`)")
-    write_template(out, SKILL_SHEET, SKILL_COLUMNS, [
+    panel = [assessor_column(n) for n in range(1, ctx.policy.evaluation.skill_assessors + 1)]
+    write_template(out, SKILL_SHEET, SKILL_COLUMNS + panel, [
         f"周期 {c.code} 的实操成绩：每名考生一行，已填好工号和姓名。Skill scores of cycle {c.code}: one row per candidate.",
         "只填写实操成绩（0–100，最多一位小数），未参加考核的写“缺考”；暂无成绩的留空，导入时跳过该行。"
         "Write only 实操成绩 (0–100, one decimal at most), or 缺考 for a candidate absent from the assessment; "
         "leave it empty when not known yet — that row is skipped.",
         f"导入 Import: gradecli cycle import-scores {c.code} FILE.xlsx --part skill",
-    ], rows=[[r.emp_no, names.get(r.employee_id), None] for r in regs])
+        "评委打分：每位评委一列（评委1…评委N），回避的评委留空；有 {n} 个及以上评分时去掉一个最高分和一个最低分后取平均。"
+        "Or one mark per assessor (评委1…评委N; blank when an assessor recused): with {n} or more marks the highest "
+        "and the lowest are dropped before averaging.".format(n=ctx.policy.evaluation.skill_trim_from),
+    ], rows=[[r.emp_no, names.get(r.employee_id), None] + [None] * len(panel) for r in regs])
     return Outcome(f"wrote the skill-score sheet for cycle {c.code} ({len(regs)} candidates) to {out}",
                    {"cycle": c.code, "path": str(out), "candidates": len(regs)})
 
 
 def import_scores(ctx: Context, code: str, path: Path, *, part: str) -> Outcome:
+    """Skill scores: one 实操成绩 per candidate, or each assessor's mark (评委1…评委N) from which the
+    score is computed (the highest and lowest dropped from the policy's panel size on); 缺考 for a
+    candidate absent from the assessment. Every mark is kept as evidence."""
     if part != "skill":
         raise BadInput(f"--part {part!r}: only skill scores are imported (theory comes from the answer sheets, "
                        "performance from `gradecli perf import`)")
     problems: list[Problem] = []
-    table = read_table(path, SKILL_COLUMNS, collect=problems)  # bad cells are listed with the checks below
+    tables = read_tables(path, skill_columns_for, collect=problems)  # bad cells are listed with the checks below
+    if not tables:
+        raise BadInput(f"{path}: no sheet has a header row with 工号 / Employee No. and 实操成绩 / Skill score "
+                       "or 评委1 / Assessor 1; use `gradecli cycle template-scores`")
+    trim = ctx.policy.evaluation.skill_trim_from
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code)
         cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="importing scores")
         regs = {r.emp_no: r for r in cycle_repo.registrations(s, c)}
-        problems += [Problem(f"{table.where(n)}, column 工号", f"{r['emp_no']} is not registered for cycle {c.code}")
-                     for n, r in table.rows if r["emp_no"] not in regs]
-        if c.revision:
-            problems += [Problem(f"{table.where(n)}, column 工号", f"{r['emp_no']}'s results were published and are final; "
-                                 "only a candidate with an upheld objection can be corrected (leave this row out)")
-                         for n, r in table.rows if r["emp_no"] in regs and not regs[r["emp_no"]].reopened]
+        entries, absent, left = [], [], []
+        for table in tables:
+            panel = sorted(k for k in table.present if k.startswith("a") and k[1:].isdigit())
+            if "skill" not in table.present and not panel:
+                problems.append(Problem(f"{table.source}, sheet {table.sheet}",
+                                        "give a 实操成绩 / Skill score column or the assessors' 评委1, 评委2, … columns"))
+                continue
+            left += [v.get("emp_no") or f"row {n}" for n, v in table.unfilled]
+            for n, r in table.rows:
+                where = table.where(n)
+                if r["emp_no"] not in regs:
+                    problems.append(Problem(f"{where}, column 工号", f"{r['emp_no']} is not registered for cycle {c.code}"))
+                    continue
+                if c.revision and not regs[r["emp_no"]].reopened:
+                    problems.append(Problem(f"{where}, column 工号", f"{r['emp_no']}'s results were published and are "
+                                            "final; only a candidate with an upheld objection can be corrected "
+                                            "(leave this row out)"))
+                    continue
+                marks = [r.get(k) for k in sorted(panel, key=lambda k: int(k[1:]))]
+                given = [m for m in marks if m is not None]
+                if r["skill"] == cells.ABSENT or (given and given[0] == cells.ABSENT):
+                    entries.append((r["emp_no"], None, None, True))
+                    absent.append(r["emp_no"])
+                    continue
+                if cells.ABSENT in given:
+                    problems.append(Problem(f"{where}, column 评委", "缺考 goes in 实操成绩 or the first assessor's "
+                                            "column; the other assessors' cells stay empty"))
+                    continue
+                if given and r["skill"] is not None:
+                    problems.append(Problem(f"{where}, column 实操成绩", "give either 实操成绩 or the assessors' marks, "
+                                            "not both; clear one of them"))
+                    continue
+                if given:
+                    score, _dropped = panel_score(marks, trim)
+                    entries.append((r["emp_no"], score, json.dumps([None if m is None else str(m) for m in marks]), False))
+                elif r["skill"] is not None:
+                    entries.append((r["emp_no"], r["skill"], None, False))
+                else:
+                    left.append(r["emp_no"])
         if problems:
             raise BadInput(problems=problems)
-        absent = [r["emp_no"] for _, r in table.rows if r["skill"] == cells.ABSENT]
-        replaced = [r["emp_no"] for _, r in table.rows if regs[r["emp_no"]].skill is not None
-                    and r["skill"] != cells.ABSENT and Decimal(regs[r["emp_no"]].skill) != r["skill"]]
-        if table.rows:
+        replaced = [e for e, score, _, was_absent in entries if not was_absent and regs[e].skill is not None
+                    and Decimal(regs[e].skill) != score]
+        if entries:
             s.execute(update(RegistrationRow), [
-                {"id": regs[r["emp_no"]].id, "skill": None if r["skill"] == cells.ABSENT else r["skill"],
-                 "skill_absent": r["skill"] == cells.ABSENT} for _, r in table.rows])
+                {"id": regs[e].id, "skill": score, "skill_marks": marks, "skill_absent": was_absent}
+                for e, score, marks, was_absent in entries])
         _advance(s, c)
-        cycle_repo.log(s, c, ctx.actor, "import-scores", part=part, file=str(path), rows=len(table.rows), replaced=replaced,
+        cycle_repo.log(s, c, ctx.actor, "import-scores", part=part, file=str(path), rows=len(entries), replaced=replaced,
                        absent=absent)
         uow.commit()
     notes = [f"skill scores changed for {', '.join(replaced)}"] if replaced else []
+    panels = sum(1 for _, _, marks, _ in entries if marks)
+    if panels:
+        notes.append(f"{panels} score(s) computed from the assessors' marks (the highest and the lowest dropped "
+                     f"where {trim} or more were given); every mark is kept")
     if absent:
         notes.append(f"{len(absent)} candidate(s) absent from the skill assessment (缺考): {_some(absent)}")
-    if table.unfilled:
-        left = [v.get("emp_no") or f"row {n}" for n, v in table.unfilled]
-        notes.append(f"{len(left)} row(s) without 实操成绩, left as they were: {', '.join(left[:12])}"
-                     + (" …" if len(left) > 12 else ""))
-    notes += table.warnings
-    return Outcome(f"cycle {c.code}: {len(table.rows)} skill scores from {path}; state {c.state}",
-                   {"cycle": c.code, "rows": len(table.rows), "replaced": replaced, "state": c.state}, notes)
+    if left:
+        notes.append(f"{len(left)} row(s) without a score, left as they were: {_some(left, 12)}")
+    for table in tables:
+        notes += table.warnings
+    return Outcome(f"cycle {c.code}: {len(entries)} skill scores from {path}; state {c.state}",
+                   {"cycle": c.code, "rows": len(entries), "replaced": replaced, "state": c.state}, notes)
 
 
 def mark_absent(ctx: Context, code: str, emp_no: str, *, reason: str, part: str = "theory",
@@ -751,6 +842,7 @@ def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
                      "step": f"{Grade(r.from_tier, r.from_level)} → {Grade(r.to_tier, r.to_level)}" + (" (快速通道)" if r.fast_track else ""),
                      "paper": papers.get(r.paper_id), "theory": score_or_absent(r.theory, r.absent),
                      "skill": score_or_absent(r.skill, r.skill_absent),
+                     "skill_marks": json.loads(r.skill_marks) if r.skill_marks else None,
                      "rating": rating.rating if rating else None,
                      "performance": policy.performance.scores.get(rating.rating) if rating else None,
                      "missing": ", ".join(missing)})

@@ -220,6 +220,7 @@ def _decision(c: CycleRow, r_emp_id: int, emp_no: str, kind: str, frm: Grade, to
 def _candidate_decisions(c: CycleRow, r: RegistrationRow, d) -> list[dict]:  # noqa: ANN001
     frm, to = Grade(r.from_tier, r.from_level), Grade(r.to_tier, r.to_level)
     evidence = {"theory": str(r.theory) if r.theory is not None else None, "skill": str(r.skill) if r.skill is not None else None,
+                "skill_marks": json.loads(r.skill_marks) if r.skill_marks else None,
                 "rating": r.rating, "performance": d.performance, "composite": str(d.composite) if d.composite is not None else None,
                 "rank": d.rank, "cycle": c.code}
     out = []

@@ -219,6 +219,7 @@ class RegistrationRow(SQLModel, table=True):
     theory: Decimal | None = Field(default=None, sa_column=Column(Numeric(6, 2), nullable=True))
     absent: bool = False  # absent from the theory exam (缺考): theory counts as 0
     skill_absent: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # 实操缺考
+    skill_marks: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON: each assessor's mark
     skill: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 1), nullable=True))
     registered_at: datetime
     # evaluation (选升评定)

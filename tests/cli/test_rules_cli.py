@@ -138,3 +138,28 @@ def test_every_family_in_every_period(db_url, tmp_path):
     assert {r["emp_no"] for r in json.loads(ok(db, "--json", "cycle", "show", "2026H2-测量+通信").stdout)["rows"]} == {"S1"}
     r = run(db, "cycle", "delete", "2026H2-航标", "--reason", "x")
     assert r.exit_code == 1
+
+
+def test_no_second_promotion_before_the_first_takes_effect(db_url, tmp_path):
+    db = db_url
+    ok(db, "staff", "import", roster(tmp_path / "r.xlsx", [person("F1"), person("F2")]))
+    ok(db, "grade", "import", write_xlsx(tmp_path / "g.xlsx", ["工号", "等", "级", "生效日期"],
+                                         [["F1", 2, 1, "2026-03-01"], ["F2", 2, 1, "2025-01-01"]]))
+    ok(db, "perf", "import", write_xlsx(tmp_path / "p.xlsx", ["工号", "年度", "考核等次", "处分"],
+                                        [["F1", 2025, "优秀", "否"], ["F2", 2025, "良好", "否"]]))
+    ok(db, "bank", "import", *[BANKS / f / "tier-2.yaml" for f in ("客服", "common")])
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H1", "--effective", "2027-01-01")
+    ok(db, "cycle", "register", "2026H1", "--all-eligible", "--with-fast-track")
+    ok(db, "cycle", "issue-papers", "2026H1", "--seed", "f")
+    sit(db, "2026H1", tmp_path, {"F1": 8, "F2": 0.5}, {"F1": 98, "F2": 70})
+    res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026H1").stdout)
+    assert {r["emp_no"]: r["outcome_code"] for r in res["rows"]}["F1"] == "fast_track"
+    ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2")
+    el = {r["emp_no"]: r for r in json.loads(ok(db, "--json", "cycle", "eligibility", "2026H2").stdout)["rows"]}
+    assert not el["F1"]["may_register"] and "promoted in cycle 2026H1 (fast_track)" in el["F1"]["reasons"]
+    ok(db, "cycle", "publish", "2026H1", "--out", tmp_path / "n", today="2026-06-20")
+    ok(db, "cycle", "close", "2026H1", today="2026-06-30")  # effective 2027-01-01, after the 2026H2 exam
+    el = {r["emp_no"]: r for r in json.loads(ok(db, "--json", "cycle", "eligibility", "2026H2").stdout)["rows"]}
+    assert not el["F1"]["may_register"] and "effective 2027-01-01, after this exam on 2026-12-15" in el["F1"]["reasons"]
+    r = run(db, "cycle", "register", "2026H2", "--file", write_xlsx(tmp_path / "reg.xlsx", ["工号"], [["F1"]]))
+    assert r.exit_code == 1

@@ -247,9 +247,10 @@ def test_template_scores_round_trip(org, tmp_path):
     tpl = tmp_path / "skill.xlsx"
     ok(db, "cycle", "template-scores", "2026", "--out", tpl)  # assessors may get their sheet before the papers
     ws = load_workbook(tpl)["实操成绩 Skill scores"]
+    panel = [f"评委{n} / Assessor {n}" for n in range(1, 6)]  # the policy's five assessors
     assert [list(r) for r in ws.iter_rows(values_only=True)] == [
-        ["工号 / Employee No.", "姓名 / Name", "实操成绩 / Skill score"], ["K1", "张三", None], ["K2", "张三", None],
-        ["K3", "张三", None]]
+        ["工号 / Employee No.", "姓名 / Name", "实操成绩 / Skill score", *panel], ["K1", "张三", None] + [None] * 5,
+        ["K2", "张三", None] + [None] * 5, ["K3", "张三", None] + [None] * 5]
     assert [dv.type for dv in ws.data_validations.dataValidation] == []  # a number or 缺考: no number-only rule
     ok(db, "cycle", "issue-papers", "2026", "--seed", "t")
     ok(db, "cycle", "answer-sheet", "2026", "--out", tmp_path / "sheet.xlsx")
@@ -258,14 +259,14 @@ def test_template_scores_round_trip(org, tmp_path):
     ok(db, "cycle", "import-answers", "2026", tmp_path / "filled.xlsx")
     r = run(db, "cycle", "import-scores", "2026", tpl, "--part", "skill")
     assert r.exit_code == 2
-    assert r.stderr == (f"Error: {tpl}, sheet 实操成绩 Skill scores: no data rows: column 实操成绩 is empty in every "
-                        "row; fill it in, then import again\n")
+    assert r.stderr == (f"Error: {tpl}, sheet 实操成绩 Skill scores: no data rows: column 实操成绩/评委1/评委2/评委3/"
+                        "评委4/评委5 is empty in every row; fill it in, then import again\n")
     wb = load_workbook(tpl)
     wb["实操成绩 Skill scores"]["C2"] = 78.5
     wb.save(tpl)
     r = json.loads(ok(db, "--json", "cycle", "import-scores", "2026", tpl, "--part", "skill").stdout)
     assert (r["rows"], r["state"]) == (1, "papers_issued")
-    assert r["notes"] == ["2 row(s) without 实操成绩, left as they were: K2, K3"]
+    assert r["notes"] == ["2 row(s) without a score, left as they were: K2, K3"]
     wb["实操成绩 Skill scores"]["C3"] = 60
     wb["实操成绩 Skill scores"]["C4"] = "91"
     wb.save(tpl)
@@ -273,3 +274,30 @@ def test_template_scores_round_trip(org, tmp_path):
     assert (r["rows"], r["state"], r["replaced"]) == (3, "scored", [])
     shown = {p["emp_no"]: p["skill"] for p in json.loads(ok(db, "--json", "cycle", "show", "2026").stdout)["rows"]}
     assert shown == {"K1": 78.5, "K2": 60.0, "K3": 91.0}  # typed JSON: numbers
+
+
+def test_skill_scores_from_a_panel_of_assessors(org, tmp_path):
+    """'评定过程应公开透明，避免主观因素影响': with five or more marks the highest and the lowest are
+    dropped; a recused assessor leaves a blank; every mark is kept as evidence."""
+    db = org
+    ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--code", "2026")
+    ok(db, "cycle", "register", "2026", "--file", write_xlsx(tmp_path / "reg.xlsx", ["工号"], [["K1"], ["K2"], ["K3"]]))
+    ok(db, "cycle", "issue-papers", "2026", "--seed", "p")
+    ok(db, "cycle", "answer-sheet", "2026", "--out", tmp_path / "sheet.xlsx")
+    random.seed(3)
+    fill(tmp_path / "sheet.xlsx", tmp_path / "filled.xlsx", plausible)
+    ok(db, "cycle", "import-answers", "2026", tmp_path / "filled.xlsx")
+    heads = ["工号", "评委1", "评委2", "评委3", "评委4", "评委5"]
+    panel = write_xlsx(tmp_path / "panel.xlsx", heads, [
+        ["K1", 80, 90, 70, 100, 60],      # five marks: drop 100 and 60 → mean of 70, 80, 90 = 80.0
+        ["K2", 81, None, 79, 83, None],   # three marks (two recused): plain mean 81.0
+        ["K3", "缺考", None, None, None, None]])
+    r = json.loads(ok(db, "--json", "cycle", "import-scores", "2026", panel, "--part", "skill").stdout)
+    assert r["state"] == "scored" and any("computed from the assessors' marks" in n for n in r["notes"])
+    shown = {p["emp_no"]: p for p in json.loads(ok(db, "--json", "cycle", "show", "2026").stdout)["rows"]}
+    assert (shown["K1"]["skill"], shown["K2"]["skill"], shown["K3"]["skill"]) == (80.0, 81.0, None)  # K3: 缺考
+    assert shown["K1"]["skill_marks"] == ["80.0", "90.0", "70.0", "100.0", "60.0"]  # every mark kept
+    assert shown["K2"]["skill_marks"] == ["81.0", None, "79.0", "83.0", None]
+    both = write_xlsx(tmp_path / "both.xlsx", ["工号", "实操成绩", "评委1"], [["K1", 80, 80]])
+    r = run(db, "cycle", "import-scores", "2026", both, "--part", "skill")
+    assert r.exit_code == 2 and "either 实操成绩 or the assessors' marks" in r.stderr

@@ -86,3 +86,15 @@ def test_scoring_is_invariant_under_shuffling(order, picked):
     given_ = "".join(sorted(picked))
     full = score(MULTI, tuple(order), given_, multiple_scoring="all_or_nothing")[1]
     assert (full == 3) == (given_ == right)
+
+
+def test_a_panel_drops_the_highest_and_lowest_from_five_marks():
+    from decimal import Decimal as D
+
+    from gradecli.domain.scoring import panel_score
+
+    assert panel_score([D(80), D(90), D(70), D(100), D(60)], 5) == (D("80.0"), [D(60), D(100)])
+    assert panel_score([D(81), None, D(79), D(83), None], 5) == (D("81.0"), [])  # three marks: the plain mean
+    assert panel_score([D("70.5"), D(71)], 5) == (D("70.8"), [])  # 70.75, half up
+    assert panel_score([None, None], 5) == (None, [])
+    assert panel_score([D(50), D(90), D(70), D(60), D(80)], 0)[0] == D("70.0")  # 0: never drop
