@@ -28,8 +28,11 @@ I18N_KEYWORDS := -k Msg -k Reason:2 -k N_
 i18n: $(STAMP)
 	$(BIN)/pybabel extract -F gradecli/locale/babel.cfg $(I18N_KEYWORDS) --no-location --sort-output --omit-header \
 		-o gradecli/locale/gradecli.pot .
+	test -f gradecli/locale/zh_CN/LC_MESSAGES/gradecli.po || $(BIN)/pybabel init -i gradecli/locale/gradecli.pot \
+		-d gradecli/locale -D gradecli -l zh_CN
 	$(BIN)/pybabel update -i gradecli/locale/gradecli.pot -d gradecli/locale -D gradecli -l zh_CN \
-		--no-fuzzy-matching --ignore-obsolete --omit-header
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python gradecli/locale/absorb.py
 	$(BIN)/pybabel compile -d gradecli/locale -D gradecli -l zh_CN --statistics
 
 clean:

@@ -10,6 +10,13 @@ import pytest
 
 PG_ENV = "GRADECLI_TEST_POSTGRES_URL"
 
+# The tests read gradecli's messages in English (its msgids); the Chinese default is tested where it
+# is the point (tests/cli/test_languages.py, the README and user-guide tours).
+os.environ["GRADECLI_LANG"] = "en"
+from gradecli.i18n import set_language  # noqa: E402
+
+set_language("en")
+
 
 def _pg_url() -> str | None:
     return os.environ.get(PG_ENV)

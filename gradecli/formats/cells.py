@@ -8,13 +8,21 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from gradecli.domain.eligibility import join_names
+from gradecli.i18n import Msg
 
 YES = ("是", "y", "yes", "true", "1", "√")
 NO = ("否", "n", "no", "false", "0", "×")
 
 
 class CellError(ValueError):
-    """A cell that cannot be read; the message says what to write instead."""
+    """A cell that cannot be read; the message (a Msg) says what to write instead."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.template)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 def is_blank(value: Any) -> bool:
@@ -46,7 +54,7 @@ def code(value: Any) -> str:
     """An identifier such as 工号: text without inner spaces."""
     s = text(value)
     if re.search(r"\s", s):
-        raise CellError(f"{_show(value)} contains spaces; write the number without spaces")
+        raise CellError(Msg("{value} contains spaces; write the number without spaces", value=_show(value)))
     return s
 
 
@@ -71,7 +79,7 @@ def yes_no(value: Any) -> bool:
         return True
     if s in NO:
         return False
-    raise CellError(f"{_show(value)} is not 是 or 否 (write 是 or 否)")
+    raise CellError(Msg("{value} is not 是 or 否 (write 是 or 否)", value=_show(value)))
 
 
 _DATE_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?")
@@ -84,7 +92,7 @@ def a_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise CellError(f"{_show(value)} is a number, not a date (format the cell as a date or write YYYY-MM-DD)")
+        raise CellError(Msg("{value} is a number, not a date (format the cell as a date or write YYYY-MM-DD)", value=_show(value)))
     s = text(value)
     m = _DATE_TEXT.fullmatch(s)
     if m:
@@ -92,7 +100,7 @@ def a_date(value: Any) -> date:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             pass
-    raise CellError(f"{_show(value)} is not a date (use YYYY-MM-DD)")
+    raise CellError(Msg("{value} is not a date (use YYYY-MM-DD)", value=_show(value)))
 
 
 # What a template may ask Excel to check as the cell is typed: (kind, lowest, highest).
@@ -106,7 +114,7 @@ def choice(options: tuple[str, ...] | list[str]) -> Callable[[Any], str]:
         s = text(value)
         if s in opts:
             return s
-        raise CellError(f"{_show(value)} is not one of {'/'.join(opts)} (write one of them)")
+        raise CellError(Msg("{value} is not one of {options} (write one of them)", value=_show(value), options="/".join(opts)))
 
     parse.options = opts  # type: ignore[attr-defined]
     return parse
@@ -115,7 +123,7 @@ def choice(options: tuple[str, ...] | list[str]) -> Callable[[Any], str]:
 def integer(lo: int | None = None, hi: int | None = None) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
         if isinstance(value, bool):
-            raise CellError(f"{_show(value)} is not a whole number")
+            raise CellError(Msg("{value} is not a whole number", value=_show(value)))
         if isinstance(value, float) and value.is_integer():
             n = int(value)
         elif isinstance(value, int):
@@ -123,11 +131,12 @@ def integer(lo: int | None = None, hi: int | None = None) -> Callable[[Any], int
         else:
             s = text(value)
             if not re.fullmatch(r"[+-]?\d+", s):
-                raise CellError(f"{_show(value)} is not a whole number")
+                raise CellError(Msg("{value} is not a whole number", value=_show(value)))
             n = int(s)
         if (lo is not None and n < lo) or (hi is not None and n > hi):
-            raise CellError(f"{n} is outside {lo}–{hi}" if lo is not None and hi is not None else
-                            f"{n} is less than {lo}" if lo is not None else f"{n} is more than {hi}")
+            raise CellError(Msg("{value} is outside {lo}–{hi}", value=n, lo=lo, hi=hi) if lo is not None and hi is not None
+                            else Msg("{value} is less than {lo}", value=n, lo=lo) if lo is not None
+                            else Msg("{value} is more than {hi}", value=n, hi=hi))
         return n
 
     parse.validation = ("whole", lo, hi)  # type: ignore[attr-defined]
@@ -139,19 +148,19 @@ def decimal(lo: Decimal | None = None, hi: Decimal | None = None, places: int = 
 
     def parse(value: Any) -> Decimal:
         if isinstance(value, bool):
-            raise CellError(f"{_show(value)} is not a number")
+            raise CellError(Msg("{value} is not a number", value=_show(value)))
         try:
             # repr of a float is its shortest round-trip text: 12.3 stays 12.3, not 12.2999…
             d = Decimal(repr(value)) if isinstance(value, float) else Decimal(text(value))
         except InvalidOperation:
-            raise CellError(f"{_show(value)} is not a number") from None
+            raise CellError(Msg("{value} is not a number", value=_show(value))) from None
         if not d.is_finite():
-            raise CellError(f"{_show(value)} is not a number")
+            raise CellError(Msg("{value} is not a number", value=_show(value)))
         step = Decimal(1).scaleb(-places)
         if d != d.quantize(step):
-            raise CellError(f"{_show(value)} has more than {places} decimals")
+            raise CellError(Msg("{value} has more than {places} decimals", value=_show(value), places=places))
         if (lo is not None and d < lo) or (hi is not None and d > hi):
-            raise CellError(f"{_show(value).strip(chr(39))} is outside {lo}–{hi}")
+            raise CellError(Msg("{value} is outside {lo}–{hi}", value=_show(value).strip(chr(39)), lo=lo, hi=hi))
         return d.quantize(step)
 
     parse.validation = ("decimal", lo, hi)  # type: ignore[attr-defined]

@@ -9,8 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from gradecli.domain.errors import BadInput, Problem
+from gradecli.domain.errors import BadInput, Problem, Where
 from gradecli.domain.values import AbsentMark
+from gradecli.i18n import Msg, N_, Reason, _, render
 from gradecli.formats.cells import CellError, is_blank, text
 
 MAX_HEADER_SCAN_ROWS = 10
@@ -79,45 +80,49 @@ class Table:
     # rows holding only prefilled cells (a template's 工号 without a score): (Excel row, {key: text})
     unfilled: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
-    def where(self, row: int, column: Column | None = None) -> str:
-        loc = f"{self.source}, sheet {self.sheet}, row {row}"
-        return f"{loc}, column {column.zh}" if column else loc
+    def where(self, row: int | None = None, column: "Column | str | None" = None) -> Where:
+        """Where a row (and a column: a Column or its Chinese name) of this sheet is."""
+        name = column.zh if isinstance(column, Column) else column
+        return Where(self.source, self.sheet, row, name)
 
 
 AS_IS = "_as_is"  # a row's cells of as_is columns: one list, in the order of Table.as_is
 
 
-SAVE_AS_XLSX = "open it in Excel and save it as an Excel Workbook (.xlsx), then import that file"
+SAVE_AS_XLSX = N_("open it in Excel and save it as an Excel Workbook (.xlsx), then import that file")
 
 
 def _open(path: Path):  # noqa: ANN202
     from python_calamine import CalamineWorkbook
 
     if not path.exists():
-        raise BadInput(f"{path}: no such file; check the file name and the folder")
+        raise BadInput(Msg("{path}: no such file; check the file name and the folder", path=path))
     if path.is_dir():
-        raise BadInput(f"{path} is a folder, not a workbook; give the .xlsx file in it")
+        raise BadInput(Msg("{path} is a folder, not a workbook; give the .xlsx file in it", path=path))
     try:
         with open(path, "rb"):
             pass
     except OSError as exc:  # locked by another program, or no right to read it
-        raise BadInput(f"{path}: cannot be read ({(exc.strerror or str(exc)).lower()}); close it in Excel or "
-                       "any other program, make sure you may read it, then import again") from None
+        raise BadInput(Msg("{path}: cannot be read ({cause}); close it in Excel or any other program, make sure you "
+                           "may read it, then import again", path=path, cause=(exc.strerror or str(exc)).lower())) from None
     if path.suffix.lower() in (".csv", ".txt"):
-        raise BadInput(f"{path}: a {path.suffix.lower()[1:].upper()} file, not an Excel workbook; {SAVE_AS_XLSX}")
+        raise BadInput(Msg("{path}: a {kind} file, not an Excel workbook; {fix}", path=path,
+                           kind=path.suffix.lower()[1:].upper(), fix=Msg(SAVE_AS_XLSX)))
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception:  # calamine raises its own error types for every unreadable file
-        raise BadInput(f"{path}: not an Excel workbook (whatever its name says); {SAVE_AS_XLSX}") from None
+        raise BadInput(Msg("{path}: not an Excel workbook (whatever its name says); {fix}", path=path,
+                           fix=Msg(SAVE_AS_XLSX))) from None
 
 
 def _no_data_rows(table: Table, columns: Sequence[Column]) -> Problem:
-    where = f"{table.source}, sheet {table.sheet}"
+    where = Where(table.source, table.sheet)
     if table.unfilled:
         to_fill = "/".join(c.zh for c in columns if not c.prefilled and c.key in table.present)
-        return Problem(where, f"no data rows: column {to_fill} is empty in every row; fill it in, then import again")
-    return Problem(where, f"no data rows; write one row per record under the header row (row {table.header_row}), "
-                          "then import again")
+        return Problem(where, Reason("no_data_rows", "no data rows: column {column} is empty in every row; fill it in, "
+                                     "then import again", column=to_fill))
+    return Problem(where, Reason("no_data_rows", "no data rows; write one row per record under the header row (row "
+                                 "{row}), then import again", row=table.header_row))
 
 
 def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None = None,
@@ -131,12 +136,13 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
     path = Path(path)
     wb = _open(path)
     if sheet and sheet not in wb.sheet_names:
-        raise BadInput(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(wb.sheet_names)})")
+        raise BadInput(Msg("{path}: no sheet named '{sheet}' (sheets: {sheets})", path=path, sheet=sheet,
+                           sheets=list(wb.sheet_names)))
     names = [sheet] if sheet else [n for n in wb.sheet_names if not ignored_sheet(n)]
     found = _headed_sheets(wb, names, columns)
     if not found:
         wanted = ", ".join(c.header for c in columns if c.required)
-        raise BadInput(f"{path}: no sheet has a header row with the columns {wanted}")
+        raise BadInput(Msg("{path}: no sheet has a header row with the columns {columns}", path=path, columns=wanted))
     _, name, data, header_idx = max(found, key=lambda f: f[0])
     before = len(collect) if collect is not None else 0
     table = _read_sheet(path, name, data, header_idx, columns, collect)
@@ -202,15 +208,18 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
         if len(idxs) > 1:
             col = found[idxs[0]]
             cells = ", ".join(f"{_col_letter(i)} ({text(header_row[i])})" for i in idxs)
-            problems.append(Problem(f"{path}, sheet {name}, row {header_idx + 1}",
-                                    f"columns {cells} all mean {col.header}; keep one and delete the others"))
+            problems.append(Problem(Where(str(path), name, header_idx + 1),
+                                    Msg("columns {cells} all mean {column}; keep one and delete the others",
+                                        cells=cells, column=col.header)))
     for col in required:
         if col.key not in by_key:
-            problems.append(Problem(f"{path}, sheet {name}, row {header_idx + 1}",
-                                    f"column {col.header} is missing; add it to the header row"))
+            problems.append(Problem(Where(str(path), name, header_idx + 1),
+                                    Reason("missing_column", "column {column} is missing; add it to the header row",
+                                           column=col.header)))
     for i, cell in enumerate(header_row):
         if i not in found and not is_blank(cell):
-            table.warnings.append(f"{path}, sheet {name}: column {_col_letter(i)} ({text(cell)}) is not a known column and is ignored")
+            table.warnings.append(Msg("{path}, sheet {sheet}: column {letter} ({header}) is not a known column and is "
+                                      "ignored", path=path, sheet=name, letter=_col_letter(i), header=text(cell)))
     if problems:
         raise BadInput(problems=problems)
 
@@ -249,18 +258,20 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
                 if blank_ok:
                     values[key] = None
                     continue
-                problems.append(Problem(_where(path, name, excel_row, col), f"is empty; {col.note or 'fill it in'}"))
+                problems.append(Problem(_where(path, name, excel_row, col),
+                                        Reason("empty_cell", "is empty; {how}", how=Msg(col.note or N_("fill it in")))))
                 continue
             try:
                 value = values[key] = parse(raw)
             except CellError as exc:
-                problems.append(Problem(_where(path, name, excel_row, col), str(exc)))
+                problems.append(Problem(_where(path, name, excel_row, col), exc.message))
                 continue
             if first_rows is not None:
                 first = first_rows.setdefault(value, excel_row)
                 if first != excel_row:
                     problems.append(Problem(_where(path, name, excel_row, col),
-                                            f"{value!r} appears again (first in row {first}); keep one row per {col.zh}"))
+                                            Reason("duplicate_value", "'{value}' appears again (first in row {first}); keep "
+                                                   "one row per {column}", value=value, first=first, column=col.zh)))
         if collect is None or len(problems) == before:
             table.rows.append((excel_row, values))
     if problems and collect is not None:
@@ -270,8 +281,8 @@ def _read_sheet(path: Path, name: str, data: list[list[Any]], header_idx: int, c
     return table
 
 
-def _where(path: Path, sheet: str, row: int, col: Column) -> str:
-    return f"{path}, sheet {sheet}, row {row}, column {col.zh}"
+def _where(path: Path, sheet: str, row: int, col: Column) -> Where:
+    return Where(str(path), sheet, row, col.zh)
 
 
 def _col_letter(i: int) -> str:
@@ -301,7 +312,7 @@ def text_cells(cells: Iterable[Any]) -> None:
             cell.data_type = "s"
 
 
-ABSENT_TEXT = "缺考"
+ABSENT_TEXT = N_("absent")  # 缺考 in the Chinese catalogue
 
 
 def decimal_format(d: Decimal) -> str:
@@ -354,17 +365,18 @@ def write_workbook(path: str | Path, sheets: Sequence[SheetOut]) -> Path:
     stamp = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     formats: dict[str, Any] = {}
     try:
-        for sh, title in zip(sheets, _sheet_titles([sh.title for sh in sheets])):
+        for sh, title in zip(sheets, _sheet_titles([render(sh.title) for sh in sheets])):
             ws = wb.add_worksheet(title)
-            widths = sh.widths or [max(12, min(40, len(h) + 4)) for h in sh.headers]
+            headers = [render(h) for h in sh.headers]
+            widths = sh.widths or [max(12, min(40, len(h) + 4)) for h in headers]
             for i, w in enumerate(widths):
                 ws.set_column(i, i, w)
             ws.freeze_panes(1, 0)
-            for i, h in enumerate(sh.headers):
+            for i, h in enumerate(headers):
                 ws.write_string(0, i, h, bold)
                 note = sh.header_comments[i] if sh.header_comments and i < len(sh.header_comments) else None
                 if note:
-                    ws.write_comment(0, i, note, {"author": "gradecli", "x_scale": 2, "y_scale": 2})
+                    ws.write_comment(0, i, render(note), {"author": "gradecli", "x_scale": 2, "y_scale": 2})
             col_fmt = {i: formats.setdefault(f, wb.add_format({"num_format": f})) for i, f in sh.number_formats.items()}
             write_string, write_number, write = ws.write_string, ws.write_number, ws.write
             for r, row in enumerate(sh.rows, 1):
@@ -383,7 +395,9 @@ def write_workbook(path: str | Path, sheets: Sequence[SheetOut]) -> Path:
                             fmt = formats.get(key) or formats.setdefault(key, wb.add_format({"num_format": key}))
                         write_number(r, c, v, fmt)
                     elif cls is AbsentMark:
-                        write_string(r, c, ABSENT_TEXT, col_fmt.get(c))
+                        write_string(r, c, _(ABSENT_TEXT), col_fmt.get(c))
+                    elif isinstance(v, Msg):
+                        write_string(r, c, v.text(), col_fmt.get(c))
                     elif cls is date:
                         ws.write_datetime(r, c, v, col_fmt.get(c) or day)
                     elif cls is datetime:
@@ -414,6 +428,7 @@ def write_template(path: str | Path, sheet_title: str, columns: Sequence[Column]
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     ws = wb.active
+    sheet_title = render(sheet_title)
     ws.title = sheet_title
     fill = PatternFill("solid", fgColor="DDEBF7")
     bold = Font(bold=True)
@@ -421,7 +436,7 @@ def write_template(path: str | Path, sheet_title: str, columns: Sequence[Column]
     for i, col in enumerate(columns):
         cell = ws.cell(row=1, column=i + 1, value=col.header)
         cell.font, cell.fill = bold, fill
-        cell.comment = Comment(f"{col.header} ({_need(col, 'required', 'optional')}): {col.note}", "gradecli")
+        cell.comment = Comment(f"{col.header} ({_(_need(col, N_('required'), N_('optional')))}): {_(col.note)}", "gradecli")
         ws.column_dimensions[_col_letter(i)].width = max(14, len(col.header) + 6)
         _validate(ws, col, _col_letter(i), last_row)
     for r, values in enumerate(rows, 2):
@@ -435,7 +450,7 @@ def write_template(path: str | Path, sheet_title: str, columns: Sequence[Column]
         info.column_dimensions[_col_letter(i)].width = max(14, len(col.header) + 6)
     info.append(["说明 / Notes"])
     info.cell(row=1, column=1).font = bold
-    for line in [*notes, f"本表（{NOTES_SHEET}）不会被导入；请在工作表 {sheet_title} 中填写。"
+    for line in [*map(render, notes), f"本表（{NOTES_SHEET}）不会被导入；请在工作表 {sheet_title} 中填写。"
                          f"This sheet is never imported: write your rows in the sheet {sheet_title}."]:
         info.append([line])
     if any(col.example is not None for col in columns):
@@ -454,16 +469,18 @@ def write_template(path: str | Path, sheet_title: str, columns: Sequence[Column]
     info.append(["列 / Column — 说明 / How to fill"])
     info.cell(row=info.max_row, column=1).font = bold
     for col in columns:
-        info.append([f"{col.header} — {_need(col, '必填 required', '选填 optional')}: {col.note}"])
+        info.append([f"{col.header} — {_need(col, '必填 required', '选填 optional')}: {_(col.note)}"])
 
-    for ref, title in zip(references, _sheet_titles([r.title for r in references])):
+    for ref, title in zip(references, _sheet_titles([render(r.title) for r in references])):
         sheet = wb.create_sheet(title)
-        sheet.append(list(ref.headers))
-        for c, width in enumerate(ref.widths or [max(12, min(40, len(h) + 4)) for h in ref.headers]):
+        ref_headers = [render(h) for h in ref.headers]
+        sheet.append(ref_headers)
+        for c, width in enumerate(ref.widths or [max(12, min(40, len(h) + 4)) for h in ref_headers]):
             sheet.column_dimensions[_col_letter(c)].width = width
             sheet.cell(row=1, column=c + 1).font = bold
         for values in ref.rows:
-            sheet.append([safe_value(v) for v in values])
+            sheet.append([render(v) if isinstance(v, Msg) else v for v in values])
+            text_cells(sheet[sheet.max_row])
         sheet.freeze_panes = "A2"
     wb.save(path)
     return path
@@ -487,7 +504,7 @@ def _validate(ws, col: Column, letter: str, last_row: int) -> None:  # noqa: ANN
     if col.choices:
         dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True,
                             showErrorMessage=True, errorTitle=col.zh,
-                            error=f"{col.zh}: choose one of {'/'.join(col.choices)}")
+                            error=_("{column}: choose one of {choices}").format(column=col.zh, choices="/".join(col.choices)))
     elif (check := getattr(col.parse, "validation", None)) is not None:
         kind, lo, hi = check
         if kind == "date":
@@ -500,7 +517,7 @@ def _validate(ws, col: Column, letter: str, last_row: int) -> None:  # noqa: ANN
             dv = DataValidation(type=kind, operator=operator, formula1=str(f1),
                                 formula2=None if f2 is None else str(f2))
         dv.allow_blank, dv.showErrorMessage, dv.errorTitle = True, True, col.zh
-        dv.error = f"{col.zh}: {col.note}"
+        dv.error = f"{col.zh}: {_(col.note)}"
     else:
         return
     ws.add_data_validation(dv)

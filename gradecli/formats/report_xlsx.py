@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 from gradecli.formats.excel import ABSENT_TEXT, text_cells
 from gradecli.domain.values import AbsentMark
+from gradecli.i18n import Msg, _, render
 
 
 @dataclass
@@ -42,21 +43,21 @@ def write_report(path: Path, sheets: Sequence[ReportSheet]) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     for sh in sheets:
-        ws = wb.create_sheet(sh.title[:31])
-        ws.append(list(sh.headers))
+        ws = wb.create_sheet(render(sh.title)[:31])
+        ws.append([render(h) for h in sh.headers])
         for c in ws[1]:
             c.font = Font(bold=True)
         text_cells(ws[1])
         for row in sh.rows:
-            ws.append([ABSENT_TEXT if v.__class__ is AbsentMark else v for v in row])
+            ws.append([_(ABSENT_TEXT) if v.__class__ is AbsentMark else render(v) if isinstance(v, Msg) else v for v in row])
             text_cells(ws[ws.max_row])
         n = len(sh.rows)
-        for i, w in enumerate(sh.widths or [max(10, min(40, len(str(h)) + 4)) for h in sh.headers]):
+        for i, w in enumerate(sh.widths or [max(10, min(40, len(render(h)) + 4)) for h in sh.headers]):
             ws.column_dimensions[get_column_letter(i + 1)].width = w
         ws.freeze_panes = "A2"
         row_at = n + 3
         for note in sh.notes:
-            cell = ws.cell(row=row_at, column=1, value=note)
+            cell = ws.cell(row=row_at, column=1, value=render(note))
             text_cells([cell])
             row_at += 1
         anchor_col = get_column_letter(len(sh.headers) + 2)
@@ -66,9 +67,9 @@ def write_report(path: Path, sheets: Sequence[ReportSheet]) -> Path:
             chart = LineChart() if spec.kind == "line" else BarChart()
             if spec.kind == "stacked":
                 chart.grouping, chart.overlap = "stacked", 100
-            chart.title = spec.title
-            chart.y_axis.title = spec.y_title
-            chart.x_axis.title = spec.x_title
+            chart.title = render(spec.title)
+            chart.y_axis.title = render(spec.y_title) if spec.y_title else ""
+            chart.x_axis.title = render(spec.x_title) if spec.x_title else ""
             chart.height, chart.width = 8, 16
             for col in spec.series:
                 data = Reference(ws, min_col=col + 1, min_row=1, max_row=n + 1)
