@@ -1,4 +1,4 @@
-"""The policy model: every rule number of SPEC.md as a default that an HR officer can change.
+"""The policy model: every rule number of docs/rules.md as a default that an HR officer can change.
 
 A policy file (TOML) overrides any of these; ``gradecli policy init FILE`` writes them all out
 with the comments below, so the descriptions here are what the HR officer reads.
@@ -547,7 +547,7 @@ class UiPolicy(_Section):
 
 
 class Policy(_Section):
-    """The whole policy. Every section has SPEC.md's defaults."""
+    """The whole policy. Every section has docs/rules.md's defaults."""
 
     ladder: LadderPolicy = Field(default_factory=LadderPolicy)
     eligibility: EligibilityPolicy = Field(default_factory=EligibilityPolicy)

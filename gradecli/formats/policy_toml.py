@@ -18,7 +18,7 @@ HEADER = """\
 # Change a value, then run `gradecli policy check FILE`, and pass it to any command with
 # `--policy FILE`. A key left out keeps its default; an unknown key is an error.
 #
-# Choices made where SPEC.md is silent (see README.md):
+# Choices made where docs/rules.md is silent (see README.md):
 # - `staff transfer` without --frontline/--no-frontline keeps the current front-line status.
 # - Certificates are read from the roster's optional 证书 column; certificate_requirements
 #   (like title_requirements) apply to tier steps, since a level step stays inside a tier held.

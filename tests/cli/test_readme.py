@@ -31,10 +31,11 @@ def test_readme_commands_run(tmp_path):
     script = "set -e\n" + shell_blocks()
     r = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    tour = tmp_path / "tour"  # the tour works in its scratch folder
     for made in ("my-policy.toml", "roster-blank.xlsx", "grades.xlsx", "eligibility.xlsx", "answers-2026H2.xlsx",
                  "pyramid.xlsx", "payroll-2026-12.xlsx", "arrears-tour.xlsx", "what-if.xlsx", "before-correction.db",
                  "register-2026H2.xlsx", "skill-2026H2.xlsx", "allowance-blank.xlsx"):
-        assert (tmp_path / made).exists(), made
-    assert list((tmp_path / "backups").glob("gradecli-*-allowance-compute-2026-12.db"))
-    assert list(tmp_path.glob("gradecli.db.before-restore-*"))
+        assert (tour / made).exists(), made
+    assert list((tour / "backups").glob("gradecli-*-allowance-compute-2026-12.db"))
+    assert list(tour.glob("gradecli.db.before-restore-*"))
     assert "nothing changed" in r.stdout
