@@ -97,7 +97,7 @@ def fitted_table(result: Any, width: int):  # noqa: ANN201
     headers = [text(h) for _, h in result.columns]
     rows = [[cell(r.get(k)) for k, _ in result.columns] for r in result.rows[:MAX_TERMINAL_ROWS]]
     natural = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    floor = [min(n, max(MIN_COLUMN, min(cell_len(h), 8))) for n, h in zip(natural, headers)]
+    floor = [min(n, max(MIN_COLUMN, min(cell_len(h), 10))) for n, h in zip(natural, headers)]
     keep = len(headers)
 
     def total(ws: list[int]) -> int:
@@ -106,34 +106,44 @@ def fitted_table(result: Any, width: int):  # noqa: ANN201
     while keep > 1 and total(floor[:keep]) > width:
         keep -= 1
     widths = natural[:keep]
-    while total(widths) > width:
-        i = max(range(keep), key=lambda j: widths[j] - floor[j])
-        if widths[i] <= floor[i]:
+    while total(widths) > width:  # the widest column that can still give way gives a cell
+        movable = [j for j in range(keep) if widths[j] > floor[j]]
+        if not movable:
             break
-        widths[i] -= 1
+        widths[max(movable, key=lambda j: widths[j])] -= 1
     table = Table(title=Text(text(result.title)), show_lines=False, header_style="bold")
     for h, w in zip(headers[:keep], widths):
-        table.add_column(Text(h), width=w, overflow="fold", no_wrap=False)
+        table.add_column(Text(h), width=w, overflow="ellipsis", no_wrap=True)
     for r in rows:
-        table.add_row(*(Text(_cut(v, w * ROW_LINES)) for v, w in zip(r[:keep], widths)))
+        table.add_row(*(Text(_cut(v, w)) for v, w in zip(r[:keep], widths)))
     return table, headers[keep:]
 
 
-def _cut(value: str, cells: int) -> str:
-    """Text cut to at most ``cells`` terminal cells (a Chinese character takes two), ending in …."""
+def _cut(value: str, width: int, lines: int = ROW_LINES) -> str:
+    """Text folded at ``width`` terminal cells a line (a Chinese character takes two, and words
+    are not kept whole: a row stays at ``lines`` lines), the rest cut with …."""
     from rich.cells import cell_len
 
     value = " ".join(value.split())
-    if cell_len(value) <= cells:
-        return value
-    out, used = [], 0
+    out: list[str] = []
+    line, used = [], 0
     for ch in value:
         w = cell_len(ch)
-        if used + w > cells - 1:
-            break
-        out.append(ch)
+        if used + w > width:
+            out.append("".join(line))
+            line, used = [], 0
+            if len(out) == lines:
+                break
+        line.append(ch)
         used += w
-    return "".join(out) + "…"
+    else:
+        out.append("".join(line))
+        return "\n".join(out)
+    last = out[-1]
+    while last and cell_len(last) + 1 > width:
+        last = last[:-1]
+    out[-1] = last.rstrip() + "…"
+    return "\n".join(out)
 
 
 @contextmanager
