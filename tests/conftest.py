@@ -62,3 +62,11 @@ def sqlite_ctx(tmp_path):
     yield c
     if "engine" in c.__dict__:
         c.engine.dispose()
+
+
+@pytest.fixture
+def zh():
+    """Messages in Chinese for the length of a test (the suite reads English otherwise)."""
+    set_language("zh")
+    yield
+    set_language("en")

@@ -10,6 +10,7 @@ import typer
 
 from gradecli.cli.errors import GradecliGroup
 from gradecli.cli.runtime import State
+from gradecli.i18n import _, normalise
 
 app = typer.Typer(
     cls=GradecliGroup,
@@ -28,7 +29,12 @@ def root(
     policy: Annotated[Path | None, typer.Option("--policy", metavar="FILE", help="Policy file (TOML); default: the built-in policy.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     today: Annotated[str | None, typer.Option("--today", metavar="DATE", help="Act as if today were DATE (YYYY-MM-DD): rehearsals and catching up; recorded in the cycle log.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="zh|en", help="Language of everything printed and written: zh (default) or en; else $GRADECLI_LANG, else the policy file's ui.language.")] = None,
 ) -> None:
+    # the language itself was chosen before Typer parsed anything (GradecliGroup.main), so that
+    # help and usage errors speak it too; here an unknown value is refused
+    if lang is not None and normalise(lang) is None:
+        raise typer.BadParameter(_("choose zh or en"), param_hint="'--lang'")
     ctx.obj = State(db=db or os.environ.get("GRADECLI_DATABASE_URL"), policy_file=policy, json=json, today=today)
 
 
