@@ -64,6 +64,13 @@ def sqlite_ctx(tmp_path):
         c.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _english_again():
+    """A test that ran the command line in Chinese leaves the next one reading English."""
+    yield
+    set_language("en")
+
+
 @pytest.fixture
 def zh():
     """Messages in Chinese for the length of a test (the suite reads English otherwise)."""

@@ -29,6 +29,8 @@ PANEL_TITLES = {
     "ENVVAR_STRING": N_("[env var: {}]"),
     "DEPRECATED_STRING": N_("(deprecated) "),
 }
+TYPE_LABELS = {"str": N_("text"), "int": N_("integer"), "float": N_("number"), "path": N_("path"),
+               "file": N_("file"), "dir": N_("folder"), "directory": N_("folder"), "datetime": N_("date")}
 USAGE_WORDS = [N_("Usage:"), N_("[OPTIONS]"), N_("COMMAND [ARGS]...")]
 TYPER_WORDS = [N_("No such command {name!r}."), N_("Show this message and exit.")]
 
@@ -139,6 +141,17 @@ def install() -> None:
         return translate_usage(context_usage(self))
 
     click_core.Context.get_usage = translated_context_usage  # type: ignore[method-assign]
+    display_type = typer.core.TyperOption.display_type_rich
+
+    def no_type_for_flags(self, ctx):  # noqa: ANN001, ANN202
+        # a flag takes no value: Typer would print "<bool>", a word the reader has nothing to do with
+        if getattr(self, "is_flag", False):
+            return None
+        shown = display_type(self, ctx)
+        label = shown[1:-1] if shown and shown.startswith("<") and shown.endswith(">") else None
+        return f"<{_(TYPE_LABELS[label])}>" if label in TYPE_LABELS else shown
+
+    typer.core.TyperOption.display_type_rich = no_type_for_flags  # type: ignore[method-assign]
 
 
 class _translated_help:

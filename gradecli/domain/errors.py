@@ -32,7 +32,10 @@ class Where:
             parts.append(Msg("row {row}", row=self.row).text())
         if self.column is not None:
             parts.append(Msg("column {column}", column=self.column).text())
-        return _(", ").join(parts)
+        out = parts[0]
+        for part in parts[1:]:
+            out = _("{place}, {detail}").format(place=out, detail=part)
+        return out
 
     def at(self, *, row: int | None = None, column: str | None = None) -> "Where":
         return Where(self.file, self.sheet, self.row if row is None else row, self.column if column is None else column)
