@@ -45,7 +45,9 @@ def new_database(path: Path) -> None:
     """Said once, on stderr, when a command creates the SQLite file (never for PostgreSQL)."""
     import sys
 
-    sys.stderr.write(f"新建数据库 {path}\n")
+    from gradecli.i18n import Msg
+
+    sys.stderr.write(Msg("New database {path}", path=str(path)).text() + "\n")
 
 
 def state(ctx: typer.Context) -> State:

@@ -284,28 +284,28 @@ def test_a_new_sqlite_file_is_announced_once(tmp_path):
     f = tmp_path / "office" / "hr.db"
     f.parent.mkdir()
     url = f"sqlite:///{f}"
-    first = runner.invoke(app, ["--db", url, "staff", "list"])
+    first = runner.invoke(app, ["--lang", "zh", "--db", url, "staff", "list"])
     assert first.exit_code == 0, first.output
     assert first.stderr.splitlines() == [f"新建数据库 {f}"]
-    again = runner.invoke(app, ["--db", url, "staff", "list"])
+    again = runner.invoke(app, ["--lang", "zh", "--db", url, "staff", "list"])
     assert again.exit_code == 0 and "新建数据库" not in again.stderr
     empty = tmp_path / "empty.db"
     empty.touch()  # an existing (empty) file is not new
     r = runner.invoke(app, ["--db", f"sqlite:///{empty}", "staff", "list"])
-    assert r.exit_code == 0 and "新建数据库" not in r.stderr
+    assert r.exit_code == 0 and "New database" not in r.stderr
 
 
 def test_a_relative_path_is_announced_in_full(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     r = runner.invoke(app, ["--db", "sqlite:///hr.db", "cycle", "list"])
-    assert r.exit_code == 0 and r.stderr.splitlines() == [f"新建数据库 {tmp_path / 'hr.db'}"]
+    assert r.exit_code == 0 and r.stderr.splitlines() == [f"New database {tmp_path / 'hr.db'}"]
 
 
 def test_postgres_is_never_announced(db_url):
     if not db_url.startswith("postgresql"):
         pytest.skip("PostgreSQL only")
     r = runner.invoke(app, ["--db", db_url, "staff", "list"])
-    assert r.exit_code == 0 and "新建数据库" not in r.stderr
+    assert r.exit_code == 0 and "New database" not in r.stderr
 
 
 def test_an_unexpected_failure_is_one_line_too(tmp_path, monkeypatch):
