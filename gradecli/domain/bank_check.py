@@ -3,7 +3,7 @@ the knowledge areas a family's blueprint needs, per tier and post family, as cod
 
 Blocking findings make a bank unfit for a sitting (a paper could carry the same question twice, a
 question cannot be answered, a blueprint cannot be met); warnings are worth a look but a paper can
-be drawn. The services render the codes as text.
+be drawn. Findings are codes with typed parameters; the services make them messages.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, Sequence
 
 from gradecli.domain.assembly import Blueprint, shortfalls
@@ -66,7 +66,7 @@ class Finding:
 class AreaCount:
     area: str
     total: int
-    by_section: dict[str, int]  # section label → active questions of the area in it
+    by_section: list[dict]  # per section of the blueprint: {"type", "points", "active"} (active questions of the area)
 
 
 @dataclass
@@ -170,8 +170,9 @@ def area_counts(pool: Sequence[Question], bp: Blueprint) -> list[AreaCount]:
     out = []
     for area in bp.required_areas:
         carriers = [q for q in pool if area in q.areas]
-        by_section = {s.label(): sum(1 for q in carriers if q.type == s.type and q.points == s.points)
-                      for s in bp.sections}
+        by_section = [{"type": s.type, "points": s.points,
+                       "active": sum(1 for q in carriers if q.type == s.type and q.points == s.points)}
+                      for s in bp.sections]
         out.append(AreaCount(area, len(carriers), by_section))
     return out
 
@@ -204,7 +205,7 @@ def check_group(tier: int, family: str, own: Sequence[Question], common: Sequenc
         elif ac.total < least:
             found.append(Finding(tier, family, "area_too_few", BLOCKING, (), {
                 "area": ac.area, "active": ac.total, "needed": least, "by_section": ac.by_section}))
-    for text in shortfalls(pool, bp, family=family):
-        if "knowledge area" not in text:  # missing areas are reported above, with their numbers
-            found.append(Finding(tier, family, "blueprint", BLOCKING, (), {"problem": text}))
+    # missing areas are reported above, with their numbers: the rest of the blueprint is asked here
+    for problem in shortfalls(pool, replace(bp, required_areas=()), family=family):
+        found.append(Finding(tier, family, "blueprint", BLOCKING, (), {"problem": problem}))
     return report

@@ -7,8 +7,11 @@ from pathlib import Path
 from gradecli.domain.bank import LETTERS, MAX_OPTIONS, Question, RawQuestion
 from gradecli.formats import cells
 from gradecli.formats.excel import Column, SheetOut, read_table, write_template, write_workbook
+from gradecli.i18n import N_, Msg
 
-SHEET = "题库 Questions"
+# The sheet's name in the run's language (imports find the sheet by its bilingual header row,
+# whatever it is called).
+SHEET = N_("Question bank")
 TYPES = ("single", "multiple", "judge", "fill", "short")
 
 
@@ -24,42 +27,47 @@ def _number(value):  # noqa: ANN001, ANN202
 
 def columns() -> list[Column]:
     cols = [
-        Column("id", "编号", "ID", cells.text, example="KF-T1-900", note="a stable id, unique across all banks"),
-        Column("tier", "等", "Tier", _number, example=1, note="the tier number, 1 (entry) to 5"),
-        Column("family", "岗位序列", "Post family", cells.text, example="客服", note="the post family, or common"),
-        Column("type", "题型", "Type", cells.text, example="single", choices=TYPES, note="single/multiple/judge/fill/short"),
-        Column("stem", "题干", "Stem", cells.text, example="客服接线反应时间必须在多长时间之内？", note="the question text"),
+        Column("id", "编号", "ID", cells.text, example="KF-T1-900", note=N_("a stable id, unique across all banks")),
+        Column("tier", "等", "Tier", _number, example=1, note=N_("the tier number, 1 (entry) to 5")),
+        Column("family", "岗位序列", "Post family", cells.text, example="客服", note=N_("the post family, or common")),
+        Column("type", "题型", "Type", cells.text, example="single", choices=TYPES, note=N_("single/multiple/judge/fill/short")),
+        Column("stem", "题干", "Stem", cells.text, example="客服接线反应时间必须在多长时间之内？", note=N_("the question text")),
     ]
     examples = ["5秒", "15秒", "30秒", "1分钟"]
     for i in range(MAX_OPTIONS):
         letter = LETTERS[i]
         cols.append(Column(f"opt_{letter}", f"选项{letter}", f"Option {letter}", cells.text, required=False,
                            blank_ok=True, example=examples[i] if i < len(examples) else None,
-                           note="choice questions only; leave empty otherwise"))
+                           note=N_("choice questions only; leave empty otherwise")))
     cols += [
         Column("answer", "答案", "Answer", cells.text, example="B",
-               note="letters for choice questions (AC), 对/错 for judge, accepted answers separated by | for fill, the marking guide for short"),
-        Column("points", "分值", "Points", _number, example=2, note="a positive whole number"),
-        Column("difficulty", "难度", "Difficulty", _number, example=0.85, note="0–1, the share expected to answer correctly"),
-        Column("areas", "知识点", "Knowledge areas", cells.text, example="工作纪律", note="one or more, separated by ;"),
-        Column("explanation", "解析", "Explanation", cells.text, required=False, blank_ok=True, note="optional"),
+               note=N_("letters for choice questions (AC), 对/错 for judge, accepted answers separated by | for fill, "
+                       "the marking guide for short")),
+        Column("points", "分值", "Points", _number, example=2, note=N_("a positive whole number")),
+        Column("difficulty", "难度", "Difficulty", _number, example=0.85, note=N_("0–1, the share expected to answer correctly")),
+        Column("areas", "知识点", "Knowledge areas", cells.text, example="工作纪律", note=N_("one or more, separated by ;")),
+        Column("explanation", "解析", "Explanation", cells.text, required=False, blank_ok=True,
+               note=N_("why the answer is right; may be left empty")),
         Column("status", "状态", "Status", cells.text, required=False, blank_ok=True, choices=("active", "retired"),
-               note="active (default) or retired"),
+               note=N_("active (default) or retired")),
     ]
     return cols
 
 
 def write_bank_template(path: Path) -> Path:
-    return write_template(path, SHEET, columns(), [
-        "每行一道题。Every row is one question; import with `gradecli bank import FILE.xlsx`.",
-        "选择题答案写选项字母（多选如 ACD）；判断题写 对 或 错；填空题多个可接受答案用 | 分隔；简答题写评分要点。",
-        "Choice answers are letters (ACD); judge 对/错; fill answers separated by |; short: the marking guide.",
+    return write_template(path, Msg(SHEET), columns(), [
+        Msg("Every row is one question; import the file with `gradecli bank import FILE.xlsx`."),
+        Msg("Choice questions: the letters of the right options as the answer (a multiple-choice answer such as ACD); "
+            "judge questions: 对 or 错; fill questions: the accepted answers separated by |; short-answer questions: "
+            "the marking guide."),
     ])
 
 
 def read(path: Path) -> list[RawQuestion]:
     """Rows as raw questions; cell-level problems raise at once, question checks come later."""
-    table = read_table(path, columns())
+    cols = columns()
+    table = read_table(path, cols)
+    names = {c.key: c.zh for c in cols}  # a problem names the column of its field, as a bad cell does
     raws = []
     for row_no, r in table.rows:
         qtype = r.get("type")
@@ -71,7 +79,7 @@ def read(path: Path) -> list[RawQuestion]:
                 "stem": r.get("stem"), "options": options, "answer": answer, "points": r.get("points"),
                 "difficulty": r.get("difficulty"), "areas": r.get("areas"),
                 "explanation": r.get("explanation"), "status": r.get("status") or "active"}
-        raws.append(RawQuestion(data=data, where=table.where(row_no)))
+        raws.append(RawQuestion(data=data, where=table.where(row_no), columns=names))
     return raws  # never empty: read_table refuses a sheet without data rows
 
 
@@ -92,4 +100,4 @@ def export(path: Path, questions: list[Question]) -> Path:
             values["answer"] = q.answer
         return [values.get(c.key) for c in cols]
 
-    return write_workbook(path, [SheetOut(SHEET, [c.header for c in cols], (row(q) for q in questions))])
+    return write_workbook(path, [SheetOut(Msg(SHEET), [c.header for c in cols], (row(q) for q in questions))])

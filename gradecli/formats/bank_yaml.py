@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Iterable
 
 from gradecli.domain.bank import Question, RawQuestion
-from gradecli.domain.errors import BadInput
+from gradecli.domain.errors import BadInput, Problem
+from gradecli.i18n import Reason
 
 FILE_NAME = re.compile(r"tier-(\d+)\.ya?ml$")
 
@@ -39,41 +40,56 @@ def expand(paths: Iterable[Path]) -> list[Path]:
         elif p.exists():
             out.append(p)
         else:
-            raise BadInput(f"{p}: no such file or folder")
+            raise BadInput(Reason("no_such_path", "{path}: no such file or folder; check the name and the folder",
+                                  path=str(p)))
     return out
 
 
-def read(path: Path) -> tuple[list[RawQuestion], list[str]]:
-    """The questions of one YAML file, and the file-level problems."""
+def _at(path: Path, line: int = 1) -> str:
+    """Where in a YAML file: file:line, as editors and compilers write it (the same in every language)."""
+    return f"{path}:{line}"
+
+
+def read(path: Path) -> tuple[list[RawQuestion], list[Problem]]:
+    """The questions of one YAML file, and the file-level problems (each at file:line)."""
     import yaml
 
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return [], [f"{path}:1: not UTF-8 text; save the file as UTF-8"]
+        return [], [Problem(_at(path), Reason("not_utf8", "not UTF-8 text; save the file as UTF-8"))]
     try:
         doc = yaml.load(text, Loader=_loader())  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        return [], [f"{path}:{line}: not valid YAML ({getattr(exc, 'problem', exc)}); check indentation and quote text containing ': '"]
+        return [], [Problem(_at(path, line), Reason(
+            "yaml_invalid", "not valid YAML ({cause}); check indentation and quote text containing ': '",
+            cause=str(getattr(exc, "problem", None) or exc)))]
     if not isinstance(doc, dict) or not isinstance(doc.get("questions"), list):
-        return [], [f"{path}:1: a bank file has tier, family and a list of questions (see question_bank/README.md)"]
+        return [], [Problem(_at(path), Reason("bank_file_shape", "a bank file has tier, family and a list of questions "
+                                              "(see question_bank/README.md)"))]
     problems = []
     m = FILE_NAME.search(path.name)
     tier = doc.get("tier")
     family = str(doc.get("family") or "").strip()
-    if m and tier != int(m.group(1)):
-        problems.append(f"{path}:1: tier {tier!r} does not match the file name {path.name}")
+    if m and tier is None:
+        problems.append(Problem(_at(path), Reason("tier_not_file_name", "tier is missing; write tier: {number}, as the "
+                                                  "file name {name} says", number=int(m.group(1)), name=path.name)))
+    elif m and tier != int(m.group(1)):
+        problems.append(Problem(_at(path), Reason("tier_not_file_name", "tier {tier} does not match the file name {name}",
+                                                  tier=tier, name=path.name)))
     if family and path.parent.name not in (family, "", ".") and FILE_NAME.search(path.name):
-        problems.append(f"{path}:1: family {family!r} does not match the folder {path.parent.name!r}")
+        problems.append(Problem(_at(path), Reason("family_not_folder", "family '{family}' does not match the folder "
+                                                  "'{folder}'", family=family, folder=path.parent.name)))
     raws = []
     for item in doc["questions"]:
         if not isinstance(item, dict):
-            problems.append(f"{path}:1: every entry under questions is a mapping of fields")
+            problems.append(Problem(_at(path), Reason("entry_not_mapping", "every entry under questions is a mapping "
+                                                      "of fields (id, type, stem, …)")))
             continue
         line = item.pop("__line__", 1)
-        raws.append(RawQuestion(data=item, where=f"{path}:{line}",
+        raws.append(RawQuestion(data=item, where=_at(path, line),
                                 file_tier=tier if isinstance(tier, int) else None, file_family=family or None))
     return raws, problems
 

@@ -114,7 +114,9 @@ def test_bank_check_flags_planted_problems(db_url, tmp_path):
     assert found["near_duplicate"]["severity"] == "warning"
     assert found["near_duplicate"]["qids"] == ["HB-T3-020", "HB-T3-900"]
     assert found["single_letters"]["severity"] == "warning" and found["single_letters"]["params"]["uneven"]["B"] > 40
-    assert found["single_letters"]["detail"].startswith("single-choice keys A 0, B 50, C 0, D 0 of 50 questions")
+    detail = found["single_letters"]["detail"]
+    assert detail["code"] == "single_letters" and detail["params"]["questions"] == 50
+    assert detail["text"].startswith("single-choice keys A 0, B 50, C 0, D 0 of 50 questions")
     r = run(db_url, "bank", "import", f)  # the import refuses the repeated option outright
     assert r.exit_code == 2 and "question HB-T3-001: two options are the same" in r.stderr
     # warnings alone pass, unless --strict

@@ -179,12 +179,12 @@ def test_ratings_and_grades_templates(sqlite_db, tmp_path):
 def test_bank_template_imports_only_what_was_written(sqlite_db, tmp_path):
     tpl = tmp_path / "bank.xlsx"
     ok(sqlite_db, "bank", "template", tpl)
-    _check_template(tpl, "题库 Questions", validations=2)
+    _check_template(tpl, "Question bank", validations=2)
     r = run(sqlite_db, "bank", "import", tpl)
-    assert r.exit_code == 2 and r.stderr == f"Error: {tpl}, sheet 题库 Questions: {NO_DATA}\n"
+    assert r.exit_code == 2 and r.stderr == f"Error: {tpl}, sheet Question bank: {NO_DATA}\n"
     question = ["KF-T1-901", 1, "客服", "single", "来电应在几声铃响内接听？", "一声", "三声", "五声", "十声",
                 None, None, None, None, "B", 2, 0.8, "服务规范", None, None]
-    _append(tpl, "题库 Questions", [question])
+    _append(tpl, "Question bank", [question])
     r = json.loads(ok(sqlite_db, "--json", "bank", "import", tpl).stdout)
     assert (r["questions"], r["added"]) == (1, 1)
     assert json.loads(ok(sqlite_db, "--json", "bank", "stats").stdout)["rows"][0]["active"] == 1

@@ -127,15 +127,15 @@ def test_excel_route_round_trips(ctx, tmp_path):
     bank.export(ctx, tier=2, family="客服", out=out)
     tpl = tmp_path / "tpl.xlsx"
     bank.write_template(tpl)
-    ws = load_workbook(tpl)["题库 Questions"]
+    ws = load_workbook(tpl)["Question bank"]  # the sheet's name in the run's language (题库 in Chinese)
     assert ws["A1"].value == "编号 / ID"
     # the exported workbook imports again with nothing to change
     assert "nothing changed" in bank.import_paths(ctx, [out]).summary
     # an untouched template has no rows (its example is on the 说明 sheet); a written row imports
-    with pytest.raises(BadInput, match="sheet 题库 Questions: no data rows"):
+    with pytest.raises(BadInput, match="sheet Question bank: no data rows"):
         bank.import_paths(ctx, [tpl])
     wb = load_workbook(tpl)
-    wb["题库 Questions"].append(["KF-T2-901", 2, "客服", "judge", "来电须在三声铃响内接听。", *[None] * 8, "对", 1, 0.9,
+    wb["Question bank"].append(["KF-T2-901", 2, "客服", "judge", "来电须在三声铃响内接听。", *[None] * 8, "对", 1, 0.9,
                                  "服务规范", None, None])
     wb.save(tpl)
     assert bank.import_paths(ctx, [tpl]).data["added"] == 1
