@@ -80,7 +80,7 @@ def test_stats_table_speaks_chinese_by_default(db):
     for word in ("等", "题型", "分值", "在用", "停用", "平均难度", "难度分布"):
         assert word in header
     assert r.stdout.startswith("题库\n")
-    assert "注：第 1 等 客服+common：在用" in r.stderr
+    assert "提示：第 1 等 客服+common：在用" in r.stderr
 
 
 def test_check_findings_are_codes_with_typed_params_in_both_languages(db, tmp_path):
@@ -119,7 +119,7 @@ def test_check_table_in_chinese_names_severity_and_check(db, tmp_path):
     assert "阻断 0 项，警告 2 项——可用于考试" in r.stdout
     assert "警告" in r.stdout and "近似重复" in r.stdout and "单选题答案分布" in r.stdout
     assert "warning" not in r.stdout and "near_duplicate" not in r.stdout
-    assert "注：警告不会使检查不通过；加 --strict 则会" in r.stderr
+    assert "提示：警告不会使检查不通过；加 --strict 则会" in r.stderr
 
 
 def test_import_errors_name_the_place_and_the_fix_in_chinese(db, tmp_path):
@@ -150,7 +150,7 @@ def test_excel_problems_name_sheet_row_and_column(db, tmp_path):
     wb.save(out)
     r = run(db, "zh", "bank", "import", out)
     assert r.exit_code == 2
-    assert r.stderr == f"错误：{out}, 工作表 Question bank, 第 3 行, “分值”列：试题 {qid}：分值 0 不是正整数\n"
+    assert r.stderr == f"错误：{out}，工作表“Question bank”，第 3 行，分值列：试题 {qid}：分值 0 不是正整数\n"
     r = run(db, "en", "bank", "import", out)
     assert r.stderr == f"Error: {out}, sheet Question bank, row 3, column 分值: question {qid}: points 0 is not a positive whole number\n"
 
