@@ -115,7 +115,7 @@ def import_roster(ctx: Context, table: Table) -> Outcome:
 ROSTER_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("department", Msg("Department")),
                   ("family", Msg("Post family")), ("post", Msg("Post")), ("professional", Msg("Professional-technical")),
                   ("frontline", Msg("Front-line")), ("title", Msg("Professional title")), ("grade", Msg("Grade")),
-                  ("active", Msg("Active"))]
+                  ("active", Msg("In service"))]
 
 
 def list_staff(ctx: Context, *, family: str | None = None, tier: int | None = None,
