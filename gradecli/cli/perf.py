@@ -6,18 +6,19 @@ import typer
 
 from gradecli.cli.runtime import emit, run_with_progress, state
 from gradecli.cli.options import JsonOpt, XlsxArg
+from gradecli.i18n import N_
 
 app = typer.Typer(no_args_is_help=True)
 
 
-@app.command("template", help="Write a blank ratings sheet.")
+@app.command("template", help=N_("Write a blank ratings sheet."))
 def template(ctx: typer.Context, file: XlsxArg, json: JsonOpt = False) -> None:
     from gradecli.services import perf
 
     emit(ctx, perf.write_perf_template(state(ctx).context(), file), json)
 
 
-@app.command("import", help="Import yearly ratings and disciplinary flags, all or nothing.")
+@app.command("import", help=N_("Import yearly ratings and disciplinary flags, all or nothing."))
 def import_(ctx: typer.Context, file: XlsxArg, json: JsonOpt = False) -> None:
     from gradecli.services import perf
 

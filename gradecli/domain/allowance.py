@@ -66,7 +66,7 @@ class MonthLine:
     base: int = 0
     differential: int = 0
     total: int = 0
-    missing: list[str] = field(default_factory=list)  # days with a grade but no table amount
+    missing: list[tuple[date, Grade]] = field(default_factory=list)  # (from day, grade) with no table amount
 
 
 def differential_for(amount: int, policy: Policy) -> int | Fraction:
@@ -114,7 +114,7 @@ def compute_month(*, emp_no: str, month: date, employed: tuple[date, date | None
             continue
         r = rate(a, g)
         if r is None:
-            line.missing.append(f"{a}: no allowance amount for grade {g}")
+            line.missing.append((a, g))
             continue
         fl = bool(_value_on(frontline, a))
         diff = differential_for(r.amount, policy) if fl else 0
@@ -143,7 +143,7 @@ def _whole_month(emp_no: str, first: date, last: date, g: Grade, fl: bool, rate,
     line = MonthLine(emp_no)
     r = rate(first, g)
     if r is None:
-        line.missing.append(f"{first}: no allowance amount for grade {g}")
+        line.missing.append((first, g))
         return line
     if fl:
         diff = differential_for(r.amount, policy)

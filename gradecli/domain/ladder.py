@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from gradecli.domain.errors import BadInput
 from gradecli.domain.policy import Policy
+from gradecli.i18n import Reason
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +25,8 @@ class Grade:
         """Read '3-2' (tier 3, level 2); also '3.2', '3/2' and '3等2级'."""
         m = re.fullmatch(r"\s*(\d+)\s*(?:[-./]|等)\s*(\d+)\s*级?\s*", str(text))
         if not m:
-            raise BadInput(f"'{text}' is not a grade; write TIER-LEVEL, e.g. 3-2 for tier 3 level 2")
+            raise BadInput(Reason("not_a_grade", "'{text}' is not a grade; write TIER-LEVEL, e.g. 3-2 for tier 3 "
+                                  "level 2", text=str(text)))
         return cls(int(m.group(1)), int(m.group(2)))
 
 
@@ -61,10 +63,12 @@ class Ladder:
 
     def check(self, grade: Grade) -> Grade:
         if not self.contains(grade):
-            fam = f" of {self.family}" if self.family else ""
-            raise BadInput(
-                f"grade {grade} is outside the ladder{fam}: tiers 1–{self.tiers}, levels 1–{self.levels}"
-            )
+            if self.family:
+                raise BadInput(Reason("grade_outside_ladder", "grade {grade} is outside the ladder of {family}: tiers "
+                                      "1–{tiers}, levels 1–{levels}", grade=str(grade), family=self.family,
+                                      tiers=self.tiers, levels=self.levels))
+            raise BadInput(Reason("grade_outside_ladder", "grade {grade} is outside the ladder: tiers 1–{tiers}, levels "
+                                  "1–{levels}", grade=str(grade), tiers=self.tiers, levels=self.levels))
         return grade
 
     def label(self, grade: Grade) -> str:

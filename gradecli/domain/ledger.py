@@ -9,18 +9,27 @@ from datetime import date, datetime, timezone
 from typing import Iterable, Sequence
 
 from gradecli.domain.ladder import Grade
+from gradecli.i18n import Msg, N_, Reason
 
-EVENT_KINDS = (
-    "initial_placement",
-    "level_promotion",
-    "tier_promotion",
-    "fast_track",
-    "deferral",
-    "demotion",
-    "transfer_drop",
-    "correction",
-)
+# The kinds of event, stored as these codes; what a person reads is the label, rendered late.
+EVENT_LABELS = {
+    "initial_placement": N_("first placement"),
+    "level_promotion": N_("level promotion"),
+    "tier_promotion": N_("tier promotion"),
+    "fast_track": N_("fast track"),
+    "deferral": N_("deferral"),
+    "demotion": N_("demotion"),
+    "transfer_drop": N_("transfer drop"),
+    "correction": N_("correction"),
+}
+EVENT_KINDS = tuple(EVENT_LABELS)
 GENESIS_HASH = "0" * 64
+
+
+def event_kind(kind: str) -> Reason:
+    """An event's kind for people and scripts: the code, and its name in the run's language
+    (JSON {"code": "demotion", "params": {}, "text": "降低等级"}). An unknown code is its own name."""
+    return Reason(kind, EVENT_LABELS.get(kind, kind))
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,7 @@ def chain_hash(prev_hash: str, event: LedgerEvent) -> str:
 @dataclass(frozen=True)
 class ChainBreak:
     seq: int
-    problem: str
+    problem: Msg
 
 
 def verify_chain(rows: Iterable[tuple[LedgerEvent, str, str]]) -> list[ChainBreak]:
@@ -91,11 +100,15 @@ def verify_chain(rows: Iterable[tuple[LedgerEvent, str, str]]) -> list[ChainBrea
     last_seq = 0
     for event, prev_hash, stored_hash in rows:
         if event.seq != last_seq + 1:
-            breaks.append(ChainBreak(event.seq, f"follows event {last_seq}: events {last_seq + 1}–{event.seq - 1} are missing"))
+            breaks.append(ChainBreak(event.seq, Reason("events_missing", "follows event {last}: events {first}–{before} "
+                                                       "are missing", last=last_seq, first=last_seq + 1,
+                                                       before=event.seq - 1)))
         if prev_hash != expected_prev:
-            breaks.append(ChainBreak(event.seq, "does not link to the event before it (a row was deleted, inserted or reordered)"))
+            breaks.append(ChainBreak(event.seq, Reason("broken_link", "does not link to the event before it (a row was "
+                                                       "deleted, inserted or reordered)")))
         if chain_hash(prev_hash, event) != stored_hash:
-            breaks.append(ChainBreak(event.seq, "content does not match its hash (the row was edited)"))
+            breaks.append(ChainBreak(event.seq, Reason("hash_mismatch", "content does not match its hash (the row was "
+                                                       "edited)")))
         expected_prev = stored_hash
         last_seq = event.seq
     return breaks

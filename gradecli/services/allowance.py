@@ -14,10 +14,12 @@ from sqlalchemy import delete, func, select
 
 from gradecli.domain.allowance import Rate, compute_month, month_bounds
 from gradecli.domain.errors import BadInput, NotFound, Problem
-from gradecli.domain.ledger import GRADE_NEUTRAL_KINDS, changes_grade, grade_steps
+from gradecli.domain.ledger import GRADE_NEUTRAL_KINDS, changes_grade, event_kind, grade_steps
 from gradecli.domain.ladder import Grade, Ladder
+from gradecli.domain.values import Money
 from gradecli.formats import cells, payroll as payroll_out
 from gradecli.formats.excel import Column, read_table, write_template
+from gradecli.i18n import Msg, N_, Reason, loads
 from gradecli.services import admin
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import LazyRows, Listing, Outcome
@@ -28,15 +30,19 @@ from gradecli.store.models import (AllowanceRateRow, AllowanceTableRow, Employee
 
 TABLE_COLUMNS = [
     Column("family", "岗位序列", "Post family", cells.text, required=False, blank_ok=True,
-           note="a post family, or leave empty for every family"),
-    Column("tier", "等", "Tier", cells.integer(1, 9), example=1, note="the tier number"),
-    Column("level", "级", "Level", cells.integer(1, 9), example=1, note="the level number"),
+           note=N_("a post family, or leave empty for every family")),
+    Column("tier", "等", "Tier", cells.integer(1, 9), example=1, note=N_("the tier number")),
+    Column("level", "级", "Level", cells.integer(1, 9), example=1, note=N_("the level number")),
     Column("amount", "月津贴", "Monthly amount", cells.decimal(Decimal(0), None, places=2), example=Decimal("300.00"),
-           note="yuan a month, at most two decimals, not negative"),
+           note=N_("yuan a month, at most two decimals, not negative")),
     Column("effective", "生效日期", "Effective from", cells.a_date, example=date(2026, 1, 1),
-           note="the first day the amounts apply, YYYY-MM-DD"),
+           note=N_("the first day the amounts apply, YYYY-MM-DD")),
 ]
-TABLE_SHEET = "津贴标准 Allowance"
+TABLE_SHEET = Msg("Allowance table")  # the sheet of an allowance table template
+PROGRESS = Msg("computing the allowance")
+ALL_FAMILIES = Reason("all_families", "(all families)")  # a table row whose 岗位序列 is empty
+# A line of the arrears sheet: money owed (补发) or money to take back (扣回).
+ADJUSTMENTS = {"arrears": Reason("arrears", "arrears"), "clawback": Reason("clawback", "clawback")}
 
 
 def parse_month(text: str) -> date:
@@ -44,17 +50,12 @@ def parse_month(text: str) -> date:
         y, m = text.strip().split("-")
         return date(int(y), int(m), 1)
     except ValueError:
-        raise BadInput(f"{text!r} is not a month; write YYYY-MM, e.g. 2026-12") from None
+        raise BadInput(Reason("not_a_month", "'{text}' is not a month; write YYYY-MM, e.g. 2026-12",
+                              text=text)) from None
 
 
-def yuan(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
-
-
-def yuan_text(fen: int) -> str:
-    """'1234.50' from 123450 fen, without going through Decimal (a payroll formats many)."""
-    sign, fen = ("-", -fen) if fen < 0 else ("", fen)
-    return f"{sign}{fen // 100}.{fen % 100:02d}"
+def yuan(fen: int) -> Money:
+    return Money.from_fen(fen)
 
 
 # ---------------------------------------------------------------- tables
@@ -62,17 +63,16 @@ def yuan_text(fen: int) -> str:
 def write_table_template(ctx: Context, path: Path) -> Outcome:
     """A blank allowance table: one row per grade and effective date, families from the policy."""
     families = tuple(ctx.policy.ladder.families)
-    columns = [replace(TABLE_COLUMNS[0], choices=families, example=families[0] if families else None,
-                       note="one of " + "/".join(families) + ", or leave empty for every family"),
+    note = Msg("one of {families}, or leave empty for every family", families="/".join(families)).text()
+    columns = [replace(TABLE_COLUMNS[0], choices=families, example=families[0] if families else None, note=note),
                *TABLE_COLUMNS[1:]]
     write_template(path, TABLE_SHEET, columns, [
-        "每个生效日期一版津贴标准：该版须覆盖岗位序列的每个等级（等、级）。"
-        "One table version per effective date; it must cover every grade (等, 级) of the ladder.",
-        "岗位序列留空表示适用于所有岗位序列。An empty 岗位序列 applies to every post family.",
-        "月津贴以元为单位，最多两位小数。Monthly amounts in yuan, at most two decimals.",
-        "新标准请用新的生效日期，已导入的版本不会被覆盖。A new table takes a new effective date; versions are never overwritten.",
+        Msg("One table version per effective date; it must cover every grade (tier and level) of the ladder."),
+        Msg("A row whose post family is empty applies to every post family."),
+        Msg("Monthly amounts in yuan, at most two decimals."),
+        Msg("A new table takes a new effective date; versions already imported are never overwritten."),
     ])
-    return Outcome(f"wrote the allowance table template {path}", {"path": str(path)})
+    return Outcome(Msg("wrote the allowance table template {path}", path=path), {"path": str(path)})
 
 
 def import_table(ctx: Context, path: Path) -> Outcome:
@@ -85,13 +85,22 @@ def import_table(ctx: Context, path: Path) -> Outcome:
         key = (fam, r["tier"], r["level"])
         ladder = Ladder.for_family(policy, fam or None)
         where = table.where(row_no)
-        if not ladder.contains(Grade(r["tier"], r["level"])):
-            problems.append(Problem(f"{where}, column 级", f"grade {r['tier']}-{r['level']} is outside the "
-                                    f"{fam or 'default'} ladder (tiers 1–{ladder.tiers}, levels 1–{ladder.levels})"))
+        g = Grade(r["tier"], r["level"])
+        if not ladder.contains(g):
+            bounds = {"grade": str(g), "tiers": ladder.tiers, "levels": ladder.levels}
+            problems.append(Problem(where.at(column="级"), Reason(
+                "grade_outside_ladder", "grade {grade} is outside the {family} ladder (tiers 1–{tiers}, levels "
+                "1–{levels})", family=fam, **bounds) if fam else Reason(
+                "grade_outside_ladder", "grade {grade} is outside the default ladder (tiers 1–{tiers}, levels "
+                "1–{levels})", **bounds)))
             continue
         if key in versions[r["effective"]]:
-            problems.append(Problem(f"{where}, column 等", f"{fam or 'all families'} {r['tier']}-{r['level']} from "
-                                    f"{r['effective']} appears again (first in row {versions[r['effective']][key][1]})"))
+            again = {"grade": str(g), "date": r["effective"], "first": versions[r["effective"]][key][1]}
+            problems.append(Problem(where.at(column="等"), Reason(
+                "duplicate_grade", "grade {grade} of {family} from {date} appears again (first in row {first})",
+                family=fam, **again) if fam else Reason(
+                "duplicate_grade", "grade {grade} for all families from {date} appears again (first in row {first})",
+                **again)))
             continue
         versions[r["effective"]][key] = (int(r["amount"] * 100), row_no)
     for eff, rates in versions.items():
@@ -99,16 +108,22 @@ def import_table(ctx: Context, path: Path) -> Outcome:
             ladder = Ladder.for_family(policy, fam or None)
             missing = [str(g) for g in ladder.steps() if (fam, g.tier, g.level) not in rates]
             if missing:
-                problems.append(Problem(f"{table.source}, sheet {table.sheet}",
-                                        f"the table from {eff} for {fam or 'all families'} lacks grades "
-                                        f"{', '.join(missing)}; a table must cover every grade of the ladder"))
+                problems.append(Problem(table.where(), Reason(
+                    "table_incomplete", "the table from {date} for {family} lacks grades {grades}; a table must cover "
+                    "every grade of the ladder", date=eff, family=fam, grades=missing) if fam else Reason(
+                    "table_incomplete", "the table from {date} for all families lacks grades {grades}; a table must "
+                    "cover every grade of the ladder", date=eff, grades=missing)))
                 continue
             steps = ladder.steps()
             for lower, higher in zip(steps, steps[1:]):
                 a, b = rates[(fam, lower.tier, lower.level)], rates[(fam, higher.tier, higher.level)]
                 if b[0] < a[0]:
-                    warnings.append(f"{table.where(b[1])}: {fam or 'all'} {higher} pays {yuan(b[0])}, less than "
-                                    f"{lower} ({yuan(a[0])}); check the amount")
+                    pays = {"where": table.where(b[1]), "grade": str(higher), "amount": yuan(b[0]),
+                            "lower": str(lower), "lower_amount": yuan(a[0])}
+                    warnings.append(Msg("{where}: {family} {grade} pays {amount}, less than {lower} ({lower_amount}); "
+                                        "check the amount", family=fam, **pays) if fam else
+                                    Msg("{where}: {grade} (all families) pays {amount}, less than {lower} "
+                                        "({lower_amount}); check the amount", **pays))
     if problems:
         raise BadInput(problems=problems)
     added, same = [], []
@@ -122,9 +137,13 @@ def import_table(ctx: Context, path: Path) -> Outcome:
                                                             AllowanceTableRow.families == fams)).first()
             if old is not None:
                 if old.content_hash != h:
-                    raise BadInput(f"{path}: a table for {fams or 'all families'} effective {eff} already exists with "
-                                   "other amounts; versions never overwrite each other — give the new table a later "
-                                   "effective date")
+                    raise BadInput(Reason("table_version_exists", "{path}: a table for {families} effective {date} "
+                                          "already exists with other amounts; versions never overwrite each other — "
+                                          "give the new table a later effective date", path=path, families=fams,
+                                          date=eff) if fams else
+                                   Reason("table_version_exists", "{path}: a table for all families effective {date} "
+                                          "already exists with other amounts; versions never overwrite each other — "
+                                          "give the new table a later effective date", path=path, date=eff))
                 same.append(eff)
                 continue
             row = AllowanceTableRow(effective_from=eff, families=fams, content_hash=h, source=str(path),
@@ -137,10 +156,10 @@ def import_table(ctx: Context, path: Path) -> Outcome:
             added.append(eff)
         uow.commit()
     if not added:
-        summary = f"{path}: nothing changed (the table is already imported)"
+        summary = Msg("{path}: nothing changed (the table is already imported)", path=path)
     else:
-        summary = f"{path}: {len(added)} table version(s) from {', '.join(map(str, added))}"
-    return Outcome(summary, {"added": [str(d) for d in added], "unchanged": [str(d) for d in same]}, warnings)
+        summary = Msg("{path}: {count} table version(s) from {dates}", path=path, count=len(added), dates=added)
+    return Outcome(summary, {"added": added, "unchanged": same}, warnings)
 
 
 class Tables:
@@ -172,8 +191,9 @@ class Tables:
         return list(latest.values())
 
 
-SHOW_COLUMNS = [("family", "岗位序列"), ("grade", "等级"), ("label", "等级名"), ("amount", "月津贴（元）"),
-                ("version", "版本"), ("effective_from", "生效日期")]
+SHOW_COLUMNS = [("family", Msg("Post family")), ("grade", Msg("Grade")), ("label", Msg("Grade name")),
+                ("amount", Msg("Monthly amount (yuan)")), ("version", Msg("Version")),
+                ("effective_from", Msg("Effective from"))]
 
 
 def show(ctx: Context, *, on: date | None = None) -> Listing:
@@ -184,13 +204,16 @@ def show(ctx: Context, *, on: date | None = None) -> Listing:
     for v in tables.in_force(on):
         for (fam, t, lv), fen in sorted(tables.rates[v.id].items()):
             g = Grade(t, lv)
-            rows.append({"family": fam or "（全部）", "grade": str(g), "label": Ladder.for_family(ctx.policy, fam or None).label(g),
-                         "amount": str(yuan(fen)), "version": v.id, "effective_from": v.effective_from.isoformat()})
-    notes = [] if rows else [f"no allowance table is in force on {on}; import one with `gradecli allowance import FILE.xlsx`"]
+            rows.append({"family": fam or ALL_FAMILIES, "grade": str(g),
+                         "label": Ladder.for_family(ctx.policy, fam or None).label(g),
+                         "amount": yuan(fen), "version": v.id, "effective_from": v.effective_from})
+    notes = [] if rows else [Msg("no allowance table is in force on {date}; import one with `gradecli allowance import "
+                                 "FILE.xlsx`", date=on)]
     a = ctx.policy.allowance
-    notes.append("front-line differential: " + (f"{a.frontline_share_percent} % of the grade amount" if a.frontline_mode == "share"
-                                                else f"{a.frontline_fixed_yuan} yuan a month"))
-    return Listing(f"Allowance table in force on {on}", SHOW_COLUMNS, rows, notes, {"on": on.isoformat()})
+    notes.append(Msg("front-line differential: {percent} percent of the grade amount", percent=a.frontline_share_percent)
+                 if a.frontline_mode == "share" else
+                 Msg("front-line differential: {amount} yuan a month", amount=a.frontline_fixed_yuan))
+    return Listing(Msg("Allowance table in force on {date}", date=on), SHOW_COLUMNS, rows, notes, {"on": on})
 
 
 # ---------------------------------------------------------------- monthly computation
@@ -222,7 +245,7 @@ def _month_lines(ctx: Context, s, month: date):  # noqa: ANN001, ANN202
         if line.segments or line.missing:
             lines.append((e, line))
         if n % 5000 == 0:
-            ctx.progress("allowance", n, len(staff))
+            ctx.progress(PROGRESS, n, len(staff))
     return lines
 
 
@@ -234,32 +257,40 @@ def _stored_segments(line) -> str:  # noqa: ANN001
 
 
 def _segments(line) -> list[dict]:  # noqa: ANN001
-    return [{"from": sg.start.isoformat(), "to": sg.end.isoformat(), "days": sg.days, "grade": str(sg.grade),
+    return [{"from": sg.start, "to": sg.end, "days": sg.days, "grade": str(sg.grade),
              "version": sg.version, "amount": sg.amount, "frontline": sg.frontline,
              "differential": sg.differential, "total": sg.total} for sg in line.segments]
 
 
-LINE_COLUMNS = [("emp_no", "工号"), ("name", "姓名"), ("department", "部门"), ("family", "岗位序列"), ("grade", "等级"),
-                ("days", "天数"), ("base", "基础津贴"), ("differential", "岗位级差"), ("total", "合计")]
+LINE_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("department", Msg("Department")),
+                ("family", Msg("Post family")), ("grade", Msg("Grade")), ("days", Msg("Days")),
+                ("base", Msg("Base")), ("differential", Msg("Differential")), ("total", Msg("Total"))]
+
+
+def _days(sg) -> Msg:  # noqa: ANN001
+    """A segment for people: its days, grade and front-line status (12-01–12-16 2-1 front-line, 16 days)."""
+    start, end = f"{sg.start.month:02d}-{sg.start.day:02d}", f"{sg.end.month:02d}-{sg.end.day:02d}"
+    if sg.frontline:
+        return Msg("{start}–{end} {grade} front-line ({days} d)", start=start, end=end, grade=str(sg.grade),
+                   days=sg.days)
+    return Msg("{start}–{end} {grade} ({days} d)", start=start, end=end, grade=str(sg.grade), days=sg.days)
 
 
 def _row(e, line) -> dict:  # noqa: ANN001
+    """A payroll line: ``days`` says it for people (a list of messages, one per segment), ``segments``
+    for scripts; the amounts are Money (JSON: "1234.50") beside the same in integer fen."""
     segs = line.segments
     if len(segs) == 1:
-        sg = segs[0]
-        grade = str(sg.grade)
-        days = f"{sg.start:%m-%d}–{sg.end:%m-%d} {grade}{' 一线' if sg.frontline else ''} {sg.days}天"
+        grade = str(segs[0].grade)
     else:
         grades = []
         for sg in segs:
             if not grades or grades[-1] != str(sg.grade):
                 grades.append(str(sg.grade))
         grade = " → ".join(grades)
-        days = "; ".join(f"{sg.start:%m-%d}–{sg.end:%m-%d} {sg.grade}{' 一线' if sg.frontline else ''} {sg.days}天"
-                         for sg in segs)
     return {"emp_no": e.emp_no, "name": e.name, "department": e.department, "family": e.family, "grade": grade,
-            "tier": segs[-1].grade.tier if segs else None, "days": days,
-            "base": yuan_text(line.base), "differential": yuan_text(line.differential), "total": yuan_text(line.total),
+            "tier": segs[-1].grade.tier if segs else None, "days": [_days(sg) for sg in segs],
+            "base": yuan(line.base), "differential": yuan(line.differential), "total": yuan(line.total),
             "total_fen": line.total, "base_fen": line.base, "differential_fen": line.differential,
             "segments": _segments(line)}
 
@@ -269,9 +300,11 @@ def compute(ctx: Context, *, month: date, out: Path | None = None, replace: bool
     with ctx.uow() as uow:
         s = uow.s
         lines = _month_lines(ctx, s, month)
-        missing = [f"{e.emp_no}: {m}" for e, line in lines for m in line.missing]
+        missing = [(e.emp_no, day, g) for e, line in lines for day, g in line.missing]
         if missing:
-            raise BadInput(problems=[Problem("", f"{m}; import an allowance table that covers it") for m in missing[:50]])
+            raise BadInput(problems=[Problem("", Reason(
+                "no_allowance_amount", "{emp_no}: {date}: no allowance amount for grade {grade}; import an allowance "
+                "table that covers it", emp_no=emp_no, date=day, grade=str(g))) for emp_no, day, g in missing[:50]])
         rows = LazyRows(lines, lambda pair: _row(*pair))
         total = sum(line.total for _, line in lines)
         run = s.scalars(select(PayrollRunRow).where(PayrollRunRow.month == month)).first()
@@ -281,12 +314,14 @@ def compute(ctx: Context, *, month: date, out: Path | None = None, replace: bool
             new = {e.emp_no: line.total for e, line in lines}
             diff_rows = [(k, old.get(k, 0), new.get(k, 0)) for k in sorted(set(old) | set(new)) if old.get(k, 0) != new.get(k, 0)]
             if not diff_rows:
-                notes.append(f"{month:%Y-%m} is stored and unchanged")
+                notes.append(Msg("{month} is stored and unchanged", month=f"{month:%Y-%m}"))
             elif not replace:
-                notes.append(f"{month:%Y-%m} is stored ({yuan(run.total_fen)} yuan); computed again it differs for "
-                             f"{len(diff_rows)} employee(s) by {yuan(total - run.total_fen)} yuan in all: "
-                             + "; ".join(f"{k} {yuan(a)} → {yuan(b)}" for k, a, b in diff_rows[:10])
-                             + " — add --replace to store the new figures (or use `allowance arrears`)")
+                notes.append(Msg("{month} is stored ({stored} yuan); computed again it differs for {count} employee(s) "
+                                 "by {difference} yuan in all: {changes} — add --replace to store the new figures (or "
+                                 "use `gradecli allowance arrears`)", month=f"{month:%Y-%m}", stored=yuan(run.total_fen),
+                                 count=len(diff_rows), difference=yuan(total - run.total_fen),
+                                 changes=[Msg("{emp_no} {old} → {new}", emp_no=k, old=yuan(a), new=yuan(b))
+                                          for k, a, b in diff_rows[:10]]))
         if run is None or (replace and diff_rows):
             if replace:  # inside the transaction: the copy is exactly what this replaces
                 backup, backup_notes = admin.automatic_backup(ctx, f"allowance-compute-{month:%Y-%m}",
@@ -307,33 +342,37 @@ def compute(ctx: Context, *, month: date, out: Path | None = None, replace: bool
                  "segments": _stored_segments(line)}
                 for e, line in lines])
             stored = True
-            notes.append(f"{month:%Y-%m} stored as a payroll run")
+            notes.append(Msg("{month} stored as a payroll run", month=f"{month:%Y-%m}"))
         uow.commit()
-    listing = Listing(f"Allowance {month:%Y-%m}: {len(rows)} employees, {yuan(total)} yuan", LINE_COLUMNS, rows, notes,
-                      {"month": f"{month:%Y-%m}", "total": str(yuan(total)), "stored": stored, "backup": backup,
-                       "differences": [{"emp_no": k, "stored": str(yuan(a)), "now": str(yuan(b))} for k, a, b in diff_rows]})
+    listing = Listing(Msg("Allowance {month}: {count} employees, {total} yuan", month=f"{month:%Y-%m}", count=len(rows),
+                          total=yuan(total)), LINE_COLUMNS, rows, notes,
+                      {"month": f"{month:%Y-%m}", "total": yuan(total), "stored": stored, "backup": backup,
+                       "differences": [{"emp_no": k, "stored": yuan(a), "now": yuan(b)} for k, a, b in diff_rows]})
     if out:
         payroll_out.write_payroll(out, f"{month:%Y-%m}", rows)
-        listing.notes.append(f"wrote {out}")
+        listing.notes.append(Msg("wrote {path}", path=out))
     return listing
 
 
 # ---------------------------------------------------------------- arrears and clawback
 
-ARREARS_COLUMNS = [("emp_no", "工号"), ("name", "姓名"), ("department", "部门"), ("month", "月份"), ("paid", "已发"),
-                   ("due", "应发"), ("difference", "差额"), ("kind", "类别"), ("cause", "原因")]
+ARREARS_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("department", Msg("Department")),
+                   ("month", Msg("Month")), ("paid", Msg("Paid")), ("due", Msg("Due")), ("difference", Msg("Difference")),
+                   ("adjustment", Msg("Kind")), ("cause", Msg("Cause"))]
 
 
 @bulk_work()
 def arrears(ctx: Context, *, start: date, end: date, out: Path | None = None) -> Listing:
     if end < start:
-        raise BadInput(f"--to {end:%Y-%m} is before --from {start:%Y-%m}")
+        raise BadInput(Reason("months_reversed", "--to {end} is before --from {start}", end=f"{end:%Y-%m}",
+                              start=f"{start:%Y-%m}"))
     with ctx.uow() as uow:
         s = uow.s
         runs = list(s.scalars(select(PayrollRunRow).where(PayrollRunRow.month >= start, PayrollRunRow.month <= end)
                               .order_by(PayrollRunRow.month)))
         if not runs:
-            raise NotFound(f"no stored months between {start:%Y-%m} and {end:%Y-%m}; compute them with `allowance compute`")
+            raise NotFound(Reason("no_stored_months", "no stored months between {start} and {end}; compute them with "
+                                  "`gradecli allowance compute`", start=f"{start:%Y-%m}", end=f"{end:%Y-%m}"))
         staff = {e.id: e for e in repo.staff_rows(s)}
         rows = []
         for run in runs:
@@ -345,8 +384,11 @@ def arrears(ctx: Context, *, start: date, end: date, out: Path | None = None) ->
             later = defaultdict(list)
             for ev in s.scalars(select(LedgerEventRow).where(LedgerEventRow.seq > run.ledger_seq,
                                                              LedgerEventRow.effective <= last)):
-                later[ev.employee_id].append(f"{ev.kind} #{ev.seq} effective {ev.effective} ({ev.reason[:60]})")
-            tables = [f"allowance table from {t.effective_from} imported {t.imported_at:%Y-%m-%d}"
+                later[ev.employee_id].append(Reason("ledger_event", "{event} #{seq} effective {effective} ({reason})",
+                                                 event=event_kind(ev.kind), seq=ev.seq, effective=ev.effective,
+                                                 reason=loads(ev.reason)))
+            tables = [Reason("allowance_table", "allowance table from {date} imported {imported}", date=t.effective_from,
+                          imported=t.imported_at.date())
                       for t in s.scalars(select(AllowanceTableRow).where(AllowanceTableRow.id > run.table_id,
                                                                          AllowanceTableRow.effective_from <= last))]
             for eid in sorted(set(paid) | set(due), key=lambda i: staff[i].emp_no):
@@ -354,23 +396,26 @@ def arrears(ctx: Context, *, start: date, end: date, out: Path | None = None) ->
                 if diff == 0:
                     continue
                 e = staff[eid]
+                kind = "arrears" if diff > 0 else "clawback"
+                changes = later.get(eid, []) + tables
+                cause = (Reason("recorded_since", "recorded since the month was computed: {changes}", changes=changes)
+                         if changes else _grade_cause(s, eid, stored.get(eid), due_lines.get(eid))
+                         or Reason("posts_or_roster_changed", "posts or roster changed since the month was computed"))
                 rows.append({"emp_no": e.emp_no, "name": e.name, "department": e.department, "month": f"{run.month:%Y-%m}",
-                             "paid": str(yuan(paid.get(eid, 0))), "due": str(yuan(due.get(eid, 0))),
-                             "difference": str(yuan(diff)), "difference_fen": diff,
-                             "kind": "补发 arrears" if diff > 0 else "扣回 clawback",
-                             "cause": "; ".join(later.get(eid, []) + tables)
-                             or _grade_cause(s, eid, stored.get(eid), due_lines.get(eid))
-                             or "posts or roster changed since it was computed"})
+                             "paid": yuan(paid.get(eid, 0)), "due": yuan(due.get(eid, 0)),
+                             "difference": yuan(diff), "difference_fen": diff,
+                             "kind": kind, "adjustment": ADJUSTMENTS[kind], "cause": cause})
     net = sum(r["difference_fen"] for r in rows)
-    listing = Listing(f"Arrears {start:%Y-%m} – {end:%Y-%m}: {len(rows)} lines, net {yuan(net)} yuan",
-                      ARREARS_COLUMNS, rows, [], {"from": f"{start:%Y-%m}", "to": f"{end:%Y-%m}", "net": str(yuan(net))})
+    listing = Listing(Msg("Arrears {start} – {end}: {count} lines, net {net} yuan", start=f"{start:%Y-%m}",
+                          end=f"{end:%Y-%m}", count=len(rows), net=yuan(net)),
+                      ARREARS_COLUMNS, rows, [], {"from": f"{start:%Y-%m}", "to": f"{end:%Y-%m}", "net": yuan(net)})
     if out:
         payroll_out.write_arrears(out, f"{start:%Y-%m} – {end:%Y-%m}", rows)
-        listing.notes.append(f"wrote {out}")
+        listing.notes.append(Msg("wrote {path}", path=out))
     return listing
 
 
-def _grade_cause(s, employee_id: int, stored, due) -> str | None:  # noqa: ANN001
+def _grade_cause(s, employee_id: int, stored, due) -> Reason | None:  # noqa: ANN001
     """Why a stored month differs when nothing was recorded since it was computed: the first day
     it was paid at another grade than the ledger gives, and the event that sets the ledger's grade
     on that day (e.g. a demotion that an old-style deferral had wrongly undone)."""
@@ -391,13 +436,17 @@ def _grade_cause(s, employee_id: int, stored, due) -> str | None:  # noqa: ANN00
     return None
 
 
-def _event_setting(s, employee_id: int, day: date, paid: str) -> str:  # noqa: ANN001
+def _event_setting(s, employee_id: int, day: date, paid: str) -> Reason:  # noqa: ANN001
     evs = repo.events_for(s, employee_id)
     in_force = [ev for ev in evs if ev.effective <= day and changes_grade(ev)]
     ev = max(in_force, key=lambda e: (e.effective, e.seq))
-    text = f"{ev.kind} #{ev.seq} effective {ev.effective} sets {ev.to_grade} ({ev.reason[:60]}); paid at {paid} from {day}"
+    setting = {"event": event_kind(ev.kind), "seq": ev.seq, "effective": ev.effective, "grade": str(ev.to_grade),
+               "reason": loads(ev.reason), "paid": paid, "day": day}
     stale = [d for d in evs if d.kind in GRADE_NEUTRAL_KINDS and d.to_grade is not None and str(d.to_grade) == paid
              and d.effective <= day]
     if stale:
-        text += f", when {stale[-1].kind} #{stale[-1].seq} was taken for a grade (a deferral never changes the grade)"
-    return text
+        return Reason("paid_at_other_grade", "{event} #{seq} effective {effective} sets {grade} ({reason}); paid at "
+                      "{paid} from {day}, when {stale} #{stale_seq} was taken for a grade (a deferral never changes "
+                      "the grade)", stale=event_kind(stale[-1].kind), stale_seq=stale[-1].seq, **setting)
+    return Reason("paid_at_other_grade", "{event} #{seq} effective {effective} sets {grade} ({reason}); paid at {paid} "
+                  "from {day}", **setting)

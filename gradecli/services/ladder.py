@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from gradecli.domain.ladder import Ladder
 from gradecli.domain.ledger import grade_on
+from gradecli.i18n import Msg
 from gradecli.services.context import Context
 from gradecli.services.results import Listing
 from gradecli.store import repo
@@ -37,9 +38,10 @@ def show(ctx: Context, *, on: date | None = None) -> Listing:
             ungraded[fam] += 1
     tiers = range(1, policy.ladder.tiers + 1)
     labels = policy.ladder.tier_labels
-    columns = [("family", "岗位序列"), ("levels", "级数"), ("level_labels", "级名")]
-    columns += [(f"tier_{t}", f"{labels[t - 1]} ({policy.ladder.target_shares[t - 1]}%)") for t in tiers]
-    columns += [("ungraded", "未定级")]
+    columns = [("family", Msg("Post family")), ("levels", Msg("Levels")), ("level_labels", Msg("Level names"))]
+    columns += [(f"tier_{t}", Msg("{tier} ({share}%)", tier=labels[t - 1], share=policy.ladder.target_shares[t - 1]))
+                for t in tiers]
+    columns += [("ungraded", Msg("Ungraded"))]
     rows = []
     for fam in families:
         ladder = Ladder.for_family(policy, fam)
@@ -48,24 +50,26 @@ def show(ctx: Context, *, on: date | None = None) -> Listing:
                "ungraded": ungraded[fam]}
         row.update({f"tier_{t}": held[(fam, t)] for t in tiers})
         rows.append(row)
-    notes = [f"tiers {', '.join(labels)} — target share of staff in brackets; counts are active "
-             f"professional-technical staff holding each tier on {on}",
+    notes = [Msg("tiers {tiers} — target share of staff in brackets; counts are active professional-technical "
+                 "staff holding each tier on {date}", tiers=list(labels), date=on),
              _allowance_note(uow_tables, on)]
-    return Listing("Ladder (等级)", columns, rows, notes,
-                   {"on": on.isoformat(), "tiers": [{"tier": t, "label": labels[t - 1],
-                                                     "target_share": policy.ladder.target_shares[t - 1]} for t in tiers]})
+    return Listing(Msg("Ladder"), columns, rows, notes,
+                   {"on": on, "tiers": [{"tier": t, "label": labels[t - 1],
+                                         "target_share": policy.ladder.target_shares[t - 1]} for t in tiers]})
 
 
-def _allowance_note(tables, on: date) -> str:  # noqa: ANN001
+def _allowance_note(tables, on: date) -> Msg:  # noqa: ANN001
     versions = tables.in_force(on)
     if not versions:
-        return "allowance: no table is in force yet (`gradecli allowance import FILE.xlsx`)"
-    parts = [f"{v.families or 'all families'} from {v.effective_from}" for v in versions]
-    return "allowance table in force: " + "; ".join(parts) + " (`gradecli allowance show`)"
+        return Msg("allowance: no table is in force yet (`gradecli allowance import FILE.xlsx`)")
+    parts = [Msg("{families} from {date}", families=v.families, date=v.effective_from) if v.families
+             else Msg("all families from {date}", date=v.effective_from) for v in versions]
+    return Msg("allowance table in force: {tables} (`gradecli allowance show`)", tables=parts)
 
 
-STANDARD_COLUMNS = [("family", "岗位序列"), ("tier", "等"), ("label", "等名"), ("standard", "等级标准"),
-                    ("pass_theory", "理论合格线"), ("pass_skill", "实操合格线")]
+STANDARD_COLUMNS = [("family", Msg("Post family")), ("tier", Msg("Tier")), ("label", Msg("Tier name")),
+                    ("standard", Msg("Grade standard")), ("pass_theory", Msg("Theory pass mark")),
+                    ("pass_skill", Msg("Practical pass mark"))]
 
 
 def standards(ctx: Context, *, family: str | None = None) -> Listing:
@@ -78,6 +82,6 @@ def standards(ctx: Context, *, family: str | None = None) -> Listing:
             st = policy.standard(fam, tier)
             rows.append({"family": fam, "tier": tier, "label": policy.ladder.tier_labels[tier - 1],
                          "standard": st.text, "pass_theory": st.pass_theory, "pass_skill": st.pass_skill})
-    notes = ["a step is judged by the standard of the tier it leads into (annual: the next tier; semiannual: the "
-             "tier held); set them in the policy's [standards] section"]
-    return Listing("Grade standards (等级标准)", STANDARD_COLUMNS, rows, notes)
+    notes = [Msg("a step is judged by the standard of the tier it leads into (annual: the next tier; semiannual: the "
+                 "tier held); set them in the policy's [standards] section")]
+    return Listing(Msg("Grade standards"), STANDARD_COLUMNS, rows, notes)

@@ -9,21 +9,22 @@ from sqlalchemy import select, update
 from gradecli.domain.errors import BadInput, Problem
 from gradecli.formats.excel import Table, read_table, write_template
 from gradecli.formats.sheets import performance_columns
+from gradecli.i18n import Msg, Reason
 from gradecli.services.context import Context
 from gradecli.services.results import Outcome, upsert_outcome
 from gradecli.store import repo
 from gradecli.store.bulk import insert_rows
 from gradecli.store.models import PerformanceRating
 
-PERF_SHEET = "考核 Ratings"
+PERF_SHEET = Msg("Ratings")  # the sheet of a ratings template
 
 
 def write_perf_template(ctx: Context, path: Path) -> Outcome:
     write_template(path, PERF_SHEET, performance_columns(ctx.policy), [
-        "每名职工每年一行。One row per employee and appraisal year.",
-        "处分：该年度有处分记录写 是。Disciplinary: 是 when a disciplinary record stands that year.",
+        Msg("One row per employee and appraisal year."),
+        Msg("Disciplinary: write 是 when a disciplinary record stands that year, else 否."),
     ])
-    return Outcome(f"wrote the ratings template {path}", {"path": str(path)})
+    return Outcome(Msg("wrote the ratings template {path}", path=path), {"path": str(path)})
 
 
 def import_perf_file(ctx: Context, path: Path) -> Outcome:
@@ -37,12 +38,15 @@ def import_perf(ctx: Context, table: Table) -> Outcome:
         problems, seen = [], {}
         for row_no, r in table.rows:
             if r["emp_no"] not in ids:
-                problems.append(Problem(f"{table.where(row_no)}, column 工号",
-                                        f"{r['emp_no']!r} is not on the roster; import the roster first or fix the number"))
+                problems.append(Problem(table.where(row_no, "工号"),
+                                        Reason("not_on_roster", "'{emp_no}' is not on the roster; import the roster "
+                                               "first or fix the number", emp_no=r["emp_no"])))
             key = (r["emp_no"], r["year"])
             if key in seen:
-                problems.append(Problem(f"{table.where(row_no)}, column 年度",
-                                        f"{r['emp_no']} {r['year']} appears again (first in row {seen[key]}); keep one row per person and year"))
+                problems.append(Problem(table.where(row_no, "年度"),
+                                        Reason("duplicate_rating", "{emp_no} {year} appears again (first in row "
+                                               "{first}); keep one row per person and year", emp_no=r["emp_no"],
+                                               year=r["year"], first=seen[key])))
             seen.setdefault(key, row_no)
         if problems:
             raise BadInput(problems=problems)

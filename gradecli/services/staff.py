@@ -10,30 +10,42 @@ from sqlalchemy import select, update
 from gradecli.domain.eligibility import split_names
 from gradecli.domain.errors import BadInput, Problem, RuleRefused
 from gradecli.domain.ladder import Ladder
-from gradecli.domain.ledger import changes_grade, grade_on
+from gradecli.domain.ledger import changes_grade, event_kind, grade_on
 from gradecli.formats.excel import Table, read_table, write_template
 from gradecli.formats.sheets import roster_columns
+from gradecli.i18n import Msg, N_, Reason, dumps
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import Listing, Outcome, upsert_outcome
 from gradecli.store import repo
 from gradecli.store.bulk import insert_rows
 from gradecli.store.models import Employee
 
-ROSTER_SHEET = "人员 Roster"
+ROSTER_SHEET = Msg("Roster")  # the sheet of a roster template
 FIELDS = ("name", "department", "family", "post", "professional", "frontline", "title",
           "service_start", "hire_date", "active", "leave_date", "certificates")
+# What a row of the post history says about how it began: stored as these words (codes), shown
+# by name in the run's language.
+PROGRESS = Msg("importing the roster")
+POST_NOTES = {"hired": N_("hired"), "roster import": N_("roster import"), "transfer": N_("transfer")}
+
+
+def post_note(note: str | None) -> Reason | None:
+    """A post history row's note for people and scripts: {code: roster_import, text: its name}."""
+    if not note:
+        return None
+    return Reason(note.replace(" ", "_"), POST_NOTES.get(note, note))
 
 
 def write_roster_template(ctx: Context, path: Path) -> Outcome:
     notes = [
-        "每行一名职工；工号唯一。导入时按工号新增或更新（整表要么全部成功，要么不写入任何数据）。",
-        "One row per employee; 工号 is unique. Import adds or updates by 工号, all or nothing.",
-        "日期写成 YYYY-MM-DD 或使用日期格式的单元格。Dates: YYYY-MM-DD text or date cells.",
-        "只有专业技术岗位人员参加等级评定。Only professional-technical staff are graded.",
-        "岗位调动请用 gradecli staff transfer 记录日期。Record transfers with `gradecli staff transfer`.",
+        Msg("One row per employee; the employee number (工号) is unique. An import adds or updates by employee "
+            "number, all or nothing: the whole sheet is written, or none of it."),
+        Msg("Dates: text as YYYY-MM-DD, or cells formatted as dates."),
+        Msg("Only professional-technical staff are graded."),
+        Msg("Record transfers with `gradecli staff transfer`, so that their date and any drop are applied."),
     ]
     write_template(path, ROSTER_SHEET, roster_columns(ctx.policy), notes)
-    return Outcome(f"wrote the roster template {path}", {"path": str(path)})
+    return Outcome(Msg("wrote the roster template {path}", path=path), {"path": str(path)})
 
 
 def import_roster_file(ctx: Context, path: Path) -> Outcome:
@@ -45,11 +57,13 @@ def _check_rows(table: Table) -> None:
     for row_no, r in table.rows:
         where = table.where(row_no)
         if r["hire_date"] < r["service_start"]:
-            problems.append(Problem(f"{where}, column 入职日期",
-                                    f"{r['hire_date']} is before 参加工作日期 {r['service_start']}; check both dates"))
+            problems.append(Problem(where.at(column="入职日期"),
+                                    Reason("hired_before_service_start", "{hire} is before 参加工作日期 {start}; "
+                                           "check both dates", hire=r["hire_date"], start=r["service_start"])))
         if r.get("leave_date") and r["leave_date"] < r["hire_date"]:
-            problems.append(Problem(f"{where}, column 离职日期",
-                                    f"{r['leave_date']} is before 入职日期 {r['hire_date']}; check both dates"))
+            problems.append(Problem(where.at(column="离职日期"),
+                                    Reason("left_before_hired", "{leave} is before 入职日期 {hire}; check both dates",
+                                           leave=r["leave_date"], hire=r["hire_date"])))
     if problems:
         raise BadInput(problems=problems)
 
@@ -83,10 +97,10 @@ def import_roster(ctx: Context, table: Table) -> Outcome:
                 moved.append({"employee_id": old[1], "start_date": date.today(), "post": values["post"],
                               "frontline": values["frontline"], "note": "roster import"})
                 if before["frontline"] and not values["frontline"]:
-                    warnings.append(
-                        f"{table.where(row_no)}: {r['emp_no']} leaves a front-line post in this file; "
-                        "record it with `gradecli staff transfer` so the date and the drop are applied")
-        ctx.progress("roster", 0, len(new) + len(changed))
+                    warnings.append(Msg(
+                        "{where}: {emp_no} leaves a front-line post in this file; record it with `gradecli staff "
+                        "transfer` so the date and the drop are applied", where=table.where(row_no), emp_no=r["emp_no"]))
+        ctx.progress(PROGRESS, 0, len(new) + len(changed))
         insert_rows(s, Employee.__table__, new)
         if changed:
             s.execute(update(Employee), changed)
@@ -94,13 +108,14 @@ def import_roster(ctx: Context, table: Table) -> Outcome:
                                     old[2 + fields.index("frontline")]) for old in existing.values()}
             repo.record_post_changes(s, moved, hist_before)
         uow.commit()
-    ctx.progress("roster", len(new) + len(changed), len(new) + len(changed))
+    ctx.progress(PROGRESS, len(new) + len(changed), len(new) + len(changed))
     return upsert_outcome(table.source, len(table.rows), len(new), len(changed), warnings)
 
 
-ROSTER_COLUMNS = [("emp_no", "工号"), ("name", "姓名"), ("department", "部门"), ("family", "岗位序列"),
-                  ("post", "岗位"), ("professional", "专业技术"), ("frontline", "一线"), ("title", "职称"),
-                  ("grade", "等级"), ("active", "在职")]
+ROSTER_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("department", Msg("Department")),
+                  ("family", Msg("Post family")), ("post", Msg("Post")), ("professional", Msg("Professional-technical")),
+                  ("frontline", Msg("Front-line")), ("title", Msg("Professional title")), ("grade", Msg("Grade")),
+                  ("active", Msg("In service"))]
 
 
 def list_staff(ctx: Context, *, family: str | None = None, tier: int | None = None,
@@ -117,8 +132,15 @@ def list_staff(ctx: Context, *, family: str | None = None, tier: int | None = No
         rows.append({"emp_no": e.emp_no, "name": e.name, "department": e.department, "family": e.family,
                      "post": e.post, "professional": e.professional, "frontline": e.frontline,
                      "title": e.title, "grade": str(g) if g else None, "active": e.active})
-    what = " ".join(x for x in (family or "", f"tier {tier}" if tier else "") if x)
-    return Listing(f"Staff{(' — ' + what) if what else ''} ({len(rows)})", ROSTER_COLUMNS, rows)
+    if family and tier:
+        title = Msg("Staff — {family}, tier {tier} ({count})", family=family, tier=tier, count=len(rows))
+    elif family:
+        title = Msg("Staff — {family} ({count})", family=family, count=len(rows))
+    elif tier:
+        title = Msg("Staff — tier {tier} ({count})", tier=tier, count=len(rows))
+    else:
+        title = Msg("Staff ({count})", count=len(rows))
+    return Listing(title, ROSTER_COLUMNS, rows)
 
 
 def show_staff(ctx: Context, emp_no: str) -> Outcome:
@@ -133,75 +155,97 @@ def show_staff(ctx: Context, emp_no: str) -> Outcome:
     data = {
         "emp_no": e.emp_no, "name": e.name, "department": e.department, "family": e.family,
         "post": e.post, "professional": e.professional, "frontline": e.frontline, "title": e.title,
-        "service_start": e.service_start.isoformat(), "hire_date": e.hire_date.isoformat(),
-        "active": e.active, "leave_date": e.leave_date.isoformat() if e.leave_date else None,
+        "service_start": e.service_start, "hire_date": e.hire_date,
+        "active": e.active, "leave_date": e.leave_date,
         "certificates": sorted(split_names(e.certificates)),
         "grade": str(g) if g else None, "grade_label": ladder.label(g) if g else None,
-        "posts": [{"from": p.start_date.isoformat(), "post": p.post, "frontline": p.frontline, "note": p.note}
+        "posts": [{"from": p.start_date, "post": p.post, "frontline": p.frontline, "note": post_note(p.note)}
                   for p in posts],
         "ratings": [{"year": r.year, "rating": r.rating, "disciplinary": r.disciplinary} for r in ratings],
         "events": len(events),
     }
-    grade_text = f"{g} {ladder.label(g)}" if g else "not graded"
-    held = f"; 证书 {e.certificates}" if e.certificates else ""
-    return Outcome(f"{e.emp_no} {e.name} — {e.department}, {e.family}/{e.post}, {grade_text}; 职称 {e.title}{held}", data)
+    grade = Msg("{grade} {label}", grade=str(g), label=ladder.label(g)) if g else Msg("not graded")
+    who = {"emp_no": e.emp_no, "name": e.name, "department": e.department, "family": e.family, "post": e.post,
+           "grade": grade, "title": e.title}
+    if e.certificates:
+        summary = Msg("{emp_no} {name} — {department}, {family}/{post}, {grade}; title {title}; certificates "
+                      "{certificates}", certificates=e.certificates, **who)
+    else:
+        summary = Msg("{emp_no} {name} — {department}, {family}/{post}, {grade}; title {title}", **who)
+    return Outcome(summary, data)
 
 
 def transfer(ctx: Context, emp_no: str, *, post: str, frontline: bool | None, on: date) -> Outcome:
     """Record a move to another post from ``on``; leaving a front-line post applies the policy's drop."""
     if not post.strip():
-        raise BadInput("--post is empty; give the new post's name")
+        raise BadInput(Reason("empty_post", "--post is empty; give the new post's name"))
     with ctx.uow() as uow:
         s = uow.s
         e = repo.employee(s, emp_no)
         if on < e.hire_date:
-            raise BadInput(f"--date {on} is before {emp_no}'s hire date {e.hire_date}; give the first day in the new post")
+            raise BadInput(Reason("before_hire_date", "--date {date} is before the hire date of {emp_no}, {hire}; give "
+                                  "the first day in the new post", date=on, emp_no=emp_no, hire=e.hire_date))
         posts = repo.post_history(s, e)
         later = [p for p in posts if p.start_date > on]
         if later:
-            raise RuleRefused(f"{emp_no} already has a post change on {later[-1].start_date}, after {on}; "
-                              "record transfers in date order (use grade correct to repair a grade)")
+            raise RuleRefused(Reason("transfer_out_of_order", "{emp_no} already has a post change on {later}, after "
+                                     "{date}; record transfers in date order (use `gradecli grade correct` to repair "
+                                     "a grade)", emp_no=emp_no, later=later[-1].start_date, date=on))
         current = posts[-1]
         was_frontline = current.frontline
         new_frontline = was_frontline if frontline is None else frontline
         if current.post == post and current.frontline == new_frontline:
-            raise BadInput(f"{emp_no} is already in post {post!r} (front-line: {'是' if new_frontline else '否'})")
+            raise BadInput(Reason("same_post", "{emp_no} is already in the post '{post}' (front-line: {frontline})",
+                                  emp_no=emp_no, post=post, frontline=new_frontline))
         repo.record_post_changes(s, [{"employee_id": e.id, "start_date": on, "post": post,
                                       "frontline": new_frontline, "note": "transfer"}],
                                  {e.id: (e.hire_date, e.post, e.frontline)})
         e.post, e.frontline, e.updated_at = post, new_frontline, repo.now_utc()
         s.add(e)
         notes = []
-        data = {"emp_no": emp_no, "post": post, "frontline": new_frontline, "date": on.isoformat(), "drop": None}
+        data = {"emp_no": emp_no, "post": post, "frontline": new_frontline, "date": on, "drop": None}
         if was_frontline and not new_frontline:
             events = repo.events_for(s, e.id)
             g = grade_on(events, on)
             if g is None:
-                notes.append(f"{emp_no} has no grade on {on}: no drop applies")
+                notes.append(Msg("{emp_no} has no grade on {date}: no drop applies", emp_no=emp_no, date=on))
             else:
                 ladder = Ladder.for_family(ctx.policy, e.family)
                 mode = ctx.policy.evaluation.transfer_drop
                 to = ladder.transfer_drop(g, mode)
             if g is not None and to == g:
-                notes.append(f"{emp_no} holds {g}, the lowest grade: no drop applies")
+                notes.append(Msg("{emp_no} holds {grade}, the lowest grade: no drop applies", emp_no=emp_no,
+                                 grade=str(g)))
             elif g is not None:
                 repo.append_events(s, [{
                     "employee_id": e.id, "emp_no": emp_no, "kind": "transfer_drop", "effective": on,
                     "from_grade": g, "to_grade": to,
-                    "reason": f"transfer out of a front-line post to {post} (policy: down one {mode})",
+                    "reason": dumps(_drop_reason(post, mode)),
                     "evidence": {"from_post": current.post, "to_post": post},
                 }], actor=ctx.actor)
                 data["drop"] = {"from": str(g), "to": str(to)}
                 later = [ev for ev in events if ev.effective > on and changes_grade(ev)]
                 if later:
                     ev = min(later, key=lambda x: (x.effective, x.seq))
-                    notes.append(f"{emp_no} has a later grade event: {ev.kind} #{ev.seq} effective {ev.effective} "
-                                 f"sets {ev.to_grade}, decided before this transfer was known, so from then on the "
-                                 "ledger's grade is that one again; check it and record the right grade with "
-                                 "`gradecli grade correct`")
+                    notes.append(Msg("{emp_no} has a later grade event: {event} #{seq} effective {effective} sets "
+                                     "{grade}, decided before this transfer was known, so from then on the ledger's "
+                                     "grade is that one again; check it and record the right grade with `gradecli "
+                                     "grade correct`", emp_no=emp_no, event=event_kind(ev.kind), seq=ev.seq,
+                                     effective=ev.effective, grade=str(ev.to_grade)))
         uow.commit()
-    fl = "front-line" if new_frontline else "not front-line"
-    summary = f"{emp_no} moves to {post} ({fl}) on {on}"
     if data["drop"]:
-        summary += f"; grade {data['drop']['from']} → {data['drop']['to']} (transfer_drop)"
+        summary = Msg("{emp_no} moves to {post} (not front-line) on {date}; grade {old} → {new} (transfer drop)",
+                      emp_no=emp_no, post=post, date=on, old=data["drop"]["from"], new=data["drop"]["to"])
+    elif new_frontline:
+        summary = Msg("{emp_no} moves to {post} (front-line) on {date}", emp_no=emp_no, post=post, date=on)
+    else:
+        summary = Msg("{emp_no} moves to {post} (not front-line) on {date}", emp_no=emp_no, post=post, date=on)
     return Outcome(summary, data, notes)
+
+
+def _drop_reason(post: str, mode: str) -> Reason:
+    """Why a transfer drops the grade, as stored in the ledger (rendered when shown)."""
+    if mode == "level":
+        return Reason("left_frontline_post", "transfer out of a front-line post to {post} (policy: down one level)",
+                      post=post)
+    return Reason("left_frontline_post", "transfer out of a front-line post to {post} (policy: down one tier)", post=post)

@@ -43,8 +43,11 @@ def test_month_correction_and_exact_arrears(db_url, tmp_path):
     wb = load_workbook(tmp_path / "pay.xlsx")
     ws = wb.worksheets[0]
     assert ws["I2"].number_format == "#,##0.00" and isinstance(ws["I2"].value, (int, float))
-    assert ws.cell(row=ws.max_row, column=1).value == "合计 Total"
-    assert {"部门", "等"} <= set(wb.sheetnames)
+    assert ws.cell(row=ws.max_row, column=1).value == "Total"
+    assert wb.sheetnames == ["Allowance 2026-12", "Department", "Tier"]  # sheets for people: the run's language
+    assert [c.value for c in ws[1]][:2] == ["Employee No.", "Name"]
+    assert ws["F3"].value == "12-01–12-31 2-1 front-line (31 d)"  # K2's month, one segment
+    assert [r[0] for r in wb["Tier"].iter_rows(min_row=2, values_only=True)] == ["tier 1", "tier 2", "Total"]
     # computing a stored month again changes nothing, and says so
     again = json.loads(ok(db, "--json", "allowance", "compute", "--month", "2026-12").stdout)
     assert again["stored"] is False and "unchanged" in again["notes"][0]
@@ -55,12 +58,18 @@ def test_month_correction_and_exact_arrears(db_url, tmp_path):
     arr = json.loads(ok(db, "--json", "allowance", "arrears", "--from", "2026-12", "--to", "2026-12",
                         "--out", tmp_path / "arr.xlsx").stdout)
     assert [(r["emp_no"], r["paid"], r["due"], r["difference"]) for r in arr["rows"]] == [("K1", "500.00", "529.03", "29.03")]
-    assert arr["rows"][0]["kind"].startswith("补发") and "correction" in arr["rows"][0]["cause"]
+    line = arr["rows"][0]
+    assert line["kind"] == "arrears" and line["adjustment"] == {"code": "arrears", "params": {}, "text": "arrears"}
+    assert line["cause"]["code"] == "recorded_since" and line["cause"]["text"].startswith("recorded since the month was "
+                                                                                        "computed: correction #")
+    (change,) = line["cause"]["params"]["changes"]
+    assert change["params"]["event"]["code"] == "correction" and change["params"]["reason"] == "定级录入有误"
     # a correction downwards is a clawback
     ok(db, "grade", "correct", "K2", "--to", "1-3", "--date", "2026-12-01", "--reason", "定级过高")
     arr = json.loads(ok(db, "--json", "allowance", "arrears", "--from", "2026-12", "--to", "2026-12").stdout)
     k2 = next(r for r in arr["rows"] if r["emp_no"] == "K2")
-    assert k2["difference"] == "-92.00" and k2["kind"].startswith("扣回")  # (500 − 420) × 1.15
+    assert k2["difference"] == "-92.00" and k2["kind"] == "clawback"  # (500 − 420) × 1.15
+    assert k2["adjustment"]["code"] == "clawback"
     ok(db, "allowance", "compute", "--month", "2026-12", "--replace")
     assert json.loads(ok(db, "--json", "allowance", "arrears", "--from", "2026-12", "--to", "2026-12").stdout)["rows"] == []
 

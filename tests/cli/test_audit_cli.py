@@ -81,8 +81,9 @@ def test_old_faulty_pair_is_caught_then_repaired(org, tmp_path, monkeypatch):
     assert held["K4"] == (1, 3)
     arrears = json.loads(ok(db, "--json", "allowance", "arrears", "--from", "2026-12", "--to", "2026-12").stdout)
     (line,) = arrears["rows"]
-    assert line["emp_no"] == "K4" and line["difference_fen"] < 0 and line["kind"].startswith("扣回")
-    assert line["cause"].startswith("demotion #") and "deferral" in line["cause"]
+    assert line["emp_no"] == "K4" and line["difference_fen"] < 0 and line["kind"] == "clawback"
+    assert line["cause"]["code"] == "paid_at_other_grade" and line["cause"]["params"]["stale"]["code"] == "deferral"
+    assert line["cause"]["text"].startswith("demotion #") and "deferral" in line["cause"]["text"]
     ok(db, "allowance", "compute", "--month", "2026-12", "--replace")
     assert json.loads(ok(db, "--json", "audit", "cycle", "2026").stdout)["ok"]
     ok(db, "audit", "verify")  # no stored row was rewritten

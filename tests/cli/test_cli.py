@@ -50,7 +50,7 @@ def test_roster_round_trip_through_the_template(db, tmp_path):
     tpl = tmp_path / "roster.xlsx"
     assert run(db, "staff", "template", tpl).exit_code == 0
     wb = load_workbook(tpl)
-    ws = wb["人员 Roster"]
+    ws = wb["Roster"]  # the template's sheet, named in the run's language
     assert ws["A1"].value == "工号 / Employee No." and ws["A2"].value is None
     assert any("是,否" in dv.formula1 for dv in ws.data_validations.dataValidation)
     assert "K0001" in [row[0] for row in wb["说明 Notes"].iter_rows(values_only=True)]  # the example

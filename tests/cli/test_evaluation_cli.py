@@ -17,7 +17,7 @@ from tests.helpers import person, roster, write_xlsx
 
 
 def kinds(db, emp):
-    return [(e["kind"], e["to"], e["effective"]) for e in grades.history(Context(url=db), emp).rows]
+    return [(e["kind"], e["to"], e["effective"].isoformat()) for e in grades.history(Context(url=db), emp).rows]
 
 
 @pytest.fixture

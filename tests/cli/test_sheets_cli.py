@@ -147,10 +147,10 @@ def _check_template(path: Path, sheet: str, *, validations: int) -> None:
 def test_roster_template_imports_only_what_was_written(sqlite_db, tmp_path):
     tpl = tmp_path / "roster.xlsx"
     ok(sqlite_db, "staff", "template", tpl)
-    _check_template(tpl, "人员 Roster", validations=4)
+    _check_template(tpl, "Roster", validations=4)
     r = run(sqlite_db, "staff", "import", tpl)
-    assert r.exit_code == 2 and r.stderr == f"Error: {tpl}, sheet 人员 Roster: {NO_DATA}\n"
-    _append(tpl, "人员 Roster", [person("H7", family="航标"), person("H8", family="航标", title="中级")])
+    assert r.exit_code == 2 and r.stderr == f"Error: {tpl}, sheet Roster: {NO_DATA}\n"
+    _append(tpl, "Roster", [person("H7", family="航标"), person("H8", family="航标", title="中级")])
     r = json.loads(ok(sqlite_db, "--json", "staff", "import", tpl).stdout)
     assert (r["rows"], r["added"]) == (2, 2)
     listed = json.loads(ok(sqlite_db, "--json", "staff", "list").stdout)
@@ -162,14 +162,14 @@ def test_ratings_and_grades_templates(sqlite_db, tmp_path):
     perf, grades = tmp_path / "perf.xlsx", tmp_path / "grades.xlsx"
     ok(sqlite_db, "perf", "template", perf)
     ok(sqlite_db, "grade", "template", grades)
-    _check_template(perf, "考核 Ratings", validations=3)
-    _check_template(grades, "等级 Grades", validations=3)
-    for f, sheet in ((perf, "考核 Ratings"), (grades, "等级 Grades")):
+    _check_template(perf, "Ratings", validations=3)
+    _check_template(grades, "Grades", validations=3)
+    for f, sheet in ((perf, "Ratings"), (grades, "Grades")):
         r = run(sqlite_db, "perf" if f == perf else "grade", "import", f)
         assert r.stderr == f"Error: {f}, sheet {sheet}: {NO_DATA}\n"
-    _append(perf, "考核 Ratings", [["K2", 2025, "优秀", "否"]])
+    _append(perf, "Ratings", [["K2", 2025, "优秀", "否"]])
     assert json.loads(ok(sqlite_db, "--json", "perf", "import", perf).stdout)["added"] == 1
-    _append(grades, "等级 Grades", [["K1", 2, 3, date(2024, 1, 1)]])
+    _append(grades, "Grades", [["K1", 2, 3, date(2024, 1, 1)]])
     assert json.loads(ok(sqlite_db, "--json", "grade", "import", grades).stdout)["recorded"] == 1
     shown = json.loads(ok(sqlite_db, "--json", "staff", "show", "K2").stdout)
     assert shown["ratings"] == [{"year": 2025, "rating": "优秀", "disciplinary": False}]
@@ -198,13 +198,13 @@ def test_allowance_template_round_trip(sqlite_db, tmp_path):
     tpl = tmp_path / "allowance.xlsx"
     r = runner.invoke(app, ["--db", f"sqlite:///{tmp_path}/no/such/dir.db", "allowance", "template", str(tpl)])
     assert r.exit_code == 0, r.output  # writing a template needs no database
-    _check_template(tpl, "津贴标准 Allowance", validations=5)
-    ws = load_workbook(tpl)["津贴标准 Allowance"]
+    _check_template(tpl, "Allowance table", validations=5)
+    ws = load_workbook(tpl)["Allowance table"]
     kinds = {str(dv.sqref)[0]: dv.type for dv in ws.data_validations.dataValidation}
     assert kinds == {"A": "list", "B": "whole", "C": "whole", "D": "decimal", "E": "date"}
     r = run(sqlite_db, "allowance", "import", tpl)
-    assert r.exit_code == 2 and r.stderr == f"Error: {tpl}, sheet 津贴标准 Allowance: {NO_DATA}\n"
-    _append(tpl, "津贴标准 Allowance", _table_rows(date(2026, 1, 1), 100) + [[None] * 5] + _table_rows(date(2027, 1, 1), 200))
+    assert r.exit_code == 2 and r.stderr == f"Error: {tpl}, sheet Allowance table: {NO_DATA}\n"
+    _append(tpl, "Allowance table", _table_rows(date(2026, 1, 1), 100) + [[None] * 5] + _table_rows(date(2027, 1, 1), 200))
     r = json.loads(ok(sqlite_db, "--json", "allowance", "import", tpl).stdout)
     assert r["added"] == ["2026-01-01", "2027-01-01"]
     shown = json.loads(ok(sqlite_db, "--json", "allowance", "show", "--on", "2026-06-01").stdout)

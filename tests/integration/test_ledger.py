@@ -35,7 +35,8 @@ def test_grade_import_history_and_as_of(org, tmp_path):
     assert [(r["emp_no"], r["tier"], r["level"]) for r in on.rows] == [("K2", 3, 2)]
     from openpyxl import load_workbook
     ws = load_workbook(tmp_path / "asof.xlsx").active
-    assert ws["A1"].value == "工号 / Employee No." and ws["A2"].value == "K2"
+    assert ws.title == "Grades 2023-12-31"  # an output sheet: headers and name in the run's language
+    assert ws["A1"].value == "Employee No." and ws["A2"].value == "K2" and ws["H1"].value == "Since"
 
 
 def test_grade_import_errors(org, tmp_path):
@@ -62,7 +63,7 @@ def test_correction_needs_reason_and_applies_from_its_date(org, tmp_path):
     by = {r["emp_no"]: r for r in grades.as_of(org, date(2024, 5, 31)).rows}
     assert (by["K1"]["tier"], by["K1"]["level"]) == (2, 1)
     by = {r["emp_no"]: r for r in grades.as_of(org, date(2024, 6, 1)).rows}
-    assert (by["K1"]["level"], by["K1"]["since"]) == (2, "2024-06-01")
+    assert (by["K1"]["level"], by["K1"]["since"]) == (2, date(2024, 6, 1))
 
 
 def test_transfer_out_of_frontline_drops_a_tier(org, tmp_path):
@@ -70,7 +71,10 @@ def test_transfer_out_of_frontline_drops_a_tier(org, tmp_path):
     result = staff.transfer(org, "H1", post="航标设计", frontline=False, on=date(2026, 3, 1))
     assert result.data["drop"] == {"from": "3-2", "to": "2-2"}
     hist = grades.history(org, "H1").rows
-    assert hist[-1]["kind"] == "transfer_drop" and hist[-1]["effective"] == "2026-03-01"
+    assert hist[-1]["kind"] == "transfer_drop" and hist[-1]["effective"] == date(2026, 3, 1)
+    assert hist[-1]["event"].code == "transfer_drop" and str(hist[-1]["event"]) == "transfer drop"
+    assert hist[-1]["reason"].code == "left_frontline_post" and hist[-1]["reason"].params == {"post": "航标设计"}
+    assert str(hist[-1]["reason"]) == "transfer out of a front-line post to 航标设计 (policy: down one tier)"
     by = {r["emp_no"]: r for r in grades.as_of(org, date(2026, 2, 28)).rows}
     assert by["H1"]["tier"] == 3
     shown = staff.show_staff(org, "H1").data

@@ -20,7 +20,7 @@ def test_import_then_reimport_changes_nothing(ctx, tmp_path):
     assert again.data["added"] == 0 and again.data["updated"] == 0
     assert "nothing changed" in again.summary
     shown = staff.show_staff(ctx, "K2")
-    assert shown.data["frontline"] is True and shown.data["posts"][0]["from"] == "2018-03-01"
+    assert shown.data["frontline"] is True and shown.data["posts"][0]["from"] == date(2018, 3, 1)
 
 
 def test_upsert_updates_changed_rows(ctx, tmp_path):
@@ -39,7 +39,7 @@ def test_headers_in_chinese_english_any_order_and_extra_columns(ctx, tmp_path):
     result = staff.import_roster_file(ctx, f)
     assert result.data["added"] == 1
     assert any("备注" in n and "ignored" in n for n in result.notes)
-    assert staff.show_staff(ctx, "K9").data["service_start"] == "2010-01-01"
+    assert staff.show_staff(ctx, "K9").data["service_start"] == date(2010, 1, 1)
 
 
 def _errors(ctx, path):
