@@ -52,6 +52,13 @@ def cell(v: Any) -> str:
     return text(v)
 
 
+def label(value: Any) -> str:
+    """A title, header or summary: a message rendered, an N_-marked English label translated."""
+    from gradecli.services.results import label as as_text
+
+    return as_text(value)
+
+
 def render(result: Any, *, as_json: bool, width: int | None = None, out=None, err=None) -> None:  # noqa: ANN001
     """Print a Listing or an Outcome (see gradecli.services.results)."""
     if as_json:
@@ -63,7 +70,7 @@ def render(result: Any, *, as_json: bool, width: int | None = None, out=None, er
     out = Console(soft_wrap=True, file=out, width=width) if out is not None or width else Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True) if err is None else Console(file=err, soft_wrap=True, width=width)
     if hasattr(result, "rows") and not result.rows:
-        out.print(text(result.title), highlight=False, markup=False)
+        out.print(label(result.title), highlight=False, markup=False)
     elif hasattr(result, "rows"):
         table, hidden = fitted_table(result, out.width)
         out.print(table)
@@ -75,15 +82,16 @@ def render(result: Any, *, as_json: bool, width: int | None = None, out=None, er
             err.print(_("Note: columns left out to fit the terminal: {columns} (--json and --out have them)")
                       .format(columns=_(", ").join(hidden)), highlight=False, markup=False)
     else:
-        out.print(text(result.summary), highlight=False, markup=False)
+        out.print(label(result.summary), highlight=False, markup=False)
+        names = getattr(result, "labels", {}) or {}
         for key, value in result.data.items():
             if isinstance(value, list) and value and isinstance(value[0], dict):
-                out.print(f"[bold]{escape(key)}[/bold]")
+                out.print(f"[bold]{escape(label(names.get(key, key)))}[/bold]")
                 for item in value:
-                    out.print("  " + _(", ").join(f"{k}: {cell(v)}" for k, v in item.items()), highlight=False,
-                              markup=False)
+                    out.print("  " + "  ".join(_("{label}: {value}").format(label=label(names.get(k, k)), value=cell(v))
+                                               for k, v in item.items()), highlight=False, markup=False)
     for note in result.notes:
-        err.print(_("Note: {note}").format(note=text(note)), highlight=False, markup=False)
+        err.print(_("Note: {note}").format(note=label(note)), highlight=False, markup=False)
 
 
 def fitted_table(result: Any, width: int):  # noqa: ANN201
@@ -94,7 +102,7 @@ def fitted_table(result: Any, width: int):  # noqa: ANN201
     from rich.table import Table
     from rich.text import Text
 
-    headers = [text(h) for _, h in result.columns]
+    headers = [label(h) for _, h in result.columns]
     rows = [[cell(r.get(k)) for k, _ in result.columns] for r in result.rows[:MAX_TERMINAL_ROWS]]
     natural = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     floor = [min(n, max(MIN_COLUMN, min(cell_len(h), 10))) for n, h in zip(natural, headers)]
@@ -111,7 +119,7 @@ def fitted_table(result: Any, width: int):  # noqa: ANN201
         if not movable:
             break
         widths[max(movable, key=lambda j: widths[j])] -= 1
-    table = Table(title=Text(text(result.title)), show_lines=False, header_style="bold")
+    table = Table(title=Text(label(result.title)), show_lines=False, header_style="bold")
     for h, w in zip(headers[:keep], widths):
         table.add_column(Text(h), width=w, overflow="ellipsis", no_wrap=True)
     for r in rows:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence, Union
 
-from gradecli.i18n import Msg, render
+from gradecli.i18n import Msg, _, render
 
 Text = Union[str, Msg]
 
@@ -24,8 +24,8 @@ class Listing:
     exit_code: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"title": render(self.title), "count": len(self.rows), "rows": list(self.rows), **self.extra,
-                "notes": [render(n) for n in self.notes]}
+        return {"title": label(self.title), "count": len(self.rows), "rows": list(self.rows), **self.extra,
+                "notes": [label(n) for n in self.notes]}
 
 
 class LazyRows(Sequence):
@@ -52,9 +52,15 @@ class Outcome:
     data: dict[str, Any] = field(default_factory=dict)
     notes: list[Text] = field(default_factory=list)
     exit_code: int = 0
+    labels: dict[str, str] = field(default_factory=dict)  # data key → N_-marked label, for the terminal
 
     def to_json(self) -> dict[str, Any]:
-        return {"summary": render(self.summary), **self.data, "notes": [render(n) for n in self.notes]}
+        return {"summary": label(self.summary), **self.data, "notes": [label(n) for n in self.notes]}
+
+
+def label(value: Text) -> str:
+    """A title or summary as text: a message rendered, an N_-marked label translated."""
+    return _(value) if isinstance(value, str) else render(value)
 
 
 def upsert_outcome(source: str, rows: int, added: int, updated: int, notes: list[Text]) -> Outcome:

@@ -172,7 +172,12 @@ def show_staff(ctx: Context, emp_no: str) -> Outcome:
                       "{certificates}", certificates=e.certificates, **who)
     else:
         summary = Msg("{emp_no} {name} — {department}, {family}/{post}, {grade}; title {title}", **who)
-    return Outcome(summary, data)
+    return Outcome(summary, data, labels=SHOW_LABELS)
+
+
+SHOW_LABELS = {"posts": N_("Posts held"), "from": N_("Since"), "post": N_("Post"), "frontline": N_("Front-line"),
+               "note": N_("Note"), "ratings": N_("Appraisal ratings"), "year": N_("Year"), "rating": N_("Rating"),
+               "disciplinary": N_("Disciplinary")}
 
 
 def transfer(ctx: Context, emp_no: str, *, post: str, frontline: bool | None, on: date) -> Outcome:
