@@ -163,8 +163,8 @@ def rescope(ctx: Context, code: str, *, families: list[str] | None, reason: str)
 
 EVERY_FAMILY = N_("every family")
 
-LIST_COLUMNS = [("cycle", N_("Cycle")), ("period", N_("Period")), ("kind", N_("Kind")), ("state", N_("State")),
-                ("exam_date", N_("Exam date")), ("scope", N_("Scope")), ("registered", N_("Registered"))]
+LIST_COLUMNS = [("cycle", Msg("Cycle")), ("period", Msg("Period")), ("kind", Msg("Kind")), ("state", Msg("State")),
+                ("exam_date", Msg("Exam date")), ("scope", Msg("Scope")), ("registered", Msg("Registered"))]
 
 
 def scope_of(families: list[str] | None) -> Reason:
@@ -189,10 +189,14 @@ def list_cycles(ctx: Context) -> Listing:
 
 # ---------------------------------------------------------------- eligibility and registration
 
-# The essential columns first (a terminal of 80 columns cuts from the right), the reasons last.
-ELIG_COLUMNS = [("emp_no", N_("Employee No.")), ("name", N_("Name")), ("family", N_("Post family")),
-                ("grade", N_("Grade")), ("target", N_("Target")), ("status", N_("Eligibility")),
-                ("next_date", N_("Next eligible")), ("reasons", N_("Reasons"))]
+# The essential columns first (a terminal of 80 columns cuts from the right), the reasons last; short
+# headers leave the reasons room on a terminal, the sheet (--out) has the full ones.
+ELIG_COLUMNS = [("emp_no", Msg("Emp. no.")), ("name", Msg("Name")), ("family", Msg("Family")),
+                ("grade", Msg("Grade")), ("target", Msg("To")), ("status", Msg("Status")),
+                ("next_date", Msg("Next eligible")), ("reasons", Msg("Reasons"))]
+ELIG_SHEET_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("family", Msg("Post family")),
+                      ("grade", Msg("Grade")), ("target", Msg("Target")), ("status", Msg("Eligibility")),
+                      ("next_date", Msg("Next eligible")), ("reasons", Msg("Reasons"))]
 
 
 def eligibility_status(el) -> Reason:  # noqa: ANN001
@@ -287,8 +291,8 @@ def eligibility(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
                                                  "counts": {"eligible": n_ok, "fast_track_applicant": n_ft,
                                                             "not_eligible": len(rows) - n_ok - n_ft}})
     if out:
-        write_workbook(out, [SheetOut(Msg("Eligibility {cycle}", cycle=c.code), [h for _, h in ELIG_COLUMNS],
-                                      ([reasons_text(r[k]) if k == "reasons" else r[k] for k, _ in ELIG_COLUMNS]
+        write_workbook(out, [SheetOut(Msg("Eligibility {cycle}", cycle=c.code), [h for _, h in ELIG_SHEET_COLUMNS],
+                                      ([reasons_text(r[k]) if k == "reasons" else r[k] for k, _ in ELIG_SHEET_COLUMNS]
                                        for r in rows),
                                       widths=[12, 10, 10, 10, 10, 14, 14, 80])])
         listing.notes.append(Msg("wrote {path}", path=out))
@@ -359,8 +363,8 @@ def register(ctx: Context, code: str, *, all_eligible: bool = False, file: Path 
 
 REGISTER_SHEET = N_("Registration")
 REFERENCE_SHEET = N_("{prefix} who may register")  # the prefix 参考 makes every import pass the sheet by
-REFERENCE_COLUMNS = [("emp_no", N_("Employee No.")), ("name", N_("Name")), ("department", N_("Department")),
-                     ("target", N_("Target")), ("eligible", N_("Eligibility"))]
+REFERENCE_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("department", Msg("Department")),
+                     ("target", Msg("Target")), ("eligible", Msg("Eligibility"))]
 
 
 @bulk_work()
@@ -939,10 +943,10 @@ def mark_absent(ctx: Context, code: str, emp_no: str, *, reason: str, part: str 
 
 # ---------------------------------------------------------------- show
 
-SHOW_COLUMNS = [("emp_no", N_("Employee No.")), ("name", N_("Name")), ("family", N_("Post family")),
-                ("step", N_("Step")), ("paper", N_("Paper")), ("theory", N_("Theory")),
-                ("skill", N_("Skill")), ("rating", N_("Rating")), ("performance", N_("Performance")),
-                ("missing", N_("Missing"))]
+SHOW_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("family", Msg("Post family")),
+                ("step", Msg("Step")), ("paper", Msg("Paper")), ("theory", Msg("Theory")),
+                ("skill", Msg("Skill")), ("rating", Msg("Rating")), ("performance", Msg("Performance")),
+                ("missing", Msg("Missing"))]
 MISSING_LABELS = {"paper": N_("paper"), "answers": N_("answers"), "skill": N_("skill score"), "rating": N_("rating {year}")}
 
 

@@ -86,7 +86,7 @@ def pyramid(ctx: Context, s, c: CycleRow, family: str, tier: int) -> dict:  # no
     shares = [round(100 * row[tier - 1] / total, 1) if total else 0.0 for row in series]
     return {"seats": seats, "target": target, "held": held[tier], "total": total, "share": share,
             "projection": shares,
-            "derivation": Reason("quota_pyramid", "pyramid: {share} % of {total} graded {family} staff = {target}, "
+            "derivation": Reason("quota_pyramid", "pyramid: {share} percent of {total} graded {family} staff = {target}, "
                                  "{held} already in tier {tier}, {seats} seats left", share=share, total=total,
                                  family=family, target=target, held=held[tier], tier=tier, seats=seats)}
 
@@ -127,20 +127,27 @@ def _share(percent: int, base: Counter | None, family: str, tier: int) -> QuotaR
     return QuotaRule("share", percent, base=None if base is None else base[(family, tier)])
 
 
-PLAN_COLUMNS = [("group", N_("Group")), ("eligible", N_("Eligible")), ("registered", N_("Registered")),
-                ("share_seats", N_("Share seats")), ("pyramid_seats", N_("Pyramid seats")),
-                ("projection", N_("Tier share forecast")), ("confirmed", N_("Confirmed seats")),
-                ("derivation", N_("Derivation"))]
+PLAN_COLUMNS = [("group", Msg("Group")), ("eligible", Msg("Eligible")), ("registered", Msg("Registered")),
+                ("share_seats", Msg("Share seats")), ("pyramid_seats", Msg("Pyramid seats")),
+                ("projection", Msg("Tier share forecast")), ("confirmed", Msg("Confirmed seats")),
+                ("derivation", Msg("Derivation"))]
 
 
 def share_derivation(percent: int, n: int, seats: int) -> Reason:
-    """How the share rule sets a group's seats: "40 % of 10 eligible = 4, rounded down to 4"."""
+    """How the share rule sets a group's seats: "40 percent of 10 eligible = 4, rounded down to 4"."""
     exact, floor_ = Decimal(n * percent) / 100, math.floor(n * percent / 100)
     if seats > floor_:
-        return Reason("quota_share", "{percent} % of {base} eligible = {exact}, rounded down to {floor}, raised to "
+        return Reason("quota_share", "{percent} percent of {base} eligible = {exact}, rounded down to {floor}, raised to "
                       "{seats} (at least 1)", percent=percent, base=n, exact=exact, floor=floor_, seats=seats)
-    return Reason("quota_share", "{percent} % of {base} eligible = {exact}, rounded down to {seats}", percent=percent,
+    return Reason("quota_share", "{percent} percent of {base} eligible = {exact}, rounded down to {seats}", percent=percent,
                   base=n, exact=exact, seats=seats)
+
+
+def _projection(shares: list[float], target: int) -> Reason:
+    """The tier's share now and in each of the next three years if as many step up each year."""
+    now, year1, year2, year3 = shares
+    return Reason("projection", "{now} % → {year1} % → {year2} % → {year3} % (target {target} %)", now=now,
+                  year1=year1, year2=year2, year3=year3, target=target)
 
 
 def propose(ctx: Context, code: str, *, accept: str | None = None, seats: dict[QuotaKey, int] | None = None) -> Listing:
@@ -168,8 +175,7 @@ def propose(ctx: Context, code: str, *, accept: str | None = None, seats: dict[Q
             row = {"group": group_label(family, tier), "family": family, "tier": tier, "eligible": n,
                    "registered": registered[(family, tier)], "share_percent": percent, "share_seats": share_seats,
                    "pyramid_seats": pyr["seats"] if pyr else None,
-                   "projection": Reason("projection", "{shares} % (target {target} %)",
-                                        shares=pyr["projection"], target=pyr["share"]) if pyr else None,
+                   "projection": _projection(pyr["projection"], pyr["share"]) if pyr else None,
                    "share_derivation": share_derivation(percent, n, share_seats),
                    "pyramid_derivation": pyr["derivation"] if pyr else None}
             chosen = seats_for(seats, family, tier)
