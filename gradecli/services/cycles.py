@@ -283,9 +283,9 @@ def eligibility(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
                      "status": eligibility_status(el), "next_date": el.next_date, "reasons": list(el.reasons)})
     n_ok = sum(1 for r in rows if r["eligible"])
     n_ft = sum(1 for r in rows if r["fast_track_applicant"])
-    listing = Listing(Msg("Eligibility for cycle {cycle} ({kind}, exam {exam_date}): {eligible} eligible, {fast_track} "
-                          "may apply for the fast track, {not_eligible} not eligible", cycle=c.code,
-                          kind=cyc.kind_label(c.kind), exam_date=c.exam_date, eligible=n_ok, fast_track=n_ft,
+    # a title that fits a terminal of 80 columns: the kind and the exam date are in --json and `cycle list`
+    listing = Listing(Msg("Eligibility in cycle {cycle}: {eligible} eligible, {fast_track} fast track, {not_eligible} "
+                          "not eligible", cycle=c.code, eligible=n_ok, fast_track=n_ft,
                           not_eligible=len(rows) - n_ok - n_ft),
                       ELIG_COLUMNS, rows, extra={"cycle": c.code, "kind": c.kind, "exam_date": c.exam_date,
                                                  "counts": {"eligible": n_ok, "fast_track_applicant": n_ft,
@@ -1001,9 +1001,9 @@ def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
     for what, who in lacking.items():
         notes.append(Msg("{count} without {what}: {who}", count=len(who), what=_missing(what, c.exam_date.year - 1),
                          who=_some(who, 12)))
-    title = Msg("Cycle {cycle} — {kind}, {state}, exam {exam_date}, {candidates} candidates, {absent} absent",
-                cycle=c.code, kind=cyc.kind_label(c.kind), state=cyc.state_label(c.state), exam_date=c.exam_date,
-                candidates=len(regs), absent=sum(1 for r in regs if r.absent or r.skill_absent))
+    title = Msg("Cycle {cycle}, {state}, exam {exam_date}: {candidates} candidates, {absent} absent", cycle=c.code,
+                state=cyc.state_label(c.state), exam_date=c.exam_date, candidates=len(regs),
+                absent=sum(1 for r in regs if r.absent or r.skill_absent))
     listing = Listing(title, SHOW_COLUMNS, rows, notes,
                       {"cycle": c.code, "kind": c.kind, "state": c.state, "exam_date": c.exam_date,
                        "missing": dict(lacking)})
