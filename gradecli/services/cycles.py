@@ -192,7 +192,7 @@ def list_cycles(ctx: Context) -> Listing:
 # The essential columns first (a terminal of 80 columns cuts from the right), the reasons last; short
 # headers leave the reasons room on a terminal, the sheet (--out) has the full ones.
 ELIG_COLUMNS = [("emp_no", Msg("Emp. no.")), ("name", Msg("Name")), ("family", Msg("Family")),
-                ("grade", Msg("Grade")), ("target", Msg("To")), ("status", Msg("Status")),
+                ("grade", Msg("Grade")), ("target", Msg("Step to")), ("status", Msg("Status")),
                 ("next_date", Msg("Next eligible")), ("reasons", Msg("Reasons"))]
 ELIG_SHEET_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("family", Msg("Post family")),
                       ("grade", Msg("Grade")), ("target", Msg("Target")), ("status", Msg("Eligibility")),
