@@ -9,21 +9,55 @@ from datetime import date
 
 from gradecli.domain.errors import BadInput, RuleRefused
 from gradecli.domain.policy import Policy
+from gradecli.i18n import Msg, N_, Reason
 
 STATES = ("draft", "open", "papers_issued", "scored", "evaluated", "published", "closed")
 KINDS = ("annual", "semiannual")
 
+# What each state and kind is called where a person reads it (the code stays in --json).
+STATE_LABELS = {
+    "draft": N_("draft"),
+    "open": N_("open for registration"),
+    "papers_issued": N_("papers issued"),
+    "scored": N_("scored"),
+    "evaluated": N_("evaluated"),
+    "published": N_("published"),
+    "closed": N_("closed"),
+    "deleted": N_("deleted"),
+}
+KIND_LABELS = {
+    "annual": N_("inter-tier exam (annual)"),
+    "semiannual": N_("intra-tier exam (semiannual)"),
+    "first": N_("first placement"),
+}
+
+
+def state_label(state: str) -> Reason:
+    """A cycle's state for a person to read; its code for scripts."""
+    return Reason(state, STATE_LABELS.get(state, state))
+
+
+def kind_label(kind: str) -> Reason:
+    """A cycle's kind for a person to read; its code for scripts."""
+    return Reason(kind, KIND_LABELS.get(kind, kind))
+
+
 # The step that moves a cycle out of each state, as an HR officer would run it.
 NEXT_STEP = {
-    "draft": "register candidates (`gradecli cycle register {code} --all-eligible`)",
-    "open": "issue the papers (`gradecli cycle issue-papers {code}`)",
-    "papers_issued": "import the answer sheets and skill scores (`gradecli cycle import-answers {code} FILE`, "
-                     "`gradecli cycle import-scores {code} FILE --part skill`)",
-    "scored": "evaluate (`gradecli cycle evaluate {code}`)",
-    "evaluated": "publish the notice (`gradecli cycle publish {code} --out DIR`)",
-    "published": "close the cycle after the objection window (`gradecli cycle close {code}`)",
-    "closed": "nothing: the cycle is closed and read-only",
+    "draft": N_("register candidates (`gradecli cycle register {code} --all-eligible`)"),
+    "open": N_("issue the papers (`gradecli cycle issue-papers {code}`)"),
+    "papers_issued": N_("import the answer sheets and skill scores (`gradecli cycle import-answers {code} FILE`, "
+                        "`gradecli cycle import-scores {code} FILE --part skill`)"),
+    "scored": N_("evaluate (`gradecli cycle evaluate {code}`)"),
+    "evaluated": N_("publish the notice (`gradecli cycle publish {code} --out DIR`)"),
+    "published": N_("close the cycle after the objection window (`gradecli cycle close {code}`)"),
+    "closed": N_("nothing: the cycle is closed and read-only"),
 }
+
+
+def next_step(state: str, code: str) -> Reason:
+    """What to do next with a cycle in this state (code: the state it moves out of)."""
+    return Reason(state, NEXT_STEP[state], code=code)
 
 
 @dataclass(frozen=True)
@@ -41,15 +75,17 @@ class Period:
     @classmethod
     def parse(cls, kind: str, text: str) -> "Period":
         if kind not in KINDS:
-            raise BadInput(f"--kind {kind!r}: use annual or semiannual")
+            raise BadInput(Reason("bad_kind", "--kind '{kind}': use annual or semiannual", kind=kind))
         t = text.strip().upper()
         if kind == "annual":
             if not re.fullmatch(r"\d{4}", t):
-                raise BadInput(f"--period {text!r}: an annual cycle's period is a year, e.g. 2026")
+                raise BadInput(Reason("bad_period", "--period '{period}': an annual cycle's period is a year, e.g. 2026",
+                                      period=text))
             return cls(kind, int(t), None)
         m = re.fullmatch(r"(\d{4})H([12])", t)
         if not m:
-            raise BadInput(f"--period {text!r}: a semiannual cycle's period is 2026H1 or 2026H2")
+            raise BadInput(Reason("bad_period", "--period '{period}': a semiannual cycle's period is 2026H1 or 2026H2",
+                                  period=text))
         return cls(kind, int(m.group(1)), int(m.group(2)))
 
     @classmethod
@@ -99,15 +135,19 @@ def periods_after(kind: str, after: date, n: int, calendar: ExamCalendar) -> lis
     return out
 
 
-def require(state: str, allowed: tuple[str, ...], *, code: str, action: str) -> None:
-    """Refuse a step out of order, saying which step must come first."""
+def require(state: str, allowed: tuple[str, ...], *, code: str, action: "str | Msg") -> None:
+    """Refuse a step out of order, saying which step must come first. ``action`` names the step
+    (an N_-marked msgid, or a Msg)."""
     if state in allowed:
         return
+    action = action if isinstance(action, Msg) else Msg(action)
     if state == "closed":
-        raise RuleRefused(f"cycle {code} is closed and read-only; {action} is refused")
+        raise RuleRefused(Reason("cycle_closed", "cycle {cycle} is closed and read-only; {action} is refused",
+                                 cycle=code, action=action))
     order = STATES.index
     if all(order(state) < order(a) for a in allowed):
-        first = NEXT_STEP[state].format(code=code)
-        raise RuleRefused(f"cycle {code} is {state}: {action} comes later; first {first}")
-    raise RuleRefused(f"cycle {code} is {state}: {action} is only possible while it is "
-                      f"{' or '.join(allowed)}")
+        raise RuleRefused(Reason("step_too_early", "cycle {cycle} is {state}: {action} comes later; first {first}",
+                                 cycle=code, state=state_label(state), action=action, first=next_step(state, code)))
+    raise RuleRefused(Reason("step_not_allowed", "cycle {cycle} is {state}: {action} is only possible in these "
+                             "states: {allowed}", cycle=code, state=state_label(state), action=action,
+                             allowed=[state_label(a) for a in allowed]))

@@ -1,4 +1,7 @@
-"""Eligibility (报名资格): who may sit a cycle's exam, every reason why not, and when they next may."""
+"""Eligibility (报名资格): who may sit a cycle's exam, every reason why not, and when they next may.
+
+Reasons are data (``gradecli.i18n.Reason``: a stable code, an English template, typed
+parameters), rendered in the run's language where they are shown."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from gradecli.domain.cycle import KINDS, ExamCalendar, Period, periods_after
 from gradecli.domain.dates import add_months
 from gradecli.domain.ladder import Grade, Ladder
 from gradecli.domain.policy import Policy
+from gradecli.i18n import Msg, Reason
 
 
 def join_names(names) -> str:  # noqa: ANN001
@@ -45,9 +49,13 @@ class DeferralBar:
     def bars(self, period: Period) -> bool:
         return period in self.barred
 
-    def reason(self) -> str:
-        source = f"from cycle {self.deferral.cycle}" if self.deferral.cycle else f"effective {self.deferral.effective}"
-        return f"deferral (延期选升) {source}: bars {_and([p.code for p in self.barred])}"
+    def reason(self) -> Reason:
+        barred = [p.code for p in self.barred]
+        if self.deferral.cycle:
+            return Reason("deferral", "deferral decided in cycle {cycle}: bars the cycles {periods}",
+                          cycle=self.deferral.cycle, periods=barred)
+        return Reason("deferral", "deferral effective {effective}: bars the cycles {periods}",
+                      effective=self.deferral.effective, periods=barred)
 
 
 def deferral_bar(d: Deferral, *, cycles: int, calendar: ExamCalendar) -> DeferralBar:
@@ -66,10 +74,6 @@ def _deferral_bar(d: Deferral, cycles: int, calendar: ExamCalendar) -> DeferralB
         barred += mine
     barred.sort(key=lambda p: (calendar.exam_date(p), p.kind == "annual"))
     return DeferralBar(d, tuple(barred), free)
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ class Person:
 class Eligibility:
     emp_no: str
     eligible: bool
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Msg] = field(default_factory=list)  # Reasons, each with a stable code
     next_date: date | None = None
     fast_track_applicant: bool = False  # may register inside the wait (latest rating 优秀)
     target: Grade | None = None
@@ -145,36 +149,43 @@ class WaitCredit(NamedTuple):  # a tuple: made for every person at every cycle, 
     def met(self) -> bool:
         return self.met_on <= self.on
 
-    def describe(self) -> str:
-        """The months of each kind, to a tenth. A month here is this wait's own (wait days / wait
-        months), so the credit reaches the wait exactly when the rule says it is met; a number
-        below the wait is never rounded up to it. Integer arithmetic (days scaled by the share's
-        numerator): this runs for everyone still inside the wait."""
+    def describe(self) -> Reason:
+        """The months of each kind, to a tenth (Decimal). A month here is this wait's own (wait
+        days / wait months), so the credit reaches the wait exactly when the rule says it is met; a
+        number below the wait is never rounded up to it. Integer arithmetic (days scaled by the
+        share's numerator): this runs for everyone still inside the wait."""
         a, b = self.share.numerator, self.share.denominator
         whole = self.wait_days * a
 
-        def months(scaled: int) -> str:
+        def months(scaled: int) -> Decimal:
             if not whole:
-                return "0.0"
+                return Decimal("0.0")
             num = scaled * self.months * 10
             tenths = (2 * num + whole) // (2 * whole)  # half up
             if scaled < whole and tenths >= self.months * 10:
                 tenths = num // whole
-            return f"{tenths // 10}.{tenths % 10}"
+            return Decimal(tenths).scaleb(-1)
 
         fl, other = self.frontline_days, self.other_days
-        parts = []
+        total = months(other * a + fl * b)
+        if fl and other:
+            return Reason("wait_credit", "{frontline} months front-line (×{factor} = {frontline_credited}) + {elsewhere} "
+                          "months elsewhere = {credited} of {wait} months credited",
+                          frontline=months(fl * a), factor=_factor(1 / self.share), frontline_credited=months(fl * b),
+                          elsewhere=months(other * a), credited=total, wait=self.months)
         if fl:
-            parts.append(f"{months(fl * a)} months front-line (×{_factor(1 / self.share)} = {months(fl * b)})")
-        if other or not fl:
-            parts.append(f"{months(other * a)} months elsewhere")
-        return " + ".join(parts) + f" = {months(other * a + fl * b)} of {self.months} months credited"
+            return Reason("wait_credit", "{frontline} months front-line (×{factor} = {frontline_credited}) = {credited} "
+                          "of {wait} months credited", frontline=months(fl * a), factor=_factor(1 / self.share),
+                          frontline_credited=months(fl * b), credited=total, wait=self.months)
+        return Reason("wait_credit", "{elsewhere} months elsewhere = {credited} of {wait} months credited",
+                      elsewhere=months(other * a), credited=total, wait=self.months)
 
 
 @lru_cache(maxsize=None)
-def _factor(f: Fraction) -> str:
+def _factor(f: Fraction) -> "Decimal | str":
+    """How much a front-line day counts: a decimal (1.5) where it is one, else a fraction (4/3)."""
     if (f * 100).denominator == 1:
-        return f"{Decimal(f.numerator) / Decimal(f.denominator):f}".rstrip("0").rstrip(".")
+        return (Decimal(f.numerator) / Decimal(f.denominator)).normalize()
     return f"{f.numerator}/{f.denominator}"
 
 
@@ -237,13 +248,13 @@ def check(p: Person, *, kind: str, exam_date: date, policy: Policy, period: Peri
     deferral_free = max(calendar.exam_date(b.free[kind]) for b in bars) if bars else None
     structural = False  # a reason that time alone will not cure
     if not p.professional:
-        out.reasons.append("not in a professional-technical post")
+        out.reasons.append(Reason("not_professional", "not in a professional-technical post"))
         structural = True
     if not p.active:
-        out.reasons.append("not active")
+        out.reasons.append(Reason("not_active", "not active"))
         structural = True
     if p.grade is None:
-        out.reasons.append("no grade yet (首次评定 first)")
+        out.reasons.append(Reason("no_grade", "no grade yet (the first placement comes first)"))
         return _finish(out, structural=True, wait_end=None, deferral=deferral_free)
     g = p.grade
     tier_step = kind == "annual"
@@ -251,17 +262,21 @@ def check(p: Person, *, kind: str, exam_date: date, policy: Policy, period: Peri
     if tier_step:
         target = ladder.tier_up(g)
         if target is None:
-            out.reasons.append(f"at the top of the ladder ({g})")
+            out.reasons.append(Reason("top_of_ladder", "at the top of the ladder ({grade})", grade=str(g)))
             structural = True
         elif not ladder.is_top_of_tier(g):
-            out.reasons.append(f"not at the top level of tier {g.tier} (holds {g}; a tier step needs level {ladder.levels})")
+            out.reasons.append(Reason("not_top_of_tier", "not at the top level of tier {tier} (holds {grade}; a tier step "
+                                      "needs level {level})", tier=g.tier, grade=str(g), level=ladder.levels))
             structural = True
         out.exam_tier = target.tier if target else None
     else:
         target = ladder.level_up(g)
         if target is None:
-            nxt = "the top of the ladder" if ladder.tier_up(g) is None else "the next step is the annual inter-tier exam"
-            out.reasons.append(f"at the top level of tier {g.tier} ({g}); {nxt}")
+            if ladder.tier_up(g) is None:
+                out.reasons.append(Reason("top_of_ladder", "at the top of the ladder ({grade})", grade=str(g)))
+            else:
+                out.reasons.append(Reason("top_of_tier", "at the top level of tier {tier} ({grade}); the next step is "
+                                          "the annual inter-tier exam", tier=g.tier, grade=str(g)))
             structural = True
         out.exam_tier = g.tier
     out.target = target
@@ -269,13 +284,18 @@ def check(p: Person, *, kind: str, exam_date: date, policy: Policy, period: Peri
         required = policy.eligibility.title_requirements.get(str(target.tier)) if tier_step else None
         titles = policy.eligibility.titles
         if required and (p.title not in titles or titles.index(p.title) < titles.index(required)):
-            out.reasons.append(f"title {p.title} is below {required}, required for tier {target.tier}")
+            out.reasons.append(Reason("title_below", "title {title} is below {required}, required for tier {tier}",
+                                      title=p.title, required=required, tier=target.tier))
             structural = True
         needed = policy.eligibility.certificate_requirements.get(str(target.tier), []) if tier_step else []
         lacking = [c for c in needed if c not in p.certificates]
         if lacking:
-            out.reasons.append(f"lacks the certificate{'s' if len(lacking) > 1 else ''} {'、'.join(lacking)}, "
-                               f"required for tier {target.tier}")
+            if len(lacking) > 1:
+                out.reasons.append(Reason("lacks_certificates", "lacks the certificates {certificates}, required for "
+                                          "tier {tier}", certificates=lacking, tier=target.tier))
+            else:
+                out.reasons.append(Reason("lacks_certificates", "lacks the certificate {certificates}, required for "
+                                          "tier {tier}", certificates=lacking, tier=target.tier))
             structural = True
         if p.grade_since is not None:
             out.wait = credit = wait_credit(
@@ -284,8 +304,9 @@ def check(p: Person, *, kind: str, exam_date: date, policy: Policy, period: Peri
                 frontline_now=p.frontline)
             wait_end = None if credit.met else credit.met_on
         if wait_end is not None:
-            out.reasons.append(f"at {g} since {p.grade_since}: {credit.describe()} (met on {wait_end} "
-                               f"if the post held on {exam_date} continues)")
+            out.reasons.append(Reason("wait_not_met", "at {grade} since {since}: {credit} (met on {met_on} if the post "
+                                      "held on {exam_date} continues)", grade=str(g), since=p.grade_since,
+                                      credit=credit.describe(), met_on=wait_end, exam_date=exam_date))
             if p.latest_rating == policy.evaluation.fast_track_rating and not structural and not bars:
                 out.fast_track_applicant = True
     out.reasons += [b.reason() for b in bars]

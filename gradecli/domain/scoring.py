@@ -7,6 +7,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from gradecli.domain.bank import LETTERS, Question
+from gradecli.i18n import Msg, N_, Reason
 
 TRUE_WORDS = {"对", "√", "✓", "✔", "T", "TRUE", "Y", "YES", "正确", "是"}
 FALSE_WORDS = {"错", "×", "✗", "✘", "X", "F", "FALSE", "N", "NO", "错误", "否"}
@@ -14,7 +15,23 @@ SEPARATORS = re.compile(r"[\s,，、;；/]+")
 
 
 class AnswerError(ValueError):
-    """An answer that cannot be read; the message says what is allowed."""
+    """An answer that cannot be read; the message (a Reason) says what is wrong."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+# Question types as a person reads them (the code stays in the bank and in --json).
+TYPE_LABELS = {"single": N_("single choice"), "multiple": N_("multiple choice"), "judge": N_("true or false"),
+               "fill": N_("fill in the blank"), "short": N_("short answer")}
+
+
+def question_type_label(kind: str) -> Reason:
+    return Reason(kind, TYPE_LABELS.get(kind, kind))
 
 
 def normalise(text: str) -> str:
@@ -22,17 +39,18 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
-def allowed_hint(q: Question, order: tuple[int, ...] = ()) -> str:
+def allowed_hint(q: Question, order: tuple[int, ...] = ()) -> Msg:
+    """What an answer to this question may be, for a person filling in the sheet."""
     n = len(order or q.options)
     if q.type == "single":
-        return f"one letter {LETTERS[0]}–{LETTERS[n - 1]}"
+        return Msg("one letter {first}–{last}", first=LETTERS[0], last=LETTERS[n - 1])
     if q.type == "multiple":
-        return f"letters {LETTERS[0]}–{LETTERS[n - 1]}, any order (e.g. AC)"
+        return Msg("letters {first}–{last}, any order (e.g. AC)", first=LETTERS[0], last=LETTERS[n - 1])
     if q.type == "judge":
-        return "对/错 (or √/×, T/F)"
+        return Msg("对/错 (or √/×, T/F)")
     if q.type == "fill":
-        return "the word(s) written in the blank"
-    return f"points given by the marker, 0–{q.points}"
+        return Msg("the word(s) written in the blank")
+    return Msg("points given by the marker, 0–{points}", points=q.points)
 
 
 _PLAIN = {}
@@ -47,7 +65,8 @@ def read_choice(raw: str, n_options: int) -> str:
     allowed = LETTERS[:n_options]
     bad = sorted({c for c in t if c not in allowed})
     if bad:
-        raise AnswerError(f"{''.join(bad)!r} is not an option ({allowed[0]}–{allowed[-1]})")
+        raise AnswerError(Reason("not_an_option", "'{letters}' is not an option ({first}–{last})", letters="".join(bad),
+                                 first=allowed[0], last=allowed[-1]))
     out = "".join(sorted(set(t)))
     if len(_PLAIN) < 10_000:  # the same few answers recur thousands of times in a sitting
         _PLAIN[(raw, n_options)] = out
@@ -60,7 +79,7 @@ def read_judge(raw: str) -> bool:
         return True
     if t in FALSE_WORDS:
         return False
-    raise AnswerError(f"{raw!r} is not 对 or 错 (√/×, T/F)")
+    raise AnswerError(Reason("not_true_false", "'{value}' is not 对 or 错 (√/×, T/F)", value=raw))
 
 
 def _show(raw: object) -> str:
@@ -73,11 +92,13 @@ def read_points(raw: object, max_points: int) -> Decimal:
     try:
         d = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(str(raw).strip())
     except InvalidOperation:
-        raise AnswerError(f"{_show(raw)} is not a number of points (0–{max_points})") from None
+        raise AnswerError(Reason("not_points", "{value} is not a number of points (0–{max_points})", value=_show(raw),
+                                 max_points=max_points)) from None
     if not d.is_finite() or d < 0 or d > max_points:
-        raise AnswerError(f"{_show(raw)} is outside 0–{max_points} points")
+        raise AnswerError(Reason("points_out_of_range", "{value} is outside 0–{max_points} points", value=_show(raw),
+                                 max_points=max_points))
     if d != d.quantize(Decimal("0.1")):
-        raise AnswerError(f"{_show(raw)}: give points to one decimal at most")
+        raise AnswerError(Reason("points_too_precise", "{value}: give points to one decimal at most", value=_show(raw)))
     return d.quantize(Decimal("0.1"))
 
 

@@ -7,16 +7,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from gradecli.domain.errors import Where
 from gradecli.formats import cells
 from gradecli.formats.excel import AS_IS, Column, Table, match_header, read_tables
+from gradecli.i18n import N_
 
 QUESTION_HEADER = re.compile(r"^\s*(?:题\s*(\d+)|Q\s*(\d+))\s*(?:[/／]\s*(?:题\s*\d+|Q\s*\d+)\s*)?$", re.I)
 BASE = [
-    Column("cycle", "周期", "Cycle", cells.text, required=False, example="2026", note="the cycle, e.g. 2026 or 2026H1"),
-    Column("emp_no", "工号", "Employee No.", cells.code, unique=True, note="the candidate's employee number"),
-    Column("name", "姓名", "Name", cells.text, required=False, blank_ok=True, note="the candidate's name"),
+    Column("cycle", "周期", "Cycle", cells.text, required=False, example="2026",
+           note=N_("the cycle, e.g. 2026 or 2026H1")),
+    Column("emp_no", "工号", "Employee No.", cells.code, unique=True, note=N_("the candidate's employee number")),
+    Column("name", "姓名", "Name", cells.text, required=False, blank_ok=True, note=N_("the candidate's name")),
     Column("paper", "试卷", "Paper", cells.text, blank_ok=True,
-           note="the paper number printed on the candidate's paper, or 缺考 for a candidate who did not sit"),
+           note=N_("the paper number printed on the candidate's paper, or 缺考 for a candidate who did not sit")),
 ]
 
 
@@ -43,8 +46,9 @@ class SheetRow:
     numbers: list[int]  # the sheet's question numbers, in column order (shared by its rows)
     cells: list[Any]  # the answer under each number, as read ("" or None when blank)
 
-    def where(self) -> str:
-        return self.table.where(self.row)
+    def where(self, column: str | None = None) -> Where:
+        """Where this row is (and a column of it, by its Chinese name: 工号, 试卷, 题3)."""
+        return self.table.where(self.row, column)
 
     def answers(self, count: int) -> list[Any]:
         """The answers to questions 1..count (a number the sheet lacks is unanswered: None)."""

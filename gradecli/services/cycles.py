@@ -18,11 +18,13 @@ from gradecli.domain.assembly import Blueprint, assemble_sitting, no_bank, order
 from gradecli.domain.eligibility import check as check_eligibility
 from gradecli.domain.errors import BadInput, Problem, RuleRefused
 from gradecli.domain.ladder import Grade
-from gradecli.domain.scoring import AnswerError, allowed_hint, panel_score, score
+from gradecli.domain.scoring import AnswerError, allowed_hint, panel_score, question_type_label, score
 from gradecli.domain.values import score_or_absent
 from gradecli.formats import answer_sheet, cells
-from gradecli.formats.excel import Column, SheetOut, read_table, read_tables, write_template, write_workbook
+from gradecli.formats.excel import (IGNORED_SHEET_PREFIXES, Column, SheetOut, read_table, read_tables, write_template,
+                                    write_workbook)
 from gradecli.formats.sheets import EMP_NO
+from gradecli.i18n import Msg, N_, Reason, render
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.papers import families_with_banks, load_paper_entries, load_papers, new_seed, store_sitting
 from gradecli.services.results import Listing, Outcome
@@ -30,8 +32,7 @@ from gradecli.store import bank_repo, cycle_repo, repo
 from gradecli.store.bulk import insert_rows, update_rows
 from gradecli.store.models import AnswerRow, CycleRow, Employee, PaperRow, RegistrationRow
 
-KIND_LABEL = {"annual": "分等考试 (inter-tier, annual)", "semiannual": "等内考试 (intra-tier, semiannual)",
-              "first": "首次评定 (first placement)"}
+KIND_LABEL = cyc.KIND_LABELS  # the kind of a cycle as a person reads it (N_-marked msgids)
 
 
 # ---------------------------------------------------------------- create, list
@@ -50,11 +51,12 @@ def _scope(ctx: Context, s, families: list[str] | None) -> list[str]:  # noqa: A
     known = set(ctx.policy.ladder.families) | set(s.scalars(select(Employee.family).distinct()))
     unknown = [f for f in scope if f not in known]
     if unknown:
-        raise BadInput(f"--family {', '.join(unknown)}: not a post family (known: {', '.join(sorted(known))})")
+        raise BadInput(Reason("unknown_family", "--family {families}: not a post family (known: {known})",
+                              families=unknown, known=sorted(known)))
     return scope
 
 
-def _overlaps(s, *, kind: str, period: str, scope: list[str], other_than: int | None = None) -> list[str]:  # noqa: ANN001
+def _overlaps(s, *, kind: str, period: str, scope: list[str], other_than: int | None = None) -> list[Msg]:  # noqa: ANN001
     """The cycles of the same kind and period whose family scope overlaps ``scope`` (empty: all)."""
     out = []
     for other in s.scalars(select(CycleRow).where(CycleRow.kind == kind, CycleRow.period == period,
@@ -63,8 +65,12 @@ def _overlaps(s, *, kind: str, period: str, scope: list[str], other_than: int | 
             continue
         theirs = set(cycle_repo.families(other) or [])
         if not scope or not theirs or theirs & set(scope):
-            shared = sorted(theirs & set(scope)) if scope and theirs else ["every family"]
-            out.append(f"cycle {other.code} already covers {', '.join(shared)} in {period}")
+            if scope and theirs:
+                out.append(Reason("scope_overlap", "cycle {cycle} already covers {families} in {period}",
+                                  cycle=other.code, families=sorted(theirs & set(scope)), period=period))
+            else:
+                out.append(Reason("scope_overlap", "cycle {cycle} already covers every family in {period}",
+                                  cycle=other.code, period=period))
     return out
 
 
@@ -79,13 +85,16 @@ def create(ctx: Context, *, kind: str, period: str, exam_date: date | None = Non
         scope = _scope(ctx, s, families)
         code = (code or scoped_code(p.code, scope)).strip().upper()
         if not CODE.match(code):
-            raise BadInput(f"--code {code!r}: up to 40 letters, digits, Chinese characters, + - or _, e.g. 2026-航标")
+            raise BadInput(Reason("bad_code", "--code '{code}': up to 40 letters, digits, Chinese characters, + - or _, "
+                                  "e.g. {example}", code=code, example="2026-航标"))
         if s.scalars(select(CycleRow).where(CycleRow.code == code)).first():
-            raise RuleRefused(f"cycle {code} already exists (see `gradecli cycle show {code}`)")
+            raise RuleRefused(Reason("cycle_exists", "cycle {cycle} already exists (see `gradecli cycle show {cycle}`)",
+                                     cycle=code))
         clash = _overlaps(s, kind=kind, period=p.code, scope=scope)
         if clash:
-            raise RuleRefused(problems=[Problem("", f"{x}; a period's cycles must not share a family — give another "
-                                                   "--family, or re-scope the draft with `gradecli cycle scope`")
+            raise RuleRefused(problems=[Problem("", Msg("{clash}; a period's cycles must not share a family — give "
+                                                        "another --family, or re-scope the draft with `gradecli cycle "
+                                                        "scope`", clash=x))
                                         for x in clash])
         row = CycleRow(code=code, period=p.code, kind=kind, state="draft", families=",".join(scope), exam_date=exam,
                        effective_date=effective, created_at=repo.now_utc())
@@ -94,39 +103,51 @@ def create(ctx: Context, *, kind: str, period: str, exam_date: date | None = Non
         cycle_repo.log(s, row, ctx.actor, "create", kind=kind, period=p.code, exam_date=exam, effective=effective,
                        families=scope)
         uow.commit()
-    where = f" for {', '.join(scope)}" if scope else " for every family"
-    eff = effective.isoformat() if effective else "the first day of the month after closing"
-    return Outcome(f"cycle {code} created: {KIND_LABEL[kind]}{where}, exam on {exam}, results effective {eff}",
-                   {"cycle": code, "period": p.code, "kind": kind, "families": scope, "exam_date": exam.isoformat(),
-                    "state": "draft"})
+    facts = dict(cycle=code, kind=cyc.kind_label(kind), exam_date=exam)
+    if scope and effective:
+        summary = Msg("cycle {cycle} created: {kind} for {families}, exam on {exam_date}, results effective {effective}",
+                      families=scope, effective=effective, **facts)
+    elif scope:
+        summary = Msg("cycle {cycle} created: {kind} for {families}, exam on {exam_date}, results effective the first "
+                      "day of the month after closing", families=scope, **facts)
+    elif effective:
+        summary = Msg("cycle {cycle} created: {kind} for every family, exam on {exam_date}, results effective "
+                      "{effective}", effective=effective, **facts)
+    else:
+        summary = Msg("cycle {cycle} created: {kind} for every family, exam on {exam_date}, results effective the "
+                      "first day of the month after closing", **facts)
+    return Outcome(summary, {"cycle": code, "period": p.code, "kind": kind, "families": scope, "exam_date": exam,
+                             "effective_date": effective, "state": "draft"})
 
 
 def delete_cycle(ctx: Context, code: str, *, reason: str) -> Outcome:
     """A draft cycle (nobody registered) is withdrawn; its record and log are kept, under a code
     that frees the name."""
     if not reason.strip():
-        raise BadInput("--reason is empty; say why the cycle is deleted (it is recorded)")
+        raise BadInput(Reason("empty_reason", "--reason is empty; say why the cycle is deleted (it is recorded)"))
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code, lock=True)
-        cyc.require(c.state, ("draft",), code=c.code, action="deleting the cycle")
+        cyc.require(c.state, ("draft",), code=c.code, action=N_("deleting the cycle"))
         if cycle_repo.registered_count(s, c):
-            raise RuleRefused(f"cycle {c.code} has registrations; withdraw them first (`gradecli cycle withdraw`)")
+            raise RuleRefused(Reason("has_registrations", "cycle {cycle} has registrations; withdraw them first "
+                                     "(`gradecli cycle withdraw`)", cycle=c.code))
         old = c.code
         c.code, c.state = f"{old}~{c.id}", "deleted"
         cycle_repo.log(s, c, ctx.actor, "delete", code=old, reason=reason.strip(), today=ctx.today)
         uow.commit()
-    return Outcome(f"cycle {old} deleted (kept as {c.code} with its log)", {"cycle": old, "kept_as": c.code})
+    return Outcome(Msg("cycle {cycle} deleted (kept as {kept_as} with its log)", cycle=old, kept_as=c.code),
+                   {"cycle": old, "kept_as": c.code})
 
 
 def rescope(ctx: Context, code: str, *, families: list[str] | None, reason: str) -> Outcome:
     """Change which families a draft cycle covers (none given: every family)."""
     if not reason.strip():
-        raise BadInput("--reason is empty; say why the scope changes (it is recorded)")
+        raise BadInput(Reason("empty_reason", "--reason is empty; say why the scope changes (it is recorded)"))
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code, lock=True)
-        cyc.require(c.state, ("draft",), code=c.code, action="changing the scope")
+        cyc.require(c.state, ("draft",), code=c.code, action=N_("changing the scope"))
         scope = _scope(ctx, s, families)
         clash = _overlaps(s, kind=c.kind, period=c.period, scope=scope, other_than=c.id)
         if clash:
@@ -135,13 +156,22 @@ def rescope(ctx: Context, code: str, *, families: list[str] | None, reason: str)
         c.families = ",".join(scope)
         cycle_repo.log(s, c, ctx.actor, "scope", before=before, after=scope, reason=reason.strip(), today=ctx.today)
         uow.commit()
-    where = ", ".join(scope) if scope else "every family"
-    return Outcome(f"cycle {c.code} now covers {where} (was {', '.join(before) or 'every family'})",
+    return Outcome(Msg("cycle {cycle} now covers {families} (was {before})", cycle=c.code,
+                       families=scope or Msg(EVERY_FAMILY), before=before or Msg(EVERY_FAMILY)),
                    {"cycle": c.code, "families": scope, "before": before})
 
 
-LIST_COLUMNS = [("cycle", "周期"), ("period", "期间"), ("kind", "类别"), ("state", "状态"), ("exam_date", "考试日期"),
-                ("families", "范围"), ("registered", "报名人数")]
+EVERY_FAMILY = N_("every family")
+
+LIST_COLUMNS = [("cycle", Msg("Cycle")), ("period", Msg("Period")), ("kind", Msg("Kind")), ("state", Msg("State")),
+                ("exam_date", Msg("Exam date")), ("scope", Msg("Scope")), ("registered", Msg("Registered"))]
+
+
+def scope_of(families: list[str] | None) -> Reason:
+    """Which families a cycle covers, as a person reads it (``families`` in --json says it too)."""
+    if families:
+        return Reason("families", "{families}", families=families)
+    return Reason("every_family", EVERY_FAMILY)
 
 
 def list_cycles(ctx: Context) -> Listing:
@@ -150,16 +180,39 @@ def list_cycles(ctx: Context) -> Listing:
         rows = []
         for c in s.scalars(select(CycleRow).where(CycleRow.state != "deleted").order_by(CycleRow.period, CycleRow.code)):
             n = cycle_repo.registered_count(s, c)
-            rows.append({"cycle": c.code, "period": c.period, "kind": c.kind, "state": c.state,
-                         "exam_date": c.exam_date.isoformat(), "families": c.families or "all", "registered": n})
-    return Listing("Cycles", LIST_COLUMNS, rows)
+            fams = cycle_repo.families(c) or []
+            rows.append({"cycle": c.code, "period": c.period, "kind": cyc.kind_label(c.kind),
+                         "state": cyc.state_label(c.state), "exam_date": c.exam_date, "families": fams,
+                         "scope": scope_of(fams), "registered": n})
+    return Listing(Msg("Cycles"), LIST_COLUMNS, rows)
 
 
 # ---------------------------------------------------------------- eligibility and registration
 
-ELIG_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), ("family", "岗位序列 / Post family"),
-                ("grade", "现等级 / Grade"), ("target", "申报等级 / Target"), ("eligible", "资格 / Eligible"),
-                ("reasons", "原因 / Reasons"), ("next_date", "下次可报名 / Next eligible")]
+# The essential columns first (a terminal of 80 columns cuts from the right), the reasons last; short
+# headers leave the reasons room on a terminal, the sheet (--out) has the full ones.
+ELIG_COLUMNS = [("emp_no", Msg("Emp. no.")), ("name", Msg("Name")), ("family", Msg("Family")),
+                ("grade", Msg("Grade")), ("target", Msg("Step to")), ("status", Msg("Status")),
+                ("next_date", Msg("Next eligible")), ("reasons", Msg("Reasons"))]
+ELIG_SHEET_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("family", Msg("Post family")),
+                      ("grade", Msg("Grade")), ("target", Msg("Target")), ("status", Msg("Eligibility")),
+                      ("next_date", Msg("Next eligible")), ("reasons", Msg("Reasons"))]
+
+
+def eligibility_status(el) -> Reason:  # noqa: ANN001
+    """Eligible, a fast-track applicant (inside the wait, may register for the fast track only), or not."""
+    if el.eligible:
+        return Reason("eligible", "eligible")
+    if el.fast_track_applicant:
+        return Reason("fast_track_applicant", "fast-track applicant")
+    return Reason("not_eligible", "not eligible")
+
+
+def reasons_text(reasons) -> str:  # noqa: ANN001
+    """Reasons in one cell of a sheet, in the run's language."""
+    from gradecli.i18n import _
+
+    return _("; ").join(str(r) for r in reasons)
 
 
 def _assess(ctx: Context, s, c: CycleRow):  # noqa: ANN001, ANN202
@@ -174,13 +227,28 @@ def _assess(ctx: Context, s, c: CycleRow):  # noqa: ANN001, ANN202
                                calendar=calendar)
         if e.id in pending:
             code, kind, effective = pending[e.id]
-            when = f"effective {effective}" if effective else "not yet in force (that cycle is not closed)"
-            el.reasons.append(f"promoted in cycle {code} ({kind}), {when}, after this exam on {c.exam_date}: "
-                              "one promotion must take effect before the next is sat")
+            if effective:
+                el.reasons.append(Reason("promotion_pending", "promoted in cycle {cycle} ({kind}), effective {effective}, "
+                                         "after this exam on {exam_date}: one promotion must take effect before the "
+                                         "next is sat", cycle=code, kind=promotion_label(kind), effective=effective,
+                                         exam_date=c.exam_date))
+            else:
+                el.reasons.append(Reason("promotion_pending", "promoted in cycle {cycle} ({kind}), not yet in force (that "
+                                         "cycle is not closed), after this exam on {exam_date}: one promotion must take "
+                                         "effect before the next is sat", cycle=code, kind=promotion_label(kind),
+                                         exam_date=c.exam_date))
             el.eligible, el.fast_track_applicant = False, False
             el.next_date = max(filter(None, [el.next_date, effective]), default=None)
         out.append((e, person, el))
     return out
+
+
+PROMOTION_LABELS = {"tier_promotion": N_("tier promotion"), "level_promotion": N_("level promotion"),
+                    "fast_track": N_("fast track")}
+
+
+def promotion_label(kind: str) -> Reason:
+    return Reason(kind, PROMOTION_LABELS.get(kind, kind))
 
 
 def _pending_promotions(s, c: CycleRow) -> dict[int, tuple[str, str, date | None]]:  # noqa: ANN001
@@ -208,22 +276,26 @@ def eligibility(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
         assessed = _assess(ctx, uow.s, c)
     rows = []
     for e, person, el in assessed:
-        status = "是" if el.eligible else ("快速通道申请 fast track" if el.fast_track_applicant else "否")
         rows.append({"emp_no": e.emp_no, "name": e.name, "family": e.family,
                      "grade": str(person.grade) if person.grade else None,
-                     "target": str(el.target) if el.target else None, "eligible": status,
-                     "reasons": "; ".join(el.reasons), "next_date": el.next_date.isoformat() if el.next_date else None,
-                     "fast_track_applicant": el.fast_track_applicant, "may_register": el.eligible or el.fast_track_applicant})
-    n_ok = sum(1 for r in rows if r["eligible"] == "是")
+                     "target": str(el.target) if el.target else None, "eligible": el.eligible,
+                     "fast_track_applicant": el.fast_track_applicant, "may_register": el.eligible or el.fast_track_applicant,
+                     "status": eligibility_status(el), "next_date": el.next_date, "reasons": list(el.reasons)})
+    n_ok = sum(1 for r in rows if r["eligible"])
     n_ft = sum(1 for r in rows if r["fast_track_applicant"])
-    listing = Listing(f"Eligibility for cycle {c.code} ({c.kind}, exam {c.exam_date}): {n_ok} eligible, "
-                      f"{n_ft} may apply for the fast track, {len(rows) - n_ok - n_ft} not eligible",
-                      ELIG_COLUMNS, rows, extra={"cycle": c.code})
+    # a title that fits a terminal of 80 columns: the kind and the exam date are in --json and `cycle list`
+    listing = Listing(Msg("Eligibility in cycle {cycle}: {eligible} eligible, {fast_track} fast track, {not_eligible} "
+                          "not eligible", cycle=c.code, eligible=n_ok, fast_track=n_ft,
+                          not_eligible=len(rows) - n_ok - n_ft),
+                      ELIG_COLUMNS, rows, extra={"cycle": c.code, "kind": c.kind, "exam_date": c.exam_date,
+                                                 "counts": {"eligible": n_ok, "fast_track_applicant": n_ft,
+                                                            "not_eligible": len(rows) - n_ok - n_ft}})
     if out:
-        write_workbook(out, [SheetOut(f"报名资格 {c.code}", [h for _, h in ELIG_COLUMNS],
-                                      ([r[k] for k, _ in ELIG_COLUMNS] for r in rows),
-                                      widths=[12, 10, 10, 10, 10, 14, 80, 14])])
-        listing.notes.append(f"wrote {out}")
+        write_workbook(out, [SheetOut(Msg("Eligibility {cycle}", cycle=c.code), [h for _, h in ELIG_SHEET_COLUMNS],
+                                      ([reasons_text(r[k]) if k == "reasons" else r[k] for k, _ in ELIG_SHEET_COLUMNS]
+                                       for r in rows),
+                                      widths=[12, 10, 10, 10, 10, 14, 14, 80])])
+        listing.notes.append(Msg("wrote {path}", path=out))
     return listing
 
 
@@ -232,12 +304,12 @@ def register(ctx: Context, code: str, *, all_eligible: bool = False, file: Path 
              with_fast_track: bool = False) -> Outcome:
     """Register candidates; one ineligible name in a file refuses the whole file."""
     if all_eligible == (file is not None):
-        raise BadInput("give --all-eligible or --file FILE.xlsx (one of them)")
+        raise BadInput(Reason("register_how", "give --all-eligible or --file FILE.xlsx (one of them)"))
     table = read_table(file, [EMP_NO]) if file else None
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code)
-        cyc.require(c.state, ("draft", "open"), code=c.code, action="registration")
+        cyc.require(c.state, ("draft", "open"), code=c.code, action=N_("registration"))
         assessed = {e.emp_no: (e, p, el) for e, p, el in _assess(ctx, s, c)}
         existing = {r.emp_no: r for r in cycle_repo.registrations(s, c, active_only=False)}
         chosen = []
@@ -245,11 +317,14 @@ def register(ctx: Context, code: str, *, all_eligible: bool = False, file: Path 
             problems = []
             for row_no, r in table.rows:
                 hit = assessed.get(r["emp_no"])
-                where = f"{table.where(row_no)}, column 工号"
+                where = table.where(row_no, EMP_NO)
                 if hit is None:
-                    problems.append(Problem(where, f"{r['emp_no']} is not on the roster (or outside this cycle's scope)"))
+                    problems.append(Problem(where, Reason("not_on_roster", "{emp_no} is not on the roster (or outside "
+                                                          "this cycle's scope)", emp_no=r["emp_no"])))
                 elif not (hit[2].eligible or hit[2].fast_track_applicant):
-                    problems.append(Problem(where, f"{r['emp_no']} {hit[0].name} may not register: {'; '.join(hit[2].reasons)}"))
+                    problems.append(Problem(where, Reason("may_not_register", "{emp_no} {name} may not register: {reasons}",
+                                                          emp_no=r["emp_no"], name=hit[0].name,
+                                                          reasons=list(hit[2].reasons))))
                 else:
                     chosen.append(hit)
             if problems:
@@ -280,13 +355,16 @@ def register(ctx: Context, code: str, *, all_eligible: bool = False, file: Path 
         uow.commit()
     added = len(chosen) - again
     ft = sum(1 for _, _, el in chosen if el.fast_track_applicant)
-    return Outcome(f"cycle {c.code}: {added} registered ({ft} as fast-track applicants), {again} already registered; "
-                   f"{total} candidates in all", {"cycle": c.code, "registered": added, "already": again, "total": total})
+    return Outcome(Msg("cycle {cycle}: {added} registered ({fast_track} as fast-track applicants), {again} already "
+                       "registered; {total} candidates in all", cycle=c.code, added=added, fast_track=ft, again=again,
+                       total=total),
+                   {"cycle": c.code, "registered": added, "fast_track_applicants": ft, "already": again, "total": total})
 
 
-REGISTER_SHEET = "报名 Registration"
-REFERENCE_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), ("department", "部门 / Department"),
-                     ("target", "申报等级 / Target"), ("eligible", "资格 / Eligible")]
+REGISTER_SHEET = N_("Registration")
+REFERENCE_SHEET = N_("{prefix} who may register")  # the prefix 参考 makes every import pass the sheet by
+REFERENCE_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("department", Msg("Department")),
+                     ("target", Msg("Target")), ("eligible", Msg("Eligibility"))]
 
 
 @bulk_work()
@@ -295,28 +373,30 @@ def write_register_template(ctx: Context, code: str, out: Path) -> Outcome:
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code)
-        cyc.require(c.state, ("draft", "open"), code=c.code, action="the registration sheet")
+        cyc.require(c.state, ("draft", "open"), code=c.code, action=N_("the registration sheet"))
         assessed = _assess(ctx, s, c)
         registered = {r.emp_no for r in cycle_repo.registrations(s, c)}
     people = []
     for e, _person, el in sorted(assessed, key=lambda a: a[0].emp_no):
         if not (el.eligible or el.fast_track_applicant):
             continue
-        status = "是" if el.eligible else "快速通道 fast track"
         if e.emp_no in registered:
-            status += " · 已报名 registered"
+            status = (Reason("eligible", "eligible · registered") if el.eligible
+                      else Reason("fast_track_applicant", "fast-track applicant · registered"))
+        else:
+            status = eligibility_status(el)
         people.append([e.emp_no, e.name, e.department, str(el.target), status])
     column = replace(EMP_NO, example=people[0][0] if people else EMP_NO.example,
-                     note=f"the 工号 of a person to register; the sheet 参考 lists who may ({len(people)})")
-    write_template(out, REGISTER_SHEET, [column], [
-        f"周期 {c.code} 报名：每行一个工号。Registration for cycle {c.code}: one 工号 per row.",
-        "可报名人员见工作表“参考 可报名 Eligible”（仅供查阅，不会被导入）。"
-        "Who may register is listed in the sheet 参考 可报名 Eligible (for reference; never imported).",
-        "名单中有一人不可报名时，整表都不登记。One person who may not register refuses the whole sheet.",
-        f"导入 Import: gradecli cycle register {c.code} --file FILE.xlsx",
-    ], references=[SheetOut("参考 可报名 Eligible", [h for _, h in REFERENCE_COLUMNS], people,
-                            widths=[14, 10, 14, 16, 28])])
-    return Outcome(f"wrote the registration sheet for cycle {c.code} to {out}: {len(people)} people may register",
+                     note=N_("the employee number of a person to register; the reference sheet lists who may register"))
+    reference = Msg(REFERENCE_SHEET, prefix=IGNORED_SHEET_PREFIXES[1])
+    write_template(out, Msg(REGISTER_SHEET), [column], [
+        Msg("Registration for cycle {cycle}: one employee number per row.", cycle=c.code),
+        Msg("Who may register is listed in the sheet '{sheet}' (for reference; never imported).", sheet=reference),
+        Msg("One person who may not register refuses the whole sheet."),
+        Msg("Import: gradecli cycle register {cycle} --file FILE.xlsx", cycle=c.code),
+    ], references=[SheetOut(reference, [h for _, h in REFERENCE_COLUMNS], people, widths=[14, 10, 14, 16, 28])])
+    return Outcome(Msg("wrote the registration sheet for cycle {cycle} to {path}: {count} people may register",
+                       cycle=c.code, path=out, count=len(people)),
                    {"cycle": c.code, "path": str(out), "may_register": len(people)})
 
 
@@ -324,14 +404,16 @@ def withdraw(ctx: Context, code: str, emp_no: str) -> Outcome:
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code)
-        cyc.require(c.state, ("draft", "open"), code=c.code, action="withdrawal (before the papers are issued)")
+        cyc.require(c.state, ("draft", "open"), code=c.code, action=N_("withdrawal (before the papers are issued)"))
         reg = next((r for r in cycle_repo.registrations(s, c) if r.emp_no == emp_no), None)
         if reg is None:
-            raise BadInput(f"{emp_no} is not registered for cycle {c.code}")
+            raise BadInput(Reason("not_registered", "{emp_no} is not registered for cycle {cycle}", emp_no=emp_no,
+                                  cycle=c.code))
         reg.status = "withdrawn"
         cycle_repo.log(s, c, ctx.actor, "withdraw", emp_no=emp_no)
         uow.commit()
-    return Outcome(f"{emp_no} withdrawn from cycle {c.code}", {"cycle": c.code, "emp_no": emp_no})
+    return Outcome(Msg("{emp_no} withdrawn from cycle {cycle}", emp_no=emp_no, cycle=c.code),
+                   {"cycle": c.code, "emp_no": emp_no})
 
 
 # ---------------------------------------------------------------- papers
@@ -340,15 +422,16 @@ def withdraw(ctx: Context, code: str, emp_no: str) -> Outcome:
 def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants: int = 2,
                  seed: str | None = None) -> Outcome:
     if mode not in ("individual", "shared"):
-        raise BadInput(f"--mode {mode!r}: use individual or shared")
+        raise BadInput(Reason("bad_mode", "--mode '{mode}': use individual or shared", mode=mode))
     seed = seed or new_seed()
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code)
-        cyc.require(c.state, ("open",), code=c.code, action="issuing papers")
+        cyc.require(c.state, ("open",), code=c.code, action=N_("issuing papers"))
         regs = cycle_repo.registrations(s, c)
         if not regs:
-            raise RuleRefused(f"cycle {c.code} has no candidates; register some first")
+            raise RuleRefused(Reason("no_candidates", "cycle {cycle} has no candidates; register some first",
+                                     cycle=c.code))
         groups: dict[tuple[int, str], list[RegistrationRow]] = defaultdict(list)
         for r in regs:
             groups[(r.exam_tier, r.family)].append(r)
@@ -358,7 +441,8 @@ def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants:
         for (tier, family), members in sorted(groups.items()):
             if (tier, family) not in banks:
                 # every group is still checked, so one refusal names every family and tier that lacks something
-                problems.append(f"tier {tier} {family} ({len(members)} candidates): {no_bank(family, tier)}")
+                problems.append(Msg("tier {tier} {family} ({count} candidates): {problem}", tier=tier, family=family,
+                                    count=len(members), problem=no_bank(family, tier)))
                 continue
             questions = bank_repo.current_questions(s, tier=tier, families=[family, "common"])
             bp = Blueprint.from_policy(ctx.policy, tier, c.kind, family)
@@ -371,10 +455,11 @@ def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants:
                 else:
                     drawn = assemble_sitting(questions, bp, family, sitting_seed, variants=min(variants, len(members)) or 1)
             except RuleRefused as exc:
-                problems += [f"tier {tier} {family} ({len(members)} candidates): {ln}" for ln in exc.lines()]
+                problems += [Msg("tier {tier} {family} ({count} candidates): {problem}", tier=tier, family=family,
+                                 count=len(members), problem=x) for x in _messages(exc)]
                 continue
             plans.append((tier, family, members, bp, drawn))
-            ctx.progress("papers", len(plans), len(groups))
+            ctx.progress(Msg("papers"), len(plans), len(groups))
         if problems:
             raise RuleRefused(problems=[Problem("", p) for p in problems])
         for tier, family, members, bp, drawn in plans:
@@ -393,9 +478,20 @@ def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants:
         cycle_repo.log(s, c, ctx.actor, "issue-papers", mode=mode, seed=seed, groups=issued)
         uow.commit()
     n = sum(g["papers"] for g in issued)
-    return Outcome(f"cycle {c.code}: {n} {'individual papers' if mode == 'individual' else 'shared variants'} for "
-                   f"{len(regs)} candidates in {len(issued)} group(s), seed {seed}",
-                   {"cycle": c.code, "mode": mode, "seed": seed, "groups": issued})
+    facts = dict(cycle=c.code, papers=n, candidates=len(regs), groups=len(issued), seed=seed)
+    summary = (Msg("cycle {cycle}: {papers} individual papers for {candidates} candidates in {groups} group(s), seed "
+                   "{seed}", **facts) if mode == "individual" else
+               Msg("cycle {cycle}: {papers} shared variants for {candidates} candidates in {groups} group(s), seed "
+                   "{seed}", **facts))
+    return Outcome(summary, {"cycle": c.code, "mode": mode, "seed": seed, "groups": issued})
+
+
+def _messages(exc) -> list:  # noqa: ANN001
+    """An error's problems (or its message) as messages, kept as data to be put in a sentence."""
+    if exc.problems:
+        return [p.message if not p.where else Msg("{where}: {problem}", where=p.where, problem=p.message)
+                for p in exc.problems]
+    return [exc.message if exc.message is not None else str(exc)]
 
 
 def _recent_questions(s, emp_nos: list[str], n: int) -> dict[str, set[str]]:  # noqa: ANN001
@@ -439,7 +535,7 @@ def write_answer_sheet(ctx: Context, code: str, out: Path) -> Outcome:
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code)
-        cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="the answer sheet")
+        cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action=N_("the answer sheet"))
         regs = cycle_repo.registrations(s, c)
         names = dict(s.execute(select(Employee.emp_no, Employee.name)).all())
         sheets: dict[tuple[int, str], list] = defaultdict(list)
@@ -455,13 +551,16 @@ def write_answer_sheet(ctx: Context, code: str, out: Path) -> Outcome:
     for key in sorted(sheets):
         items = layout[key]
         headers = ["周期 / Cycle", "工号 / Employee No.", "姓名 / Name", "试卷 / Paper"] + [f"题{n} / Q{n}" for n in range(1, len(items) + 1)]
-        comments = [f"cycle {c.code}: leave as it is", None, None, "the paper number on the candidate's paper"] + [
-            f"{i.question.type}, {i.question.points} points: {allowed_hint(i.question, i.order)}; blank = unanswered"
+        comments = [Msg("cycle {cycle}: leave as it is", cycle=c.code), None, None,
+                    Msg("the paper number on the candidate's paper")] + [
+            Msg("{type}, {points} points: {allowed}; blank = unanswered", type=question_type_label(i.question.type),
+                points=i.question.points, allowed=allowed_hint(i.question, i.order))
             for i in items]
-        out_sheets.append(SheetOut(f"{key[0]}等 {key[1]}", headers, sheets[key],
+        out_sheets.append(SheetOut(Msg("tier {tier} {family}", tier=key[0], family=key[1]), headers, sheets[key],
                                    widths=[8, 14, 10, 14] + [7] * len(items), header_comments=comments))
     write_workbook(out, out_sheets)
-    return Outcome(f"wrote the answer sheet for cycle {c.code} ({len(regs)} candidates) to {out}",
+    return Outcome(Msg("wrote the answer sheet for cycle {cycle} ({candidates} candidates) to {path}", cycle=c.code,
+                       candidates=len(regs), path=out),
                    {"cycle": c.code, "path": str(out), "candidates": len(regs)})
 
 
@@ -473,7 +572,7 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code)
-        cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="importing answers")
+        cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action=N_("importing answers"))
         regs = {r.emp_no: r for r in cycle_repo.registration_rows(s, c)}  # plain rows: 20,000 need no ORM objects
         paper_rows, entries, versions = load_paper_entries(s, cycle_id=c.id, brief=True)
         papers = {r.id: r for r in paper_rows}
@@ -488,37 +587,46 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
         code, revision = c.code, c.revision
         for sr in rows:
             if sr.cycle and sr.cycle.upper() != code:
-                problems.append(Problem(f"{sr.where()}, column 周期", f"this sheet is for cycle {sr.cycle}, not {code}; import it into that cycle"))
+                problems.append(Problem(sr.where("周期"), Reason("other_cycle", "this sheet is for cycle {sheet_cycle}, not "
+                                                             "{cycle}; import it into that cycle",
+                                                             sheet_cycle=sr.cycle, cycle=code)))
                 continue
             reg = regs.get(sr.emp_no)
             if reg is None:
-                problems.append(Problem(f"{sr.where()}, column 工号", f"{sr.emp_no} is not registered for cycle {code}"))
+                problems.append(Problem(sr.where("工号"), Reason("not_registered", "{emp_no} is not registered for cycle "
+                                                             "{cycle}", emp_no=sr.emp_no, cycle=code)))
                 continue
             if revision and not reg.reopened:
-                problems.append(Problem(f"{sr.where()}, column 工号", f"{sr.emp_no}'s results were published and are final; "
-                                        "only a candidate with an upheld objection can be corrected (leave this row out)"))
+                problems.append(Problem(sr.where("工号"), Reason("results_final", FINAL_RESULTS, emp_no=sr.emp_no)))
                 continue
             if sr.emp_no in seen:
-                problems.append(Problem(f"{sr.where()}, column 工号", f"{sr.emp_no} appears again (first at row {seen[sr.emp_no]}); keep one row per candidate"))
+                problems.append(Problem(sr.where("工号"), Reason("duplicate_candidate", "{emp_no} appears again (first at "
+                                                             "row {first}); keep one row per candidate",
+                                                             emp_no=sr.emp_no, first=seen[sr.emp_no])))
                 continue
             seen[sr.emp_no] = sr.row
             if sr.absent():
                 marked_absent.append(reg)
                 continue
             if reg.paper_id is None:
-                problems.append(Problem(f"{sr.where()}, column 工号", f"{sr.emp_no} has no paper yet; run `gradecli cycle issue-papers {code}`"))
+                problems.append(Problem(sr.where("工号"), Reason("no_paper", "{emp_no} has no paper yet; run `gradecli "
+                                                             "cycle issue-papers {cycle}`", emp_no=sr.emp_no, cycle=code)))
                 continue
             prow, flat = papers[reg.paper_id], entries[reg.paper_id]
             vids, ranks = flat[0::2], flat[1::2]
             if sr.paper is None:
-                problems.append(Problem(f"{sr.where()}, column 试卷", f"is empty; write {prow.code} (the paper {sr.emp_no} sat), "
-                                        "or 缺考 if the candidate did not sit"))
+                problems.append(Problem(sr.where("试卷"), Reason("empty_paper", "is empty; write {paper} (the paper {emp_no} "
+                                                             "sat), or {absent} if the candidate did not sit",
+                                                             paper=prow.code, emp_no=sr.emp_no, absent=cells.ABSENT)))
                 continue
             if sr.paper.strip().upper() != prow.code.upper():
-                problems.append(Problem(f"{sr.where()}, column 试卷", f"paper {sr.paper} is not {sr.emp_no}'s paper ({prow.code})"))
+                problems.append(Problem(sr.where("试卷"), Reason("wrong_paper", "paper {given} is not {emp_no}'s paper "
+                                                             "({paper})", given=sr.paper, emp_no=sr.emp_no,
+                                                             paper=prow.code)))
                 continue
             if max(sr.numbers, default=0) > len(vids):  # columns may come in any order
-                problems += [Problem(f"{sr.where()}, column 题{pos}", f"the paper has {len(vids)} questions; leave this column empty")
+                problems += [Problem(sr.where(f"题{pos}"), Reason("beyond_paper", "the paper has {count} questions; leave "
+                                                                "this column empty", count=len(vids)))
                              for pos, _ in sr.beyond(len(vids))]
             keys = list(zip(vids, ranks, sr.answers(len(vids))))
             hits = list(map(scores.get, keys))
@@ -531,7 +639,9 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
                     try:
                         got, points = score(q, shown, raw, multiple_scoring=multiple_scoring)
                     except AnswerError as exc:
-                        problems.append(Problem(f"{sr.where()}, column 题{pos + 1}", f"{exc}; write {allowed_hint(q, shown)}"))
+                        problems.append(Problem(sr.where(f"题{pos + 1}"), Reason("bad_answer", "{problem}; write {allowed}",
+                                                                             problem=exc.message,
+                                                                             allowed=allowed_hint(q, shown))))
                         continue
                     hits[pos] = scores[key] = (got, str(points), int(points.scaleb(2)))
             if problems:
@@ -559,23 +669,33 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
         cycle_repo.log(s, c, ctx.actor, "import-answers", file=str(path), candidates=len(scored), replaced=replaced,
                        absent=[r.emp_no for r in marked_absent], no_row=[r.emp_no for r in no_row])
         uow.commit()
-    notes = [f"answers replaced for {len(replaced)} candidate(s) already scored: {', '.join(replaced[:10])}"] if replaced else []
+    notes = [Msg("answers replaced for {count} candidate(s) already scored: {who}", count=len(replaced),
+                 who=_some(replaced))] if replaced else []
     if marked_absent:
-        notes.append(f"{len(marked_absent)} candidate(s) absent (缺考: 缺考 written or every answer cell empty): "
-                     + _some(r.emp_no for r in marked_absent))
+        notes.append(Msg("{count} candidate(s) absent ({absent} written or every answer cell empty): {who}",
+                         count=len(marked_absent), absent=cells.ABSENT, who=_some(r.emp_no for r in marked_absent)))
     if no_row:
-        notes.append(f"{len(no_row)} registered candidate(s) have no row and count as absent (缺考): "
-                     + _some(r.emp_no for r in no_row))
+        notes.append(Msg("{count} registered candidate(s) have no row and count as absent: {who}", count=len(no_row),
+                         who=_some(r.emp_no for r in no_row)))
     if absent:
-        notes.append(f"to correct one: `gradecli cycle absent {c.code} EMP --undo --reason TEXT`, then import their row")
-    return Outcome(f"cycle {c.code}: answers of {len(scored)} candidates scored from {path}; state {c.state}",
+        notes.append(Msg("to correct one: `gradecli cycle absent {cycle} EMP --undo --reason TEXT`, then import their row",
+                         cycle=c.code))
+    return Outcome(Msg("cycle {cycle}: answers of {count} candidates scored from {path}; state {state}", cycle=c.code,
+                       count=len(scored), path=path, state=cyc.state_label(c.state)),
                    {"cycle": c.code, "scored": len(scored), "replaced": replaced, "absent": sorted(r.emp_no for r in absent),
                     "state": c.state}, notes)
 
 
-def _some(items, n: int = 10) -> str:  # noqa: ANN001
+FINAL_RESULTS = N_("{emp_no}'s results were published and are final; only a candidate with an upheld objection can "
+                   "be corrected (leave this row out)")
+
+
+def _some(items, n: int = 10) -> "list[str] | Msg":  # noqa: ANN001
+    """The first ``n`` of a list of names (a list parameter, joined in the run's language)."""
     items = list(items)
-    return ", ".join(items[:n]) + (" …" if len(items) > n else "")
+    if len(items) <= n:
+        return items
+    return Msg("{items} …", items=items[:n])
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder for 40,000 lists (json.dumps makes one a call)
@@ -613,22 +733,23 @@ def _advance(s, c: CycleRow) -> None:  # noqa: ANN001
     c.state = "scored" if complete else "papers_issued"
 
 
-SKILL_SHEET = "实操成绩 Skill scores"
+SKILL_SHEET = N_("Skill scores")
 ASSESSOR_HEADER = re.compile(r"^\s*(?:评委\s*(\d+)|Assessor\s*(\d+))\s*(?:[/／]\s*(?:评委\s*\d+|Assessor\s*\d+)\s*)?$", re.I)
 SCORE_CELL = cells.or_absent(cells.decimal(Decimal(0), Decimal(100), places=1))
 SKILL_COLUMNS = [
-    replace(EMP_NO, prefilled=True, note="the candidate's employee number (filled in by gradecli)"),
+    replace(EMP_NO, prefilled=True, note=N_("the candidate's employee number (filled in by gradecli)")),
     Column("name", "姓名", "Name", cells.text, required=False, blank_ok=True, prefilled=True, example="张三",
-           note="the candidate's name, to help the assessor (not checked)"),
+           note=N_("the candidate's name, to help the assessor (not checked)")),
     Column("skill", "实操成绩", "Skill score", SCORE_CELL, required=False, blank_ok=True,
-           example=82.5, note="the score from 0 to 100, one decimal at most, or 缺考 (absent) — or leave it empty and "
-           "give each assessor's mark under 评委1, 评委2, …; leave the row empty when it is not known yet"),
+           example=82.5, note=N_("the score from 0 to 100, one decimal at most, or 缺考 for a candidate who was absent — "
+                                 "or leave it empty and give each assessor's mark under Assessor 1, Assessor 2, …; "
+                                 "leave the row empty when it is not known yet")),
 ]
 
 
 def assessor_column(n: int) -> Column:
     return Column(f"a{n}", f"评委{n}", f"Assessor {n}", SCORE_CELL, required=False, blank_ok=True,
-                  note="this assessor's mark, 0–100; blank when the assessor recused (回避)")
+                  note=N_("this assessor's mark, 0–100; blank when the assessor recused"))
 
 
 def skill_columns_for(header) -> list[Column]:  # noqa: ANN001
@@ -647,27 +768,27 @@ def write_score_template(ctx: Context, code: str, out: Path) -> Outcome:
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code)
-        cyc.require(c.state, ("open", "papers_issued", "scored"), code=c.code, action="the skill-score sheet")
+        cyc.require(c.state, ("open", "papers_issued", "scored"), code=c.code, action=N_("the skill-score sheet"))
         regs = cycle_repo.registrations(s, c)
         if c.revision:  # after a notice only the reopened candidates' scores can change
             regs = [r for r in regs if r.reopened]
         names = dict(s.execute(select(Employee.id, Employee.name).join(RegistrationRow, RegistrationRow.employee_id == Employee.id)
                                .where(RegistrationRow.cycle_id == c.id)).all())
     if not regs:
-        raise RuleRefused(f"cycle {c.code} has no candidates whose skill score can be entered; "
-                          f"register some first (`gradecli cycle register {c.code} --all-eligible`)")
+        raise RuleRefused(Reason("no_candidates", "cycle {cycle} has no candidates whose skill score can be entered; "
+                                 "register some first (`gradecli cycle register {cycle} --all-eligible`)", cycle=c.code))
     panel = [assessor_column(n) for n in range(1, ctx.policy.evaluation.skill_assessors + 1)]
-    write_template(out, SKILL_SHEET, SKILL_COLUMNS + panel, [
-        f"周期 {c.code} 的实操成绩：每名考生一行，已填好工号和姓名。Skill scores of cycle {c.code}: one row per candidate.",
-        "只填写实操成绩（0–100，最多一位小数），未参加考核的写“缺考”；暂无成绩的留空，导入时跳过该行。"
-        "Write only 实操成绩 (0–100, one decimal at most), or 缺考 for a candidate absent from the assessment; "
-        "leave it empty when not known yet — that row is skipped.",
-        f"导入 Import: gradecli cycle import-scores {c.code} FILE.xlsx --part skill",
-        "评委打分：每位评委一列（评委1…评委N），回避的评委留空；有 {n} 个及以上评分时去掉一个最高分和一个最低分后取平均。"
-        "Or one mark per assessor (评委1…评委N; blank when an assessor recused): with {n} or more marks the highest "
-        "and the lowest are dropped before averaging.".format(n=ctx.policy.evaluation.skill_trim_from),
+    write_template(out, Msg(SKILL_SHEET), SKILL_COLUMNS + panel, [
+        Msg("Skill scores of cycle {cycle}: one row per candidate, the employee number and name already filled in.",
+            cycle=c.code),
+        Msg("Write only the skill score (0–100, one decimal at most), or {absent} for a candidate absent from the "
+            "assessment; leave it empty when not known yet — that row is skipped on import.", absent=cells.ABSENT),
+        Msg("Import: gradecli cycle import-scores {cycle} FILE.xlsx --part skill", cycle=c.code),
+        Msg("Or one mark per assessor (Assessor 1 … Assessor N; blank when an assessor recused): with {n} or more marks "
+            "the highest and the lowest are dropped before averaging.", n=ctx.policy.evaluation.skill_trim_from),
     ], rows=[[r.emp_no, names.get(r.employee_id), None] + [None] * len(panel) for r in regs])
-    return Outcome(f"wrote the skill-score sheet for cycle {c.code} ({len(regs)} candidates) to {out}",
+    return Outcome(Msg("wrote the skill-score sheet for cycle {cycle} ({candidates} candidates) to {path}",
+                       cycle=c.code, candidates=len(regs), path=out),
                    {"cycle": c.code, "path": str(out), "candidates": len(regs)})
 
 
@@ -676,36 +797,41 @@ def import_scores(ctx: Context, code: str, path: Path, *, part: str) -> Outcome:
     score is computed (the highest and lowest dropped from the policy's panel size on); 缺考 for a
     candidate absent from the assessment. Every mark is kept as evidence."""
     if part != "skill":
-        raise BadInput(f"--part {part!r}: only skill scores are imported (theory comes from the answer sheets, "
-                       "performance from `gradecli perf import`)")
+        raise BadInput(Reason("bad_part", "--part '{part}': only skill scores are imported (theory comes from the answer "
+                              "sheets, performance from `gradecli perf import`)", part=part))
     problems: list[Problem] = []
     tables = read_tables(path, skill_columns_for, collect=problems)  # bad cells are listed with the checks below
     if not tables:
-        raise BadInput(f"{path}: no sheet has a header row with 工号 / Employee No. and 实操成绩 / Skill score "
-                       "or 评委1 / Assessor 1; use `gradecli cycle template-scores`")
+        raise BadInput(Reason("no_skill_sheet", "{path}: no sheet has a header row with {emp_no} and {skill} or "
+                              "{assessor}; use `gradecli cycle template-scores`", path=path,
+                              emp_no=SKILL_COLUMNS[0].header, skill=SKILL_COLUMNS[2].header,
+                              assessor=assessor_column(1).header))
     trim = ctx.policy.evaluation.skill_trim_from
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code)
-        cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="importing scores")
+        cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action=N_("importing scores"))
         regs = {r.emp_no: r for r in cycle_repo.registrations(s, c)}
         entries, absent, left = [], [], []
         for table in tables:
             panel = sorted(k for k in table.present if k.startswith("a") and k[1:].isdigit())
             if "skill" not in table.present and not panel:
-                problems.append(Problem(f"{table.source}, sheet {table.sheet}",
-                                        "give a 实操成绩 / Skill score column or the assessors' 评委1, 评委2, … columns"))
+                problems.append(Problem(table.where(), Reason("no_skill_column", "give a {skill} column or the "
+                                                              "assessors' {assessors} columns",
+                                                              skill=SKILL_COLUMNS[2].header,
+                                                              assessors=[assessor_column(1).header,
+                                                                         assessor_column(2).header, "…"])))
                 continue
-            left += [v.get("emp_no") or f"row {n}" for n, v in table.unfilled]
+            left += [v.get("emp_no") or Msg("row {row}", row=n) for n, v in table.unfilled]
             for n, r in table.rows:
-                where = table.where(n)
                 if r["emp_no"] not in regs:
-                    problems.append(Problem(f"{where}, column 工号", f"{r['emp_no']} is not registered for cycle {c.code}"))
+                    problems.append(Problem(table.where(n, "工号"), Reason("not_registered", "{emp_no} is not registered "
+                                                                       "for cycle {cycle}", emp_no=r["emp_no"],
+                                                                       cycle=c.code)))
                     continue
                 if c.revision and not regs[r["emp_no"]].reopened:
-                    problems.append(Problem(f"{where}, column 工号", f"{r['emp_no']}'s results were published and are "
-                                            "final; only a candidate with an upheld objection can be corrected "
-                                            "(leave this row out)"))
+                    problems.append(Problem(table.where(n, "工号"), Reason("results_final", FINAL_RESULTS,
+                                                                       emp_no=r["emp_no"])))
                     continue
                 marks = [r.get(k) for k in sorted(panel, key=lambda k: int(k[1:]))]
                 given = [m for m in marks if m is not None]
@@ -714,12 +840,15 @@ def import_scores(ctx: Context, code: str, path: Path, *, part: str) -> Outcome:
                     absent.append(r["emp_no"])
                     continue
                 if cells.ABSENT in given:
-                    problems.append(Problem(f"{where}, column 评委", "缺考 goes in 实操成绩 or the first assessor's "
-                                            "column; the other assessors' cells stay empty"))
+                    problems.append(Problem(table.where(n, "评委"), Reason("absent_in_panel", "{absent} goes in the skill "
+                                                                       "score or the first assessor's column; the other "
+                                                                       "assessors' cells stay empty",
+                                                                       absent=cells.ABSENT)))
                     continue
                 if given and r["skill"] is not None:
-                    problems.append(Problem(f"{where}, column 实操成绩", "give either 实操成绩 or the assessors' marks, "
-                                            "not both; clear one of them"))
+                    problems.append(Problem(table.where(n, "实操成绩"), Reason("score_and_marks", "give either the skill "
+                                                                         "score or the assessors' marks, not both; "
+                                                                         "clear one of them")))
                     continue
                 if given:
                     score, _dropped = panel_score(marks, trim)
@@ -740,18 +869,20 @@ def import_scores(ctx: Context, code: str, path: Path, *, part: str) -> Outcome:
         cycle_repo.log(s, c, ctx.actor, "import-scores", part=part, file=str(path), rows=len(entries), replaced=replaced,
                        absent=absent)
         uow.commit()
-    notes = [f"skill scores changed for {', '.join(replaced)}"] if replaced else []
+    notes = [Msg("skill scores changed for {who}", who=replaced)] if replaced else []
     panels = sum(1 for _, _, marks, _ in entries if marks)
     if panels:
-        notes.append(f"{panels} score(s) computed from the assessors' marks (the highest and the lowest dropped "
-                     f"where {trim} or more were given); every mark is kept")
+        notes.append(Msg("{count} score(s) computed from the assessors' marks (the highest and the lowest dropped where "
+                         "{trim} or more were given); every mark is kept", count=panels, trim=trim))
     if absent:
-        notes.append(f"{len(absent)} candidate(s) absent from the skill assessment (缺考): {_some(absent)}")
+        notes.append(Msg("{count} candidate(s) absent from the skill assessment: {who}", count=len(absent),
+                         who=_some(absent)))
     if left:
-        notes.append(f"{len(left)} row(s) without a score, left as they were: {_some(left, 12)}")
+        notes.append(Msg("{count} row(s) without a score, left as they were: {who}", count=len(left), who=_some(left, 12)))
     for table in tables:
         notes += table.warnings
-    return Outcome(f"cycle {c.code}: {len(entries)} skill scores from {path}; state {c.state}",
+    return Outcome(Msg("cycle {cycle}: {count} skill scores from {path}; state {state}", cycle=c.code,
+                       count=len(entries), path=path, state=cyc.state_label(c.state)),
                    {"cycle": c.code, "rows": len(entries), "replaced": replaced, "state": c.state}, notes)
 
 
@@ -760,19 +891,21 @@ def mark_absent(ctx: Context, code: str, emp_no: str, *, reason: str, part: str 
     """Correct a sheet by hand: a candidate was absent (缺考) from a part, or was not after all.
     Logged like a re-import; before evaluation, or for a candidate reopened by an upheld objection."""
     if part not in ("theory", "skill"):
-        raise BadInput(f"--part {part!r}: write theory (the exam) or skill (the practical assessment)")
+        raise BadInput(Reason("bad_part", "--part '{part}': write theory (the exam) or skill (the practical assessment)",
+                              part=part))
     if not reason.strip():
-        raise BadInput("--reason is empty; say why (it is recorded in the cycle log)")
+        raise BadInput(Reason("empty_reason", "--reason is empty; say why (it is recorded in the cycle log)"))
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code)
-        cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action="recording an absence")
+        cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action=N_("recording an absence"))
         reg = next((r for r in cycle_repo.registrations(s, c) if r.emp_no == emp_no), None)
         if reg is None:
-            raise BadInput(f"{emp_no} is not registered for cycle {c.code}")
+            raise BadInput(Reason("not_registered", "{emp_no} is not registered for cycle {cycle}", emp_no=emp_no,
+                                  cycle=c.code))
         if c.revision and not reg.reopened:
-            raise RuleRefused(f"{emp_no}'s results were published and are final; only a candidate with an upheld "
-                              "objection can be corrected")
+            raise RuleRefused(Reason("results_final", "{emp_no}'s results were published and are final; only a "
+                                     "candidate with an upheld objection can be corrected", emp_no=emp_no))
         note = None
         if part == "theory":
             sheet = s.scalars(select(AnswerRow).where(AnswerRow.registration_id == reg.id)).first()
@@ -780,8 +913,8 @@ def mark_absent(ctx: Context, code: str, emp_no: str, *, reason: str, part: str 
                 reg.absent = False
                 if sheet is None:
                     reg.theory = None
-                    note = (f"{emp_no} has no scored answers: import their row of the answer sheet "
-                            f"(`gradecli cycle import-answers {c.code} FILE.xlsx`)")
+                    note = Msg("{emp_no} has no scored answers: import their row of the answer sheet (`gradecli cycle "
+                               "import-answers {cycle} FILE.xlsx`)", emp_no=emp_no, cycle=c.code)
                 else:
                     reg.theory = sum((Decimal(x) for x in json.loads(sheet.earned)), Decimal(0))
             else:
@@ -791,24 +924,34 @@ def mark_absent(ctx: Context, code: str, emp_no: str, *, reason: str, part: str 
             if not undo:
                 reg.skill = None
             elif reg.skill is None:
-                note = f"{emp_no} needs a skill score: `gradecli cycle import-scores {c.code} FILE.xlsx --part skill`"
+                note = Msg("{emp_no} needs a skill score: `gradecli cycle import-scores {cycle} FILE.xlsx --part skill`",
+                           emp_no=emp_no, cycle=c.code)
         _advance(s, c)
         cycle_repo.log(s, c, ctx.actor, "absent-undo" if undo else "absent", emp_no=emp_no, part=part,
                        reason=reason.strip(), today=ctx.today)
         uow.commit()
-    what = {"theory": "the theory exam", "skill": "the skill assessment"}[part]
-    summary = (f"cycle {c.code}: {emp_no} is no longer absent from {what}" if undo
-               else f"cycle {c.code}: {emp_no} absent (缺考) from {what}") + f"; state {c.state}"
+    facts = dict(cycle=c.code, emp_no=emp_no, state=cyc.state_label(c.state))
+    if part == "theory":
+        summary = (Msg("cycle {cycle}: {emp_no} is no longer absent from the theory exam; state {state}", **facts) if undo
+                   else Msg("cycle {cycle}: {emp_no} absent from the theory exam; state {state}", **facts))
+    else:
+        summary = (Msg("cycle {cycle}: {emp_no} is no longer absent from the skill assessment; state {state}", **facts)
+                   if undo else Msg("cycle {cycle}: {emp_no} absent from the skill assessment; state {state}", **facts))
     return Outcome(summary, {"cycle": c.code, "emp_no": emp_no, "part": part, "absent": not undo, "state": c.state},
                    [note] if note else [])
 
 
 # ---------------------------------------------------------------- show
 
-SHOW_COLUMNS = [("emp_no", "工号 / Employee No."), ("name", "姓名 / Name"), ("family", "岗位序列 / Post family"),
-                ("step", "申报 / Step"), ("paper", "试卷 / Paper"), ("theory", "理论 / Theory"),
-                ("skill", "实操 / Skill"), ("rating", "考核 / Rating"), ("performance", "业绩 / Performance"),
-                ("missing", "缺项 / Missing")]
+SHOW_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("family", Msg("Post family")),
+                ("step", Msg("Step")), ("paper", Msg("Paper")), ("theory", Msg("Theory")),
+                ("skill", Msg("Skill")), ("rating", Msg("Rating")), ("performance", Msg("Performance")),
+                ("missing", Msg("Missing"))]
+MISSING_LABELS = {"paper": N_("paper"), "answers": N_("answers"), "skill": N_("skill score"), "rating": N_("rating {year}")}
+
+
+def _missing(what: str, year: int) -> Reason:
+    return Reason(what, MISSING_LABELS[what], year=year) if what == "rating" else Reason(what, MISSING_LABELS[what])
 
 
 def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
@@ -827,6 +970,7 @@ def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
     rows, lacking = [], defaultdict(list)
     for r in regs:
         rating = cycle_repo.latest_rating(ratings.get(r.employee_id, []), c.exam_date.year)
+        year = c.exam_date.year - 1
         missing = []
         if r.paper_id is None:
             missing.append("paper")
@@ -835,29 +979,37 @@ def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
         if r.skill is None and not r.absent and not r.skill_absent:
             missing.append("skill")
         if rating is None:
-            missing.append(f"rating {c.exam_date.year - 1}")
+            missing.append("rating")
         for m in missing:
             lacking[m].append(r.emp_no)
+        frm, to = Grade(r.from_tier, r.from_level), Grade(r.to_tier, r.to_level)
+        step = (Msg("{from_grade} → {to_grade} (fast track)", from_grade=str(frm), to_grade=str(to)) if r.fast_track
+                else Msg("{from_grade} → {to_grade}", from_grade=str(frm), to_grade=str(to)))
         rows.append({"emp_no": r.emp_no, "name": names.get(r.employee_id), "family": r.family,
-                     "step": f"{Grade(r.from_tier, r.from_level)} → {Grade(r.to_tier, r.to_level)}" + (" (快速通道)" if r.fast_track else ""),
+                     "from_grade": str(frm), "to_grade": str(to), "fast_track": bool(r.fast_track), "step": step,
                      "paper": papers.get(r.paper_id), "theory": score_or_absent(r.theory, r.absent),
+                     "theory_status": "absent" if r.absent else ("missing" if r.theory is None else "scored"),
                      "skill": score_or_absent(r.skill, r.skill_absent),
+                     "skill_status": "absent" if r.skill_absent else ("missing" if r.skill is None else "scored"),
                      "skill_marks": json.loads(r.skill_marks) if r.skill_marks else None,
                      "rating": rating.rating if rating else None,
                      "performance": policy.performance.scores.get(rating.rating) if rating else None,
-                     "missing": ", ".join(missing)})
-    notes = [f"state {c.state}; next: {cyc.NEXT_STEP[c.state].format(code=c.code)}"]
+                     "missing": [_missing(m, year) for m in missing]})
+    notes = [Msg("state {state}; next: {next}", state=cyc.state_label(c.state), next=cyc.next_step(c.state, c.code))]
     if c.state == "papers_issued" and not answered:
-        notes.append("no answer sheet imported yet")
+        notes.append(Msg("no answer sheet imported yet"))
     for what, who in lacking.items():
-        notes.append(f"{len(who)} without {what}: {', '.join(who[:12])}{' …' if len(who) > 12 else ''}")
-    title = (f"Cycle {c.code} — {KIND_LABEL[c.kind]}, {c.state}, exam {c.exam_date}, "
-             f"{len(regs)} candidates, {sum(1 for r in regs if r.absent or r.skill_absent)} absent")
+        notes.append(Msg("{count} without {what}: {who}", count=len(who), what=_missing(what, c.exam_date.year - 1),
+                         who=_some(who, 12)))
+    title = Msg("Cycle {cycle}, {state}, exam {exam_date}: {candidates} candidates, {absent} absent", cycle=c.code,
+                state=cyc.state_label(c.state), exam_date=c.exam_date, candidates=len(regs),
+                absent=sum(1 for r in regs if r.absent or r.skill_absent))
     listing = Listing(title, SHOW_COLUMNS, rows, notes,
-                      {"cycle": c.code, "kind": c.kind, "state": c.state, "exam_date": c.exam_date.isoformat(),
+                      {"cycle": c.code, "kind": c.kind, "state": c.state, "exam_date": c.exam_date,
                        "missing": dict(lacking)})
     if out:
-        write_workbook(out, [SheetOut(f"成绩 {c.code}", [h for _, h in SHOW_COLUMNS],
-                                      ([r[k] for k, _ in SHOW_COLUMNS] for r in rows))])
-        listing.notes.append(f"wrote {out}")
+        write_workbook(out, [SheetOut(Msg("Scores {cycle}", cycle=c.code), [h for _, h in SHOW_COLUMNS],
+                                      ([render(r[k]) if k == "missing" else r[k] for k, _ in SHOW_COLUMNS]
+                                       for r in rows))])
+        listing.notes.append(Msg("wrote {path}", path=out))
     return listing

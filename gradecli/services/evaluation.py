@@ -204,7 +204,7 @@ def evaluate(ctx: Context, code: str, *, quotas: dict[tuple[str, int], int] | No
         decisions_out += _scope_decisions(ctx, s, c, regs, year, ratings, scope)
         s.execute(delete(CycleDecisionRow).where(CycleDecisionRow.cycle_id == c.id))
         insert_rows(s, CycleDecisionRow.__table__, decisions_out)
-        c.state, c.quotas, c.appraisal_year = "evaluated", json.dumps(quota_info, ensure_ascii=False), year
+        c.state, c.quotas, c.appraisal_year = "evaluated", json.dumps(quota_info, ensure_ascii=False, default=str), year
         cycle_repo.log(s, c, ctx.actor, "evaluate", quotas=quota_info, decisions=len(decisions_out),
                        today=ctx.today)
         uow.commit()

@@ -7,6 +7,7 @@ import json
 import math
 import re
 from collections import Counter
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from gradecli.domain.analysis import project
 from gradecli.domain.errors import BadInput
 from gradecli.domain.evaluation import QuotaRule, share_quota
 from gradecli.domain.ledger import grade_on
+from gradecli.i18n import Msg, N_, Reason, dumps, loads
 from gradecli.services.context import Context
 from gradecli.services.results import Listing
 from gradecli.store import cycle_repo, repo
@@ -24,7 +26,15 @@ QuotaKey = tuple[str, int]  # (family, target tier); family "" means every famil
 
 
 def label(family: str, tier: int) -> str:
+    """A group's key in the stored quota plan and quotas (kept as it was: stored rows are keyed by it)."""
     return f"{family} → tier {tier}"
+
+
+def group_label(family: str, tier: int) -> Msg:
+    """A group as a person reads it."""
+    if not family:
+        return Msg("every family → tier {tier}", tier=tier)
+    return Msg("{family} → tier {tier}", family=family, tier=tier)
 
 
 def parse_seats(values: list[str] | None) -> dict[QuotaKey, int] | None:
@@ -35,7 +45,8 @@ def parse_seats(values: list[str] | None) -> dict[QuotaKey, int] | None:
     for v in values:
         m = re.fullmatch(r"\s*(?:([^:=]+?)\s*:)?\s*(\d+)\s*=\s*(\d+)\s*", v)
         if not m:
-            raise BadInput(f"--quota {v!r}: write TIER=SEATS (e.g. --quota 4=3) or FAMILY:TIER=SEATS (e.g. 航标:4=2)")
+            raise BadInput(Reason("bad_quota", "--quota '{value}': write TIER=SEATS (e.g. --quota 4=3) or FAMILY:TIER=SEATS "
+                                  "(e.g. {example})", value=v, example="航标:4=2"))
         out[(m.group(1) or "", int(m.group(2)))] = int(m.group(3))
     return out
 
@@ -75,8 +86,9 @@ def pyramid(ctx: Context, s, c: CycleRow, family: str, tier: int) -> dict:  # no
     shares = [round(100 * row[tier - 1] / total, 1) if total else 0.0 for row in series]
     return {"seats": seats, "target": target, "held": held[tier], "total": total, "share": share,
             "projection": shares,
-            "derivation": f"pyramid: {share} % of {total} graded {family} staff = {target}, {held[tier]} already in "
-                          f"tier {tier}, {seats} seats left"}
+            "derivation": Reason("quota_pyramid", "pyramid: {share} percent of {total} graded {family} staff = {target}, "
+                                 "{held} already in tier {tier}, {seats} seats left", share=share, total=total,
+                                 family=family, target=target, held=held[tier], tier=tier, seats=seats)}
 
 
 def rules(ctx: Context, s, c: CycleRow, groups, fixed: dict[QuotaKey, int] | None):  # noqa: ANN001, ANN202
@@ -90,9 +102,10 @@ def rules(ctx: Context, s, c: CycleRow, groups, fixed: dict[QuotaKey, int] | Non
         given = seats_for(fixed, family, tier)
         confirmed = plan.get(label(family, tier))
         if given is not None:
-            out[(family, tier)] = QuotaRule("seats", given, f"fixed at evaluation: --quota {tier}={given}")
+            out[(family, tier)] = QuotaRule("seats", given, Reason("quota_fixed", "fixed at evaluation: --quota "
+                                                                   "{tier}={seats}", tier=tier, seats=given))
         elif confirmed is not None:
-            out[(family, tier)] = QuotaRule("seats", confirmed["seats"], confirmed["derivation"])
+            out[(family, tier)] = QuotaRule("seats", confirmed["seats"], loads(confirmed["derivation"]))
         elif c.kind == "semiannual":
             out[(family, tier)] = (QuotaRule("none") if e.semiannual_quota_mode == "none" else
                                    _share(e.semiannual_quota_share, base, family, tier))
@@ -104,8 +117,9 @@ def rules(ctx: Context, s, c: CycleRow, groups, fixed: dict[QuotaKey, int] | Non
         else:
             missing.append(tier)
     if missing:
-        raise BadInput(f"quota mode is fixed: confirm seats with `gradecli cycle quota {c.code} --quota TIER=N`, or give "
-                       f"--quota for target tier(s) {', '.join(map(str, sorted(set(missing))))}, e.g. --quota 4=3")
+        raise BadInput(Reason("quota_needed", "quota mode is fixed: confirm seats with `gradecli cycle quota {cycle} "
+                              "--quota TIER=N`, or give --quota for target tier(s) {tiers}, e.g. --quota 4=3",
+                              cycle=c.code, tiers=sorted(set(missing))))
     return out
 
 
@@ -113,9 +127,27 @@ def _share(percent: int, base: Counter | None, family: str, tier: int) -> QuotaR
     return QuotaRule("share", percent, base=None if base is None else base[(family, tier)])
 
 
-PLAN_COLUMNS = [("group", "范围"), ("eligible", "可报名"), ("registered", "已报名"), ("share_seats", "比例名额"),
-                ("pyramid_seats", "金字塔名额"), ("projection", "该等占比预测"), ("confirmed", "已确认名额"),
-                ("derivation", "依据")]
+PLAN_COLUMNS = [("group", Msg("Group")), ("eligible", Msg("Eligible")), ("registered", Msg("Registered")),
+                ("share_seats", Msg("Share seats")), ("pyramid_seats", Msg("Pyramid seats")),
+                ("projection", Msg("Tier share forecast")), ("confirmed", Msg("Confirmed seats")),
+                ("derivation", Msg("Derivation"))]
+
+
+def share_derivation(percent: int, n: int, seats: int) -> Reason:
+    """How the share rule sets a group's seats: "40 percent of 10 eligible = 4, rounded down to 4"."""
+    exact, floor_ = Decimal(n * percent) / 100, math.floor(n * percent / 100)
+    if seats > floor_:
+        return Reason("quota_share", "{percent} percent of {base} eligible = {exact}, rounded down to {floor}, raised to "
+                      "{seats} (at least 1)", percent=percent, base=n, exact=exact, floor=floor_, seats=seats)
+    return Reason("quota_share", "{percent} percent of {base} eligible = {exact}, rounded down to {seats}", percent=percent,
+                  base=n, exact=exact, seats=seats)
+
+
+def _projection(shares: list[float], target: int) -> Reason:
+    """The tier's share now and in each of the next three years if as many step up each year."""
+    now, year1, year2, year3 = shares
+    return Reason("projection", "{now} % → {year1} % → {year2} % → {year3} % (target {target} %)", now=now,
+                  year1=year1, year2=year2, year3=year3, target=target)
 
 
 def propose(ctx: Context, code: str, *, accept: str | None = None, seats: dict[QuotaKey, int] | None = None) -> Listing:
@@ -123,47 +155,53 @@ def propose(ctx: Context, code: str, *, accept: str | None = None, seats: dict[Q
     eligible population; ``accept`` (share | pyramid) or ``seats`` confirm them for evaluation."""
     e = ctx.policy.evaluation
     if accept not in (None, "share", "pyramid"):
-        raise BadInput(f"--accept {accept!r}: write share or pyramid")
+        raise BadInput(Reason("bad_accept", "--accept '{value}': write share or pyramid", value=accept))
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code, lock=bool(accept or seats))
         if accept or seats:
             cyc.require(c.state, ("draft", "open", "papers_issued", "scored", "evaluated"), code=c.code,
-                        action="confirming quotas")
+                        action=N_("confirming quotas"))
         base = eligible_counts(ctx, s, c)
         registered = Counter((r.family, r.to_tier) for r in cycle_repo.registrations(s, c))
-        plan = json.loads(c.quota_plan or "{}")
+        plan = json.loads(c.quota_plan or "{}")  # group → {seats, derivation (stored with dumps)}
         rows = []
         for family, tier in sorted(set(base) | set(registered)):
             n = base[(family, tier)]
             percent = e.semiannual_quota_share if c.kind == "semiannual" else e.quota_shares.get(str(tier), 0)
             share_seats = share_quota(n, percent, anyone_passed=n > 0)
             pyr = pyramid(ctx, s, c, family, tier) if c.kind == "annual" else None
-            row = {"group": label(family, tier), "family": family, "tier": tier, "eligible": n,
+            key = label(family, tier)
+            row = {"group": group_label(family, tier), "family": family, "tier": tier, "eligible": n,
                    "registered": registered[(family, tier)], "share_percent": percent, "share_seats": share_seats,
                    "pyramid_seats": pyr["seats"] if pyr else None,
-                   "projection": " → ".join(f"{x:g}%" for x in pyr["projection"]) + f" (目标 {pyr['share']}%)" if pyr else None,
-                   "share_derivation": f"{percent} % of {n} eligible = {n * percent / 100:g}, rounded down"
-                                       + (", at least 1" if share_seats > math.floor(n * percent / 100) else ""),
+                   "projection": _projection(pyr["projection"], pyr["share"]) if pyr else None,
+                   "share_derivation": share_derivation(percent, n, share_seats),
                    "pyramid_derivation": pyr["derivation"] if pyr else None}
             chosen = seats_for(seats, family, tier)
             if chosen is not None:
-                plan[row["group"]] = {"seats": chosen, "derivation": f"set by the officer: {chosen} seats "
-                                      f"(proposed: share {share_seats}" + (f", pyramid {pyr['seats']})" if pyr else ")")}
+                how = (Reason("quota_set_by_officer", "set by the officer: {seats} seats (proposed: share {share_seats}, "
+                              "pyramid {pyramid_seats})", seats=chosen, share_seats=share_seats,
+                              pyramid_seats=pyr["seats"]) if pyr else
+                       Reason("quota_set_by_officer", "set by the officer: {seats} seats (proposed: share {share_seats})",
+                              seats=chosen, share_seats=share_seats))
+                plan[key] = {"seats": chosen, "derivation": dumps(how)}
             elif accept == "share" or (accept == "pyramid" and pyr is None):
-                plan[row["group"]] = {"seats": share_seats, "derivation": row["share_derivation"]}
+                plan[key] = {"seats": share_seats, "derivation": dumps(row["share_derivation"])}
             elif accept == "pyramid":
-                plan[row["group"]] = {"seats": pyr["seats"], "derivation": pyr["derivation"]}
-            confirmed = plan.get(row["group"])
+                plan[key] = {"seats": pyr["seats"], "derivation": dumps(pyr["derivation"])}
+            confirmed = plan.get(key)
             row["confirmed"] = confirmed["seats"] if confirmed else None
-            row["derivation"] = confirmed["derivation"] if confirmed else row["share_derivation"]
+            row["derivation"] = loads(confirmed["derivation"]) if confirmed else row["share_derivation"]
             rows.append(row)
         if accept or seats:
             c.quota_plan = json.dumps(plan, ensure_ascii=False)
             cycle_repo.log(s, c, ctx.actor, "quota", plan=plan, today=ctx.today)
             uow.commit()
     notes = [] if (accept or seats) else [
-        f"confirm with `gradecli cycle quota {c.code} --accept share` (or pyramid), or set seats with "
-        "--quota TIER=N / FAMILY:TIER=N; evaluation then uses them and the notice prints how they were set"]
-    title = f"Quotas of cycle {c.code}: base = the eligible population on {c.exam_date}"
-    return Listing(title, PLAN_COLUMNS, rows, notes, {"cycle": c.code, "plan": plan})
+        Msg("confirm with `gradecli cycle quota {cycle} --accept share` (or pyramid), or set seats with --quota TIER=N / "
+            "FAMILY:TIER=N; evaluation then uses them and the notice prints how they were set", cycle=c.code)]
+    title = Msg("Quotas of cycle {cycle}: base = the eligible population on {exam_date}", cycle=c.code,
+                exam_date=c.exam_date)
+    confirmed_plan = {k: {"seats": v["seats"], "derivation": loads(v["derivation"])} for k, v in plan.items()}
+    return Listing(title, PLAN_COLUMNS, rows, notes, {"cycle": c.code, "plan": confirmed_plan})

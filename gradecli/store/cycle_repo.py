@@ -14,6 +14,7 @@ from gradecli.domain.eligibility import Deferral, Person, split_names
 from gradecli.domain.errors import GradecliError, NotFound
 from gradecli.domain.ledger import grade_on, grade_since
 from gradecli.domain.policy import Policy
+from gradecli.i18n import Reason
 from gradecli.store import repo
 from gradecli.store.models import CycleLogRow, CycleRow, Employee, LedgerEventRow, PostHistory, RegistrationRow
 
@@ -26,9 +27,12 @@ def get(session: Session, code: str, *, lock: bool = False) -> CycleRow:
         q = q.with_for_update()
     row = session.scalars(q).first()
     if row is None:
-        known = ", ".join(session.scalars(select(CycleRow.code).where(CycleRow.state != "deleted")
-                                          .order_by(CycleRow.code))) or "none yet"
-        raise NotFound(f"no cycle {code!r} (cycles: {known}); create one with `gradecli cycle create`")
+        known = list(session.scalars(select(CycleRow.code).where(CycleRow.state != "deleted").order_by(CycleRow.code)))
+        if not known:
+            raise NotFound(Reason("no_such_cycle", "no cycle '{cycle}' (there is none yet); create one with `gradecli "
+                                  "cycle create`", cycle=code))
+        raise NotFound(Reason("no_such_cycle", "no cycle '{cycle}' (cycles: {known}); create one with `gradecli cycle "
+                              "create`", cycle=code, known=known))
     return row
 
 

@@ -57,7 +57,7 @@ def fill(sheet: Path, out: Path, value_for) -> None:
 def plausible(comment: str):
     if comment.startswith("single") or comment.startswith("multiple"):
         return random.choice("ABCD")
-    if comment.startswith("judge"):
+    if comment.startswith("true or false"):
         return random.choice(["对", "错"])
     if comment.startswith("fill"):
         return "答案"
@@ -69,9 +69,11 @@ def test_annual_cycle_from_create_to_scored(org, tmp_path):
     ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服", "--code", "2026")
     el = json.loads(ok(db, "--json", "cycle", "eligibility", "2026", "--out", tmp_path / "el.xlsx").stdout)
     status = {r["emp_no"]: r for r in el["rows"]}
-    assert status["K1"]["eligible"] == "是" and status["K2"]["eligible"] == "是"
+    assert status["K1"]["eligible"] is True and status["K2"]["eligible"] is True
     assert status["K3"]["fast_track_applicant"] is True  # 优秀, inside the 24-month wait
-    assert "not at the top level of tier 2" in status["K4"]["reasons"]
+    assert status["K3"]["status"]["code"] == "fast_track_applicant" and status["K3"]["may_register"] is True
+    assert status["K4"]["eligible"] is False and status["K4"]["reasons"][0]["code"] == "not_top_of_tier"
+    assert status["K4"]["reasons"][0]["text"] == "not at the top level of tier 2 (holds 2-1; a tier step needs level 3)"
     assert "H1" not in status  # outside the cycle's scope
     # a step out of order: papers before registration
     r = run(db, "cycle", "issue-papers", "2026")
@@ -191,8 +193,10 @@ def test_certificates_required_by_the_policy_bar_a_tier_step(org, tmp_path):
     ok(db, "cycle", "create", "--kind", "annual", "--period", "2026", "--family", "客服", "--code", "2026")
     el = json.loads(ok(db, "--policy", policy, "--json", "cycle", "eligibility", "2026").stdout)
     status = {r["emp_no"]: r for r in el["rows"]}
-    assert status["K1"]["eligible"] == "是"
-    assert status["K2"]["eligible"] == "否" and "lacks the certificate 客服中级证书, required for tier 3" in status["K2"]["reasons"]
+    assert status["K1"]["eligible"] is True
+    assert status["K2"]["eligible"] is False
+    assert [r["text"] for r in status["K2"]["reasons"]] == ["lacks the certificate 客服中级证书, required for tier 3"]
+    assert status["K2"]["reasons"][0]["params"] == {"certificates": ["客服中级证书"], "tier": 3}
     shown = json.loads(ok(db, "--json", "staff", "show", "K1").stdout)
     assert shown["certificates"] == ["客服中级证书"]
 

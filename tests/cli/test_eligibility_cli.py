@@ -14,8 +14,13 @@ GRADE_HEADERS = ["工号", "等", "级", "生效日期"]
 
 
 def eligibility(db, code, *pre):
+    """The rows of `cycle eligibility --json` by 工号, each reason read as its English text."""
     listing = json.loads(ok(db, *pre, "--json", "cycle", "eligibility", code).stdout)
-    return {r["emp_no"]: r for r in listing["rows"]}
+    rows = {r["emp_no"]: r for r in listing["rows"]}
+    for r in rows.values():
+        assert all(set(x) == {"code", "params", "text"} for x in r["reasons"])
+        r["reason_texts"] = [x["text"] for x in r["reasons"]]
+    return rows
 
 
 def test_no_title_requirement_by_default_and_one_the_policy_sets(db_url, tmp_path):
@@ -29,7 +34,7 @@ def test_no_title_requirement_by_default_and_one_the_policy_sets(db_url, tmp_pat
     ok(db, "cycle", "create", "--kind", "annual", "--period", "2026")
     el = eligibility(db, "2026")
     assert {e: (r["eligible"], r["target"], r["reasons"], r["next_date"]) for e, r in el.items()} == {
-        "T1": ("是", "5-1", "", None), "T2": ("是", "5-1", "", None), "T3": ("是", "4-1", "", None)}
+        "T1": (True, "5-1", [], None), "T2": (True, "5-1", [], None), "T3": (True, "4-1", [], None)}
 
     policy = tmp_path / "policy.toml"
     ok(db, "policy", "init", policy)
@@ -38,10 +43,12 @@ def test_no_title_requirement_by_default_and_one_the_policy_sets(db_url, tmp_pat
     policy.write_text(text.replace("title_requirements = {  }", 'title_requirements = { 4 = "中级", 5 = "副高级" }'),
                       encoding="utf-8")
     el = eligibility(db, "2026", "--policy", policy)
-    assert el["T1"]["eligible"] == "否" and el["T1"]["reasons"] == "title 中级 is below 副高级, required for tier 5"
+    assert el["T1"]["eligible"] is False and el["T1"]["reason_texts"] == ["title 中级 is below 副高级, required for tier 5"]
     assert el["T1"]["next_date"] is None  # time alone will not cure it
-    assert el["T3"]["reasons"] == "title 初级 is below 中级, required for tier 4"
-    assert el["T2"]["eligible"] == "是"
+    assert el["T3"]["reason_texts"] == ["title 初级 is below 中级, required for tier 4"]
+    assert el["T3"]["reasons"][0]["code"] == "title_below"
+    assert el["T3"]["reasons"][0]["params"] == {"title": "初级", "required": "中级", "tier": 4}
+    assert el["T2"]["eligible"] is True
 
 
 def add_deferrals(db, rows):
@@ -77,26 +84,27 @@ def test_a_deferral_bars_the_next_cycle_of_each_kind(db_url, tmp_path):
                        ("D4", date(2026, 12, 16), None, "2026")])      # after 2026H2's default day (12-15)
     ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2", "--exam-date", "2026-12-20")
     el = eligibility(db, "2026H2")
-    assert el["D1"]["eligible"] == "否" and el["D1"]["grade"] == "2-2"
-    assert el["D1"]["reasons"] == "deferral (延期选升) from cycle 2026: bars 2026H2 and 2027"
+    assert el["D1"]["eligible"] is False and el["D1"]["grade"] == "2-2"
+    assert el["D1"]["reason_texts"] == ["deferral decided in cycle 2026: bars the cycles 2026H2, 2027"]
+    assert el["D1"]["reasons"][0]["params"] == {"cycle": "2026", "periods": ["2026H2", "2027"]}
     assert el["D1"]["next_date"] == "2027-06-15"  # 2027H1's exam (the policy's default day)
-    assert el["D3"]["eligible"] == "是"
+    assert el["D3"]["eligible"] is True
     # 2026H2's exam on 12-20 falls after D4's deferral of 12-16, so it is barred too
-    assert el["D4"]["reasons"] == "deferral (延期选升) from cycle 2026: bars 2026H2 and 2027"
+    assert el["D4"]["reason_texts"] == ["deferral decided in cycle 2026: bars the cycles 2026H2, 2027"]
 
     ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2027H1", "--exam-date", "2027-06-10")
     el = eligibility(db, "2027H1")
-    assert el["D1"]["eligible"] == "是" and el["D4"]["eligible"] == "是"
+    assert el["D1"]["eligible"] is True and el["D4"]["eligible"] is True
     el = eligibility(db, "2026H2")
     assert el["D1"]["next_date"] == "2027-06-10"  # now a created cycle's exam date
 
     ok(db, "cycle", "create", "--kind", "annual", "--period", "2027")
     el = eligibility(db, "2027")
-    assert el["D2"]["eligible"] == "否" and el["D2"]["target"] == "3-1"
-    assert el["D2"]["reasons"] == "deferral (延期选升) from cycle 2026: bars 2026H2 and 2027"
+    assert el["D2"]["eligible"] is False and el["D2"]["target"] == "3-1"
+    assert el["D2"]["reason_texts"] == ["deferral decided in cycle 2026: bars the cycles 2026H2, 2027"]
     assert el["D2"]["next_date"] == "2028-11-15"
     ok(db, "cycle", "create", "--kind", "annual", "--period", "2028")
-    assert eligibility(db, "2028")["D2"]["eligible"] == "是"
+    assert eligibility(db, "2028")["D2"]["eligible"] is True
 
 
 def test_frontline_time_actually_served_counts_toward_the_wait(db_url, tmp_path):
@@ -114,18 +122,18 @@ def test_frontline_time_actually_served_counts_toward_the_wait(db_url, tmp_path)
     ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H1")  # exam 2026-06-15
     el = eligibility(db, "2026H1")
     # F1: 257 days, all front-line: 385.5 of 365 credited
-    assert el["F1"]["eligible"] == "是" and el["F1"]["reasons"] == ""
+    assert el["F1"]["eligible"] is True and el["F1"]["reasons"] == []
     # F2: 212 days elsewhere + 45 front-line × 1.5 = 279.5 of 365; the old rule let F2 in (8 months)
-    assert el["F2"]["eligible"] == "否"
-    assert el["F2"]["reasons"] == ("at 2-1 since 2025-10-01: 1.5 months front-line (×1.5 = 2.2) + 7.0 months "
-                                   "elsewhere = 9.2 of 12 months credited (met on 2026-08-11 if the post held on "
-                                   "2026-06-15 continues)")
+    assert el["F2"]["eligible"] is False
+    assert el["F2"]["reason_texts"] == ["at 2-1 since 2025-10-01: 1.5 months front-line (×1.5 = 2.2) + 7.0 months "
+                                        "elsewhere = 9.2 of 12 months credited (met on 2026-08-11 if the post held "
+                                        "on 2026-06-15 continues)"]
     assert el["F2"]["next_date"] == "2026-08-11"  # 85.5 days of credit left, 1.5 a day in the front-line post
     # F3: 181 front-line days × 1.5 + 106 elsewhere = 377.5: the credit stays after moving out
-    assert el["F3"]["eligible"] == "是" and el["F3"]["target"] == "1-2"
+    assert el["F3"]["eligible"] is True and el["F3"]["target"] == "1-2"
     # F4: never front-line, the full 12 months
-    assert el["F4"]["reasons"] == ("at 2-1 since 2025-10-01: 8.4 months elsewhere = 8.4 of 12 months credited "
-                                   "(met on 2026-10-01 if the post held on 2026-06-15 continues)")
+    assert el["F4"]["reason_texts"] == ["at 2-1 since 2025-10-01: 8.4 months elsewhere = 8.4 of 12 months credited "
+                                        "(met on 2026-10-01 if the post held on 2026-06-15 continues)"]
     assert el["F4"]["next_date"] == "2026-10-01"
     registered = json.loads(ok(db, "--json", "cycle", "register", "2026H1", "--all-eligible").stdout)
     assert registered["registered"] == 2

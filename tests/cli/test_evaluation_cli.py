@@ -78,11 +78,11 @@ def test_whole_annual_cycle(org, tmp_path):
     for period in ("2026H2", "2027H1"):
         ok(db, "cycle", "create", "--kind", "semiannual", "--period", period)
     el = {r["emp_no"]: r for r in json.loads(ok(db, "--json", "cycle", "eligibility", "2026H2").stdout)["rows"]}
-    assert el["K5"]["eligible"] == "否"
-    assert el["K5"]["reasons"] == "deferral (延期选升) from cycle 2026: bars 2026H2 and 2027"
+    assert el["K5"]["eligible"] is False
+    assert [r["text"] for r in el["K5"]["reasons"]] == ["deferral decided in cycle 2026: bars the cycles 2026H2, 2027"]
     assert el["K5"]["next_date"] == "2027-06-15"  # the exam of 2027H1, the first semiannual cycle not barred
     el = {r["emp_no"]: r for r in json.loads(ok(db, "--json", "cycle", "eligibility", "2027H1").stdout)["rows"]}
-    assert el["K5"]["eligible"] == "是" and el["K5"]["reasons"] == ""
+    assert el["K5"]["eligible"] is True and el["K5"]["reasons"] == []
 
 
 def test_semiannual_cycles_appeal_and_second_failure(org, tmp_path):

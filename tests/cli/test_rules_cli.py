@@ -28,7 +28,12 @@ def test_sign_ups_do_not_create_seats_and_the_officer_confirms_the_quota(db_url,
     proposal = json.loads(ok(db, "--json", "cycle", "quota", "2026").stdout)
     (row,) = proposal["rows"]
     assert (row["eligible"], row["registered"], row["share_seats"]) == (10, 3, 4)  # 40 % of the 10 who may compete
-    assert row["pyramid_seats"] is not None and row["confirmed"] is None and "目标 20%" in row["projection"]
+    assert row["pyramid_seats"] is not None and row["confirmed"] is None
+    assert row["projection"]["code"] == "projection" and row["projection"]["params"]["target"] == 20
+    assert row["projection"]["text"].endswith("(target 20 %)")
+    assert row["share_derivation"] == {"code": "quota_share", "params": {"percent": 40, "base": 10, "exact": 4,
+                                                                         "seats": 4},
+                                       "text": "40 percent of 10 eligible = 4, rounded down to 4"}
     ok(db, "cycle", "issue-papers", "2026", "--seed", "q")
     sit(db, "2026", tmp_path, {"E01": 6, "E02": 6, "E03": 6}, {"E01": 80, "E02": 75, "E03": 70})
     res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026").stdout)
@@ -156,10 +161,16 @@ def test_no_second_promotion_before_the_first_takes_effect(db_url, tmp_path):
     assert {r["emp_no"]: r["outcome_code"] for r in res["rows"]}["F1"] == "fast_track"
     ok(db, "cycle", "create", "--kind", "semiannual", "--period", "2026H2")
     el = {r["emp_no"]: r for r in json.loads(ok(db, "--json", "cycle", "eligibility", "2026H2").stdout)["rows"]}
-    assert not el["F1"]["may_register"] and "promoted in cycle 2026H1 (fast_track)" in el["F1"]["reasons"]
+    pending = [x for x in el["F1"]["reasons"] if x["code"] == "promotion_pending"]
+    assert not el["F1"]["may_register"] and pending[0]["text"].startswith("promoted in cycle 2026H1 (fast track), not "
+                                                                          "yet in force")
+    assert pending[0]["params"]["kind"]["code"] == "fast_track"
     ok(db, "cycle", "publish", "2026H1", "--out", tmp_path / "n", today="2026-06-20")
     ok(db, "cycle", "close", "2026H1", today="2026-06-30")  # effective 2027-01-01, after the 2026H2 exam
     el = {r["emp_no"]: r for r in json.loads(ok(db, "--json", "cycle", "eligibility", "2026H2").stdout)["rows"]}
-    assert not el["F1"]["may_register"] and "effective 2027-01-01, after this exam on 2026-12-15" in el["F1"]["reasons"]
+    pending = [x["text"] for x in el["F1"]["reasons"] if x["code"] == "promotion_pending"]
+    assert not el["F1"]["may_register"] and pending == [
+        "promoted in cycle 2026H1 (fast track), effective 2027-01-01, after this exam on 2026-12-15: one promotion "
+        "must take effect before the next is sat"]
     r = run(db, "cycle", "register", "2026H2", "--file", write_xlsx(tmp_path / "reg.xlsx", ["工号"], [["F1"]]))
     assert r.exit_code == 1

@@ -220,24 +220,25 @@ def test_template_register_round_trip(org, tmp_path):
     r = json.loads(ok(db, "--json", "cycle", "template-register", "2026", "--out", tpl).stdout)
     assert r["may_register"] == 3
     wb = load_workbook(tpl)
-    assert wb.sheetnames == ["报名 Registration", "说明 Notes", "参考 可报名 Eligible"]
-    assert [c.value for c in wb["报名 Registration"][1]] == ["工号 / Employee No."]
-    assert wb["报名 Registration"].max_row == 1
-    ref = [list(row) for row in wb["参考 可报名 Eligible"].iter_rows(values_only=True)]
-    assert ref[0] == ["工号 / Employee No.", "姓名 / Name", "部门 / Department", "申报等级 / Target", "资格 / Eligible"]
-    assert [(row[0], row[3], row[4]) for row in ref[1:]] == [("K1", "3-1", "是"), ("K2", "3-1", "是"),
-                                                             ("K3", "3-1", "快速通道 fast track")]
+    # the reference sheet's name starts with 参考 in every language, so an import passes it by
+    assert wb.sheetnames == ["Registration", "说明 Notes", "参考 who may register"]
+    assert [c.value for c in wb["Registration"][1]] == ["工号 / Employee No."]  # an import header: bilingual
+    assert wb["Registration"].max_row == 1
+    ref = [list(row) for row in wb["参考 who may register"].iter_rows(values_only=True)]
+    assert ref[0] == ["Employee No.", "Name", "Department", "Target", "Eligibility"]
+    assert [(row[0], row[3], row[4]) for row in ref[1:]] == [("K1", "3-1", "eligible"), ("K2", "3-1", "eligible"),
+                                                             ("K3", "3-1", "fast-track applicant")]
     r = run(db, "cycle", "register", "2026", "--file", tpl)
-    assert r.exit_code == 2 and r.stderr == f"Error: {tpl}, sheet 报名 Registration: {NO_DATA}\n"
-    _append(tpl, "报名 Registration", [["K1"], [None], ["K3"]])
+    assert r.exit_code == 2 and r.stderr == f"Error: {tpl}, sheet Registration: {NO_DATA}\n"
+    _append(tpl, "Registration", [["K1"], [None], ["K3"]])
     r = json.loads(ok(db, "--json", "cycle", "register", "2026", "--file", tpl).stdout)
     assert (r["registered"], r["total"]) == (2, 2)
     shown = json.loads(ok(db, "--json", "cycle", "show", "2026").stdout)
     assert [p["emp_no"] for p in shown["rows"]] == ["K1", "K3"]
     again = tmp_path / "again.xlsx"
     ok(db, "cycle", "template-register", "2026", "--out", again)
-    marks = [row[4] for row in load_workbook(again)["参考 可报名 Eligible"].iter_rows(min_row=2, values_only=True)]
-    assert marks == ["是 · 已报名 registered", "是", "快速通道 fast track · 已报名 registered"]
+    marks = [row[4] for row in load_workbook(again)["参考 who may register"].iter_rows(min_row=2, values_only=True)]
+    assert marks == ["eligible · registered", "eligible", "fast-track applicant · registered"]
 
 
 def test_template_scores_round_trip(org, tmp_path):
@@ -246,7 +247,7 @@ def test_template_scores_round_trip(org, tmp_path):
     ok(db, "cycle", "register", "2026", "--file", write_xlsx(tmp_path / "reg.xlsx", ["工号"], [["K1"], ["K2"], ["K3"]]))
     tpl = tmp_path / "skill.xlsx"
     ok(db, "cycle", "template-scores", "2026", "--out", tpl)  # assessors may get their sheet before the papers
-    ws = load_workbook(tpl)["实操成绩 Skill scores"]
+    ws = load_workbook(tpl)["Skill scores"]
     panel = [f"评委{n} / Assessor {n}" for n in range(1, 6)]  # the policy's five assessors
     assert [list(r) for r in ws.iter_rows(values_only=True)] == [
         ["工号 / Employee No.", "姓名 / Name", "实操成绩 / Skill score", *panel], ["K1", "张三", None] + [None] * 5,
@@ -259,16 +260,16 @@ def test_template_scores_round_trip(org, tmp_path):
     ok(db, "cycle", "import-answers", "2026", tmp_path / "filled.xlsx")
     r = run(db, "cycle", "import-scores", "2026", tpl, "--part", "skill")
     assert r.exit_code == 2
-    assert r.stderr == (f"Error: {tpl}, sheet 实操成绩 Skill scores: no data rows: column 实操成绩/评委1/评委2/评委3/"
+    assert r.stderr == (f"Error: {tpl}, sheet Skill scores: no data rows: column 实操成绩/评委1/评委2/评委3/"
                         "评委4/评委5 is empty in every row; fill it in, then import again\n")
     wb = load_workbook(tpl)
-    wb["实操成绩 Skill scores"]["C2"] = 78.5
+    wb["Skill scores"]["C2"] = 78.5
     wb.save(tpl)
     r = json.loads(ok(db, "--json", "cycle", "import-scores", "2026", tpl, "--part", "skill").stdout)
     assert (r["rows"], r["state"]) == (1, "papers_issued")
     assert r["notes"] == ["2 row(s) without a score, left as they were: K2, K3"]
-    wb["实操成绩 Skill scores"]["C3"] = 60
-    wb["实操成绩 Skill scores"]["C4"] = "91"
+    wb["Skill scores"]["C3"] = 60
+    wb["Skill scores"]["C4"] = "91"
     wb.save(tpl)
     r = json.loads(ok(db, "--json", "cycle", "import-scores", "2026", tpl, "--part", "skill").stdout)
     assert (r["rows"], r["state"], r["replaced"]) == (3, "scored", [])
@@ -300,4 +301,5 @@ def test_skill_scores_from_a_panel_of_assessors(org, tmp_path):
     assert shown["K2"]["skill_marks"] == ["81.0", None, "79.0", "83.0", None]
     both = write_xlsx(tmp_path / "both.xlsx", ["工号", "实操成绩", "评委1"], [["K1", 80, 80]])
     r = run(db, "cycle", "import-scores", "2026", both, "--part", "skill")
-    assert r.exit_code == 2 and "either 实操成绩 or the assessors' marks" in r.stderr
+    assert r.exit_code == 2 and r.stderr.endswith(", row 2, column 实操成绩: give either the skill score or the "
+                                                  "assessors' marks, not both; clear one of them\n")

@@ -1,5 +1,6 @@
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -13,6 +14,15 @@ from gradecli.domain.ladder import Grade
 from gradecli.domain.policy import Policy
 
 P = Policy()
+
+
+def texts(r):
+    """The reasons of an eligibility as the English reader sees them."""
+    return [str(x) for x in r.reasons]
+
+
+def codes(r):
+    return [x.code for x in r.reasons]
 
 
 def person(**kw):
@@ -45,7 +55,8 @@ def test_level_wait_12_months_counted_to_the_exam_date():
     assert check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P).eligible
     no = check(p, kind="semiannual", exam_date=date(2026, 6, 14), policy=P)
     assert not no.eligible and no.next_date == date(2026, 6, 15)
-    assert no.reasons == ["at 2-1 since 2025-06-15: 11.9 months elsewhere = 11.9 of 12 months credited "
+    assert codes(no) == ["wait_not_met"]
+    assert texts(no) == ["at 2-1 since 2025-06-15: 11.9 months elsewhere = 11.9 of 12 months credited "
                           "(met on 2026-06-15 if the post held on 2026-06-14 continues)"]  # 11.97: not rounded up to 12
 
 
@@ -70,7 +81,7 @@ def test_a_frontline_day_counts_one_and_a_half():
     assert check(p, kind="semiannual", exam_date=date(2026, 6, 16), policy=P).eligible
     no = check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P)
     assert not no.eligible and no.next_date == date(2026, 6, 16)
-    assert no.reasons == ["at 2-1 since 2025-10-15: 8.0 months front-line (×1.5 = 11.9) = 11.9 of 12 months "
+    assert texts(no) == ["at 2-1 since 2025-10-15: 8.0 months front-line (×1.5 = 11.9) = 11.9 of 12 months "
                           "credited (met on 2026-06-16 if the post held on 2026-06-15 continues)"]
     # a tier step: 730 days need 487 front-line days
     top = fl_person(date(2024, 11, 15), (date(2020, 1, 1), True), grade=Grade(2, 3))
@@ -82,7 +93,7 @@ def test_moving_into_a_frontline_post_just_before_the_exam_earns_only_the_days_s
     p = fl_person(date(2025, 10, 15), (date(2018, 3, 1), False), (date(2026, 5, 1), True))
     r = check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P)
     assert not r.eligible  # the old rule (front-line on the exam date: 8 months) let this one in
-    assert r.reasons == ["at 2-1 since 2025-10-15: 1.5 months front-line (×1.5 = 2.2) + 6.5 months elsewhere "
+    assert texts(r) == ["at 2-1 since 2025-10-15: 1.5 months front-line (×1.5 = 2.2) + 6.5 months elsewhere "
                          "= 8.7 of 12 months credited (met on 2026-08-21 if the post held on 2026-06-15 continues)"]
     # 198 + 45 × 1.5 = 265.5 of 365 days; the rest at 1.5 a day from the exam date: ⌈99.5 / 1.5⌉ = 67 days
     assert r.next_date == date(2026, 8, 21) and r.wait.frontline_days == 45 and r.wait.other_days == 198
@@ -102,11 +113,18 @@ def test_the_reason_shows_the_months_of_each_kind():
     p = fl_person(date(2025, 1, 1), (date(2018, 3, 1), True), (date(2025, 11, 1), False), grade=Grade(2, 3))
     r = check(p, kind="annual", exam_date=date(2026, 3, 1), policy=P)
     # 304 front-line days (×1.5 = 456) + 120 days elsewhere = 576 of 730; a month is 730 / 24 days
-    assert r.reasons == ["at 2-3 since 2025-01-01: 10.0 months front-line (×1.5 = 15.0) + 3.9 months elsewhere "
-                         "= 18.9 of 24 months credited (met on 2026-08-02 if the post held on 2026-03-01 continues)"]
+    assert texts(r) == ["at 2-3 since 2025-01-01: 10.0 months front-line (×1.5 = 15.0) + 3.9 months elsewhere "
+                        "= 18.9 of 24 months credited (met on 2026-08-02 if the post held on 2026-03-01 continues)"]
+    # for scripts: the months as numbers, the dates as dates, whatever the language
+    wait = r.reasons[0].to_json()
+    assert wait["code"] == "wait_not_met" and wait["params"]["since"] == "2025-01-01"
+    assert wait["params"]["met_on"] == "2026-08-02" and wait["params"]["grade"] == "2-3"
+    assert wait["params"]["credit"]["code"] == "wait_credit"
+    assert wait["params"]["credit"]["params"] == {"frontline": 10.0, "factor": 1.5, "frontline_credited": 15.0,
+                                                  "elsewhere": 3.9, "credited": 18.9, "wait": 24}
     assert r.next_date == date(2026, 3, 1) + timedelta(days=730 - 576)
     share = Policy.model_validate({"eligibility": {"frontline_wait_share": "3/4"}})
-    assert "(×4/3 = " in check(p, kind="annual", exam_date=date(2026, 3, 1), policy=share).reasons[0]
+    assert "(×4/3 = " in str(check(p, kind="annual", exam_date=date(2026, 3, 1), policy=share).reasons[0])
 
 
 def test_days_before_the_first_recorded_post_are_not_frontline():
@@ -158,7 +176,8 @@ def test_tier_step_needs_top_level_and_24_months():
                exam_date=date(2026, 11, 15), policy=P)
     assert ok.eligible and ok.target == Grade(4, 1) and ok.exam_tier == 4
     mid = check(person(grade=Grade(3, 2)), kind="annual", exam_date=date(2026, 11, 15), policy=P)
-    assert "not at the top level of tier 3" in mid.reasons[0]
+    assert codes(mid) == ["not_top_of_tier", "wait_not_met"]  # every reason is listed
+    assert texts(mid)[0] == "not at the top level of tier 3 (holds 3-2; a tier step needs level 3)"
 
 
 def test_no_title_requirement_by_default():
@@ -174,12 +193,12 @@ def test_a_title_requirement_the_policy_sets_bars_a_tier_step():
     policy = Policy.model_validate({"eligibility": {"title_requirements": {"4": "中级", "5": "副高级"}}})
     top = person(grade=Grade(3, 3), grade_since=date(2024, 11, 15), title="初级")
     r = check(top, kind="annual", exam_date=date(2026, 11, 15), policy=policy)
-    assert r.reasons == ["title 初级 is below 中级, required for tier 4"]
+    assert texts(r) == ["title 初级 is below 中级, required for tier 4"] and codes(r) == ["title_below"]
     assert r.next_date is None  # time alone will not cure it
     assert check(replace(top, title="中级"), kind="annual", exam_date=date(2026, 11, 15), policy=policy).eligible
     r = check(person(grade=Grade(4, 3), grade_since=date(2024, 1, 1), title="中级"), kind="annual",
               exam_date=date(2026, 11, 15), policy=policy)
-    assert r.reasons == ["title 中级 is below 副高级, required for tier 5"]
+    assert texts(r) == ["title 中级 is below 副高级, required for tier 5"]
     # a level step stays inside the tier held: no title is asked
     inside = person(grade=Grade(4, 1), grade_since=date(2024, 1, 1), title="初级")
     assert check(inside, kind="semiannual", exam_date=date(2026, 12, 15), policy=policy).eligible
@@ -187,16 +206,21 @@ def test_a_title_requirement_the_policy_sets_bars_a_tier_step():
 
 def test_top_of_ladder_and_top_of_tier():
     r = check(person(grade=Grade(5, 3), title="正高级"), kind="annual", exam_date=date(2026, 11, 15), policy=P)
-    assert r.reasons[0].startswith("at the top of the ladder")
+    assert texts(r) == ["at the top of the ladder (5-3)"] and codes(r) == ["top_of_ladder"]
+    r = check(person(grade=Grade(5, 3), title="正高级"), kind="semiannual", exam_date=date(2026, 11, 15), policy=P)
+    assert texts(r) == ["at the top of the ladder (5-3)"]
     r = check(person(grade=Grade(2, 3)), kind="semiannual", exam_date=date(2026, 11, 15), policy=P)
-    assert "the next step is the annual inter-tier exam" in r.reasons[0]
+    assert texts(r) == ["at the top level of tier 2 (2-3); the next step is the annual inter-tier exam"]
+    assert codes(r) == ["top_of_tier"]
     assert r.exam_tier == 2
 
 
 def test_every_reason_is_listed():
     p = person(professional=False, grade=None, active=False)
     r = check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P)
-    assert r.reasons == ["not in a professional-technical post", "not active", "no grade yet (首次评定 first)"]
+    assert texts(r) == ["not in a professional-technical post", "not active",
+                        "no grade yet (the first placement comes first)"]
+    assert codes(r) == ["not_professional", "not_active", "no_grade"]
 
 
 # ---------------------------------------------------------------- deferral (延期选升): the next cycle of each kind
@@ -236,17 +260,18 @@ def test_a_deferral_bars_the_next_cycle_of_each_kind():
     bar = deferral_bar(d, cycles=1, calendar=ExamCalendar(P))
     assert bar.barred == tuple(periods("2026H2", "2027"))
     assert bar.free == {"annual": periods("2028")[0], "semiannual": periods("2027H1")[0]}
-    assert bar.reason() == "deferral (延期选升) from cycle 2026: bars 2026H2 and 2027"
+    assert str(bar.reason()) == "deferral decided in cycle 2026: bars the cycles 2026H2, 2027"
+    assert bar.reason().code == "deferral" and bar.reason().params == {"cycle": "2026", "periods": ["2026H2", "2027"]}
     two = deferral_bar(d, cycles=2, calendar=ExamCalendar(P))
-    assert two.reason() == "deferral (延期选升) from cycle 2026: bars 2026H2, 2027H1, 2027 and 2028"
-    assert deferral_bar(Deferral(date(2026, 7, 1)), cycles=1, calendar=ExamCalendar(P)).reason() == \
-        "deferral (延期选升) effective 2026-07-01: bars 2026 and 2026H2"
+    assert str(two.reason()) == "deferral decided in cycle 2026: bars the cycles 2026H2, 2027H1, 2027, 2028"
+    assert str(deferral_bar(Deferral(date(2026, 7, 1)), cycles=1, calendar=ExamCalendar(P)).reason()) == \
+        "deferral effective 2026-07-01: bars the cycles 2026, 2026H2"
 
 
 def test_deferral_in_eligibility_names_the_cycles_and_the_next_free_exam():
     p = person(grade_since=date(2024, 1, 1), deferrals=(Deferral(date(2026, 12, 1), "2026"),))
     h2 = check(p, kind="semiannual", exam_date=date(2026, 12, 15), policy=P)
-    assert h2.reasons == ["deferral (延期选升) from cycle 2026: bars 2026H2 and 2027"]
+    assert texts(h2) == ["deferral decided in cycle 2026: bars the cycles 2026H2, 2027"]
     assert not h2.eligible and h2.next_date == date(2027, 6, 15)  # 2027H1's exam, the first not barred
     assert check(p, kind="semiannual", exam_date=date(2027, 6, 15), policy=P).eligible
     top = replace(p, grade=Grade(2, 3))
@@ -259,7 +284,7 @@ def test_deferral_in_eligibility_names_the_cycles_and_the_next_free_exam():
                   period=Period.parse("semiannual", "2026H2"))
     assert early.eligible  # its exam falls before the deferral took effect
     later = check(p, kind="semiannual", exam_date=date(2027, 6, 15), policy=P, calendar=cal)
-    assert later.reasons == ["deferral (延期选升) from cycle 2026: bars 2027H1 and 2027"]
+    assert texts(later) == ["deferral decided in cycle 2026: bars the cycles 2027H1, 2027"]
     assert later.next_date == date(2027, 12, 15)
     # none when the policy bars no cycle
     none = Policy.model_validate({"eligibility": {"deferral_cycles": 0}})
@@ -286,9 +311,10 @@ def test_certificates_the_policy_sets_for_the_target_tier():
     top = person(grade=Grade(2, 3), grade_since=date(2024, 1, 1), title="中级")
     r = check(top, kind="annual", exam_date=date(2026, 11, 15), policy=policy)
     assert not r.eligible and r.next_date is None  # time alone will not cure it
-    assert r.reasons == ["lacks the certificates 客服中级证书、安全员证, required for tier 3"]
+    assert texts(r) == ["lacks the certificates 客服中级证书, 安全员证, required for tier 3"]
+    assert r.reasons[0].code == "lacks_certificates" and r.reasons[0].params["certificates"] == ["客服中级证书", "安全员证"]
     one = check(replace(top, certificates=frozenset({"安全员证"})), kind="annual", exam_date=date(2026, 11, 15), policy=policy)
-    assert one.reasons == ["lacks the certificate 客服中级证书, required for tier 3"]
+    assert texts(one) == ["lacks the certificate 客服中级证书, required for tier 3"]
     both = replace(top, certificates=frozenset({"安全员证", "客服中级证书", "其他"}))
     assert check(both, kind="annual", exam_date=date(2026, 11, 15), policy=policy).eligible
     # a level step stays inside the tier the person already holds: no certificate is asked
@@ -315,9 +341,23 @@ def test_deferral_months_is_now_deferral_cycles():
 @given(posts_st, st.integers(0, 1200), st.sampled_from([1, 12, 24]))
 def test_the_months_shown_add_up_and_never_reach_an_unmet_wait(posts, days, months):
     c = credit(posts, date(2025, 1, 1) + timedelta(days=days), months=months)
-    shown = c.describe()
+    shown = str(c.describe())
+    assert c.describe().params["credited"] == Decimal(shown.split(" = ")[-1].split(" of ")[0])
     total = float(shown.split(" = ")[-1].split(" of ")[0])
     exact = float(c.credited_days * months / c.wait_days)
     assert abs(total - exact) <= 0.1
     assert c.met or total < months
     assert shown.endswith(f" of {months} months credited")
+
+
+def test_the_reasons_read_in_chinese(zh):
+    """The same reasons, rendered in the default language: 简体中文 with the glossary's terms."""
+    p = fl_person(date(2025, 10, 15), (date(2018, 3, 1), False), (date(2026, 5, 1), True))
+    r = check(p, kind="semiannual", exam_date=date(2026, 6, 15), policy=P)
+    assert texts(r) == ["自 2025-10-15 起任 2-1：一线岗位 1.5 个月（×1.5 = 2.2）+ 其他岗位 6.5 个月 = 已计 8.7 个月"
+                        "（需 12 个月）（若 2026-06-15 所在岗位不变，将于 2026-08-21 满足）"]
+    r = check(person(professional=False, grade=None, active=False), kind="semiannual", exam_date=date(2026, 6, 15),
+              policy=P)
+    assert texts(r) == ["不在专业技术岗位", "不在职", "尚无等级（须先经首次评定）"]
+    d = deferral_bar(Deferral(date(2026, 12, 1), "2026"), cycles=1, calendar=ExamCalendar(P))
+    assert str(d.reason()) == "周期 2026 决定延期选升：不得参加 2026H2、2027 周期"
