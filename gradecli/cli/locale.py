@@ -50,9 +50,14 @@ CLICK_MESSAGES = [
     (re.compile(r"^'(?P<value>.+)' is not a valid float\.$"), N_("'{value}' is not a valid number.")),
     (re.compile(r"^'(?P<value>.+)' is not one of (?P<choices>.+)\.$"), N_("'{value}' is not one of {choices}.")),
     (re.compile(r"^(?P<name>.+) is not a valid boolean\.?$"), N_("{name} is not a valid boolean.")),
-    (re.compile(r"^Path '(?P<path>.+)' does not exist\.$"), N_("Path '{path}' does not exist.")),
-    (re.compile(r"^(?P<kind>File|Directory|Path) '(?P<path>.+)' is a directory\.$"), N_("'{path}' is a folder.")),
-    (re.compile(r"^(?P<kind>File|Directory|Path) '(?P<path>.+)' is a file\.$"), N_("'{path}' is a file, not a folder.")),
+    (re.compile(r"^Invalid value: (?P<message>.+)$"), N_("Invalid value: {message}")),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<path>.+)' does not exist\.$", re.I), N_("Path '{path}' does not exist.")),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<path>.+)' is a directory\.$", re.I), N_("'{path}' is a folder.")),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<path>.+)' is a file\.$", re.I), N_("'{path}' is a file, not a folder.")),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<path>.+)' is not readable\.$", re.I),
+     N_("'{path}' cannot be read: check that you may read it.")),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<path>.+)' is not writable\.$", re.I),
+     N_("'{path}' cannot be written: check that you may write there.")),
 ]
 
 
