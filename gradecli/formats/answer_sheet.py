@@ -64,6 +64,13 @@ class SheetRow:
         answers = [v for n, v in sorted(zip(self.numbers, self.cells))]
         return (bool(answers) and cells.is_absent(answers[0])) or all(cells.is_blank(v) for v in answers)
 
+    def written_absent(self) -> bool:
+        """缺考 written (in the 试卷 cell or the first answer cell), not only answers left empty."""
+        if cells.is_absent(self.paper):
+            return True
+        answers = [v for n, v in sorted(zip(self.numbers, self.cells))]
+        return bool(answers) and cells.is_absent(answers[0])
+
     def beyond(self, count: int) -> list[tuple[int, Any]]:
         """Answers written under numbers past the paper's last question."""
         return sorted((n, v) for n, v in zip(self.numbers, self.cells) if n > count and v not in (None, ""))

@@ -16,7 +16,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from gradecli.domain import cycle as cyc
 from gradecli.domain.assembly import Blueprint, assemble_sitting, no_bank, order_at
 from gradecli.domain.eligibility import check as check_eligibility
-from gradecli.domain.errors import BadInput, Problem, RuleRefused
+from gradecli.domain.errors import BadInput, Problem, RuleRefused, Where
 from gradecli.domain.ladder import Grade
 from gradecli.domain.scoring import AnswerError, allowed_hint, panel_score, question_type_label, score
 from gradecli.domain.values import score_or_absent
@@ -650,6 +650,12 @@ def import_answers(ctx: Context, code: str, path: Path) -> Outcome:
             sheet = {"responses": _json_texts(list(map(_RECORDED, hits))),
                      "earned": '["' + '", "'.join(map(_EARNED, hits)) + '"]' if hits else "[]"}
             scored.append((reg, sheet, Decimal(sum(map(_HUNDREDTHS, hits))).scaleb(-2)))
+        if not problems and not scored and rows and not any(sr.written_absent() for sr in rows):
+            # every row without a single answer: the sheet as exported, imported before it was filled in
+            problems.append(Problem(Where(str(path)), Reason(
+                "no_answers", "no candidate has a single answer: is this the sheet before it was filled in? Fill in "
+                "the answers and import again; for a candidate who did not sit write {absent} in {column}",
+                absent=cells.ABSENT, column="试卷")))
         if problems:
             raise BadInput(problems=problems)
         before = _answered(s, c)

@@ -130,3 +130,16 @@ def test_absence_counts_as_an_unpassed_exam_for_the_second_in_a_row(org, tmp_pat
     sit(db, "2026H2", tmp_path, {"K6": -6}, {"K6": 70})
     res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026H2").stdout)
     assert any(d["emp_no"] == "K6" and d["kind"] == "demotion" for d in res["decisions"])
+
+
+def test_the_answer_sheet_as_exported_is_refused_not_read_as_everyone_absent(org, tmp_path):
+    db = org
+    _annual_with_papers(db, tmp_path)
+    blank = tmp_path / "blank.xlsx"
+    ok(db, "cycle", "answer-sheet", "2026", "--out", blank)
+    r = run(db, "cycle", "import-answers", "2026", blank)
+    assert r.exit_code == 2
+    assert str(blank) in r.stderr and "no candidate has a single answer" in r.stderr and "缺考" in r.stderr
+    shown = json.loads(ok(db, "--json", "cycle", "show", "2026").stdout)
+    assert shown["state"] == "papers_issued"  # nothing was written: nobody is marked absent
+    assert shown["rows"] and all(c["theory"] is None and c["theory_status"] != "absent" for c in shown["rows"])
