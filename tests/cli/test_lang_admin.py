@@ -217,6 +217,7 @@ def test_policy_init_writes_comments_in_the_runs_language_and_keys_and_values_as
     assert policy_toml.load(zh) == policy_toml.load(en) == Policy()
     assert "[evaluation]  # 选升评定及其结果：及格线、权重、名额、快速通道、降低等级。" in zh_text.splitlines()
     assert "# 理论考试的及格线。" in zh_text and "pass_theory = 60" in zh_text
+    assert "（“大多数人将在中级专业技术职务上达到个人瓶颈”）" in zh_text  # the rules quoted in Chinese
     assert "[evaluation]  # Promotion evaluation and its consequences: pass marks, weights, quotas, fast track, demotion." \
         in en_text.splitlines()
     # every comment of the Chinese file is Chinese, apart from keys, values, commands (`…`) and tables ([…])
