@@ -46,11 +46,11 @@ CLICK_MESSAGES = [
     (re.compile(r"^Option '(?P<name>.+)' requires an argument\.$"), N_("Option '{name}' requires an argument.")),
     (re.compile(r"^Got unexpected extra arguments? \((?P<args>.+)\)$"), N_("Got unexpected extra arguments ({args})")),
     (re.compile(r"^Invalid value for (?P<hint>.+?): (?P<message>.+)$"), N_("Invalid value for {hint}: {message}")),
+    (re.compile(r"^Invalid value: (?P<message>.+)$"), N_("Invalid value: {message}")),
     (re.compile(r"^'(?P<value>.+)' is not a valid integer\.$"), N_("'{value}' is not a valid integer.")),
     (re.compile(r"^'(?P<value>.+)' is not a valid float\.$"), N_("'{value}' is not a valid number.")),
     (re.compile(r"^'(?P<value>.+)' is not one of (?P<choices>.+)\.$"), N_("'{value}' is not one of {choices}.")),
     (re.compile(r"^(?P<name>.+) is not a valid boolean\.?$"), N_("{name} is not a valid boolean.")),
-    (re.compile(r"^Invalid value: (?P<message>.+)$"), N_("Invalid value: {message}")),
     (re.compile(r"^(?:File|Directory|Path) '(?P<path>.+)' does not exist\.$", re.I), N_("Path '{path}' does not exist.")),
     (re.compile(r"^(?:File|Directory|Path) '(?P<path>.+)' is a directory\.$", re.I), N_("'{path}' is a folder.")),
     (re.compile(r"^(?:File|Directory|Path) '(?P<path>.+)' is a file\.$", re.I), N_("'{path}' is a file, not a folder.")),
@@ -157,6 +157,27 @@ def install() -> None:
         return f"<{_(TYPE_LABELS[label])}>" if label in TYPE_LABELS else shown
 
     typer.core.TyperOption.display_type_rich = no_type_for_flags  # type: ignore[method-assign]
+    argument_type = typer.core.TyperArgument.display_type_rich
+
+    def translated_argument_type(self, ctx):  # noqa: ANN001, ANN202
+        # an argument's value type (<file>, <text>) in the run's language, as for options
+        shown = argument_type(self, ctx)
+        label = shown[1:-1] if shown and shown.startswith("<") and shown.endswith(">") else None
+        return f"<{_(TYPE_LABELS[label])}>" if label in TYPE_LABELS else shown
+
+    typer.core.TyperArgument.display_type_rich = translated_argument_type  # type: ignore[method-assign]
+    make_rich_text = ru._make_rich_text
+
+    def folding_rich_text(**kw):  # noqa: ANN003, ANN202
+        # Chinese has no spaces to wrap at: rich would cut a help text's long run with "…"; fold it
+        from rich.text import Text
+
+        out = make_rich_text(**kw)
+        if isinstance(out, Text):
+            out.overflow = "fold"
+        return out
+
+    ru._make_rich_text = folding_rich_text
 
 
 class _translated_help:

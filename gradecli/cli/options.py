@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from gradecli.i18n import N_, Msg
+
 
 def parse_date(value: str | None) -> date | None:
     if value is None:
@@ -15,12 +17,13 @@ def parse_date(value: str | None) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2026-12-01") from None
+        raise typer.BadParameter(Msg("'{value}' is not a date; write YYYY-MM-DD, e.g. 2026-12-01",
+                                     value=value).text()) from None
 
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
-OutXlsx = Annotated[Path | None, typer.Option("--out", help="Also write an Excel file.", dir_okay=False)]
-EmpArg = Annotated[str, typer.Argument(help="Employee number (工号).")]
-XlsxArg = Annotated[Path, typer.Argument(help="An Excel workbook (.xlsx).", dir_okay=False)]
-DateOpt = Annotated[str, typer.Option("--date", help="Effective date, YYYY-MM-DD.")]
-CycleArg = Annotated[str, typer.Argument(metavar="CYCLE", help="The cycle's code: its period (2026, 2026H2), or PERIOD-FAMILY for a cycle of some families (2026-航标).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print JSON for scripts instead of a table."))]
+OutXlsx = Annotated[Path | None, typer.Option("--out", help=N_("Also write an Excel file."), dir_okay=False)]
+EmpArg = Annotated[str, typer.Argument(help=N_("Employee number."))]
+XlsxArg = Annotated[Path, typer.Argument(help=N_("An Excel workbook (.xlsx)."), dir_okay=False)]
+DateOpt = Annotated[str, typer.Option("--date", help=N_("Effective date, YYYY-MM-DD."))]
+CycleArg = Annotated[str, typer.Argument(metavar="CYCLE", help=N_("The cycle's code: its period (2026, 2026H2), or PERIOD-FAMILY for a cycle of some families (2026-航标)."))]

@@ -13,86 +13,106 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from gradecli.i18n import N_, Reason
+
 TITLES = ("无", "初级", "中级", "副高级", "正高级")
 RATINGS = ("优秀", "良好", "合格", "基本合格", "不合格")  # best first
 QUESTION_TYPES = ("single", "multiple", "judge", "fill", "short")
 
 
+class PolicyError(ValueError):
+    """A value that breaks a rule of the policy: a Reason that names the key and says how to fix it,
+    rendered in the run's language when shown (formats.policy_toml adds the file and the line)."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.template)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason.text()
+
+
 class _Section(BaseModel):
+    """A section of the policy file; its ``__doc__`` (an N_-marked msgid) is the section's comment there."""
+
     model_config = ConfigDict(extra="forbid")
 
 
 class LadderPolicy(_Section):
-    """等级: tiers (等) and levels (级)."""
+    __doc__ = N_("Grades: tiers and levels.")
 
-    tiers: int = Field(5, ge=1, le=9, description="Number of tiers (等) on every ladder.")
+    tiers: int = Field(5, ge=1, le=9, description=N_("Number of tiers on every ladder."))
     levels_per_tier: int = Field(
-        3, ge=1, le=9, description="Levels (级) in each tier unless a post family sets its own."
+        3, ge=1, le=9, description=N_("Levels in each tier unless a post family sets its own.")
     )
     family_levels: dict[str, int] = Field(
         default_factory=dict,
-        description='Levels per tier for a post family, e.g. { 航标 = 4 }; others use levels_per_tier.',
+        description=N_('Levels per tier for a post family, e.g. { 航标 = 4 }; others use levels_per_tier.'),
     )
     families: list[str] = Field(
         default_factory=lambda: ["客服", "航标", "测量", "通信"],
-        description="Post families (岗位序列) known before any roster is imported.",
+        description=N_("Post families known before any roster is imported."),
     )
     tier_labels: list[str] = Field(
         default_factory=lambda: ["一等", "二等", "三等", "四等", "五等"],
-        description="Label of each tier, entry tier first.",
+        description=N_("Label of each tier, entry tier first."),
     )
-    level_label: str = Field("{n}级", description="Label of a level; {n} is the level number.")
+    level_label: str = Field("{n}级", description=N_("Label of a level; {n} is the level number."))
     target_shares: list[int] = Field(
         default_factory=lambda: [35, 25, 20, 13, 7],
-        description="Target share of staff per tier in percent (the pyramid), tier 1 first; sums to 100.",
+        description=N_("Target share of staff per tier in percent (the pyramid), tier 1 first; sums to 100."),
     )
 
     @model_validator(mode="after")
     def _consistent(self) -> "LadderPolicy":
         if len(self.tier_labels) != self.tiers:
-            raise ValueError(f"tier_labels has {len(self.tier_labels)} labels for {self.tiers} tiers")
+            raise PolicyError(Reason("tier_labels_count", "tier_labels has {labels} labels for {tiers} tiers; write "
+                                     "one label per tier", labels=len(self.tier_labels), tiers=self.tiers))
         if len(self.target_shares) != self.tiers:
-            raise ValueError(f"target_shares has {len(self.target_shares)} values for {self.tiers} tiers")
+            raise PolicyError(Reason("target_shares_count", "target_shares has {values} values for {tiers} tiers; "
+                                     "write one share per tier", values=len(self.target_shares), tiers=self.tiers))
         if sum(self.target_shares) != 100:
-            raise ValueError(f"target_shares add up to {sum(self.target_shares)}, not 100")
+            raise PolicyError(Reason("target_shares_sum", "target_shares add up to {total}, not 100; change them so "
+                                     "that they add up to 100", total=sum(self.target_shares)))
         for fam, n in self.family_levels.items():
             if not 1 <= n <= 9:
-                raise ValueError(f"family_levels.{fam} = {n}: levels per tier must be 1 to 9")
+                raise PolicyError(Reason("family_levels_range", "family_levels.{family} = {levels}: levels per tier "
+                                         "must be 1 to 9", family=fam, levels=n))
         return self
 
 
 class EligibilityPolicy(_Section):
-    """报名资格: waiting times, title requirements, deferral."""
+    __doc__ = N_("Eligibility: waiting times, title requirements, deferral.")
 
-    level_wait_months: int = Field(12, ge=0, description="Months at the current level before a level step.")
+    level_wait_months: int = Field(12, ge=0, description=N_("Months at the current level before a level step."))
     tier_wait_months: int = Field(
-        24, ge=0, description="Months at the top level of a tier before a tier step."
+        24, ge=0, description=N_("Months at the top level of a tier before a tier step.")
     )
     frontline_wait_share: str = Field(
         "2/3",
-        description='Share of the wait that front-line and hardship posts serve ("缩短晋级年限"), as a fraction '
+        description=N_('Share of the wait that front-line and hardship posts serve (a shorter wait), as a fraction '
         '("2/3"), counted from the post history since the grade: a day served in a front-line post counts '
-        '1 / share days (1.5 with 2/3), a day elsewhere 1, so only time actually served there shortens the wait.',
+        '1 / share days (1.5 with 2/3), a day elsewhere 1, so only time actually served there shortens the wait.'),
     )
     deferral_cycles: int = Field(
         1, ge=0,
-        description='Cycles of each kind a deferral bars ("对于有特定情形的，给予延期选升"): the next N annual and '
+        description=N_('Cycles of each kind a deferral bars: the next N annual and '
         'the next N semiannual exams whose exam date falls after the deferral takes effect (0: none). '
-        'Replaces deferral_months.',
+        'Replaces deferral_months.'),
     )
     title_requirements: dict[str, str] = Field(
         default_factory=dict,
-        description='Lowest professional title (职称) for a target tier, e.g. { "4" = "中级" }; none by default. '
-        'The ladder is a second career path for those whom titles stop ("大多数人将在中级专业技术职务上达到个人瓶颈"), '
-        'and people with one title should differ by skill and performance ("相同专业技术职级的人员…在等级晋升上应存在差异").',
+        description=N_('Lowest professional title for a target tier, e.g. { "4" = "中级" }; none by default. '
+        'The ladder is a second career path for those whom titles stop (most people reach their limit at the '
+        'intermediate title), and people with one title should differ by skill and performance.'),
     )
     titles: list[str] = Field(
-        default_factory=lambda: list(TITLES), description="Professional titles, lowest first."
+        default_factory=lambda: list(TITLES), description=N_("Professional titles, lowest first.")
     )
     certificate_requirements: dict[str, list[str]] = Field(
         default_factory=dict,
-        description='Certificates (证书) a candidate must hold to step up into a tier, as named in the roster\'s '
-        '证书 column, e.g. { "4" = ["客服中级证书"] }; none by default. Checked for tier steps, like titles.',
+        description=N_('Certificates a candidate must hold to step up into a tier, as named in the roster\'s '
+        'Certificates column, e.g. { "4" = ["客服中级证书"] }; none by default. Checked for tier steps, like titles.'),
     )
 
     @field_validator("frontline_wait_share")
@@ -101,23 +121,31 @@ class EligibilityPolicy(_Section):
         try:
             f = Fraction(v)
         except (ValueError, ZeroDivisionError):
-            raise ValueError(f'"{v}" is not a fraction; write it like "2/3"') from None
+            raise PolicyError(Reason("not_a_fraction", '"{value}" is not a fraction; write it like "2/3"',
+                                     value=v)) from None
         if not 0 < f <= 1:
-            raise ValueError(f'"{v}" must lie between 0 and 1')
+            raise PolicyError(Reason("fraction_range", '"{value}" must lie between 0 and 1 (more than 0, at most 1), '
+                                     'e.g. "2/3"', value=v))
         return v
 
     @model_validator(mode="after")
     def _titles_known(self) -> "EligibilityPolicy":
         for tier, title in self.title_requirements.items():
             if title not in self.titles:
-                raise ValueError(f'title_requirements."{tier}" = "{title}" is not one of {self.titles}')
+                raise PolicyError(Reason("unknown_title", 'title_requirements."{tier}" = "{title}" is not one of the '
+                                         'titles ({titles}); write one of them, or add it to titles', tier=tier,
+                                         title=title, titles=list(self.titles)))
             if not tier.isdigit():
-                raise ValueError(f'title_requirements key "{tier}" must be a tier number')
+                raise PolicyError(Reason("tier_key", '{key} key "{tier}" must be a tier number, e.g. "4"',
+                                         key="title_requirements", tier=tier))
         for tier, names in self.certificate_requirements.items():
             if not tier.isdigit():
-                raise ValueError(f'certificate_requirements key "{tier}" must be a tier number')
+                raise PolicyError(Reason("tier_key", '{key} key "{tier}" must be a tier number, e.g. "4"',
+                                         key="certificate_requirements", tier=tier))
             if any(not n.strip() for n in names):
-                raise ValueError(f'certificate_requirements."{tier}" has an empty certificate name')
+                raise PolicyError(Reason("empty_certificate", 'certificate_requirements."{tier}" has an empty '
+                                         'certificate name; remove it, or write the name as the roster has it',
+                                         tier=tier))
         return self
 
     @cached_property
@@ -126,22 +154,23 @@ class EligibilityPolicy(_Section):
 
 
 class PerformancePolicy(_Section):
-    """工作业绩: appraisal ratings and the score each maps to."""
+    __doc__ = N_("Work performance: appraisal ratings and the score each maps to.")
 
-    ratings: list[str] = Field(default_factory=lambda: list(RATINGS), description="Ratings, best first.")
+    ratings: list[str] = Field(default_factory=lambda: list(RATINGS), description=N_("Ratings, best first."))
     scores: dict[str, int] = Field(
         default_factory=lambda: {"优秀": 95, "良好": 85, "合格": 75, "基本合格": 65, "不合格": 50},
-        description="Performance score (0–100) for each rating.",
+        description=N_("Performance score (0–100) for each rating."),
     )
 
     @model_validator(mode="after")
     def _every_rating_scored(self) -> "PerformancePolicy":
         missing = [r for r in self.ratings if r not in self.scores]
         if missing:
-            raise ValueError(f"scores has no value for {', '.join(missing)}")
+            raise PolicyError(Reason("rating_without_score", "scores has no value for {ratings}; give every rating a "
+                                     "score", ratings=missing))
         bad = [f"{k} = {v}" for k, v in self.scores.items() if not 0 <= v <= 100]
         if bad:
-            raise ValueError(f"scores must lie in 0–100: {', '.join(bad)}")
+            raise PolicyError(Reason("score_range", "scores must lie in 0–100: {scores}", scores=bad))
         return self
 
     def rank(self, rating: str) -> int:
@@ -150,129 +179,131 @@ class PerformancePolicy(_Section):
 
 
 class EvaluationPolicy(_Section):
-    """选升评定 and its consequences: pass marks, weights, quotas, fast track, demotion."""
+    __doc__ = N_("Promotion evaluation and its consequences: pass marks, weights, quotas, fast track, demotion.")
 
-    pass_theory: int = Field(60, ge=0, le=100, description="Pass mark of the theory exam (理论考试).")
-    pass_skill: int = Field(60, ge=0, le=100, description="Pass mark of the practical skill part (实际操作技能).")
-    min_rating: str = Field("合格", description="Lowest appraisal rating that passes the performance part.")
-    weight_theory: int = Field(40, ge=0, le=100, description="Weight of theory in the composite, percent.")
-    weight_skill: int = Field(30, ge=0, le=100, description="Weight of skill in the composite, percent.")
-    weight_performance: int = Field(30, ge=0, le=100, description="Weight of performance, percent.")
+    pass_theory: int = Field(60, ge=0, le=100, description=N_("Pass mark of the theory exam."))
+    pass_skill: int = Field(60, ge=0, le=100, description=N_("Pass mark of the practical skill part."))
+    min_rating: str = Field("合格", description=N_("Lowest appraisal rating that passes the performance part."))
+    weight_theory: int = Field(40, ge=0, le=100, description=N_("Weight of theory in the composite, percent."))
+    weight_skill: int = Field(30, ge=0, le=100, description=N_("Weight of skill in the composite, percent."))
+    weight_performance: int = Field(30, ge=0, le=100, description=N_("Weight of performance, percent."))
     quota_mode: Literal["share", "pyramid", "fixed"] = Field(
         "share",
-        description='How the annual quota per target tier is set: "share" of the registered candidates, '
-        '"pyramid" (seats left under the target share), or "fixed" (given with --quota at evaluation).',
+        description=N_('How the annual quota per target tier is set: "share" of the registered candidates, '
+        '"pyramid" (seats left under the target share), or "fixed" (given with --quota at evaluation).'),
     )
     quota_shares: dict[str, int] = Field(
         default_factory=lambda: {"2": 50, "3": 40, "4": 30, "5": 20},
-        description="Quota share per target tier in percent of the quota base (rounded down, at least 1 when anyone passed).",
+        description=N_("Quota share per target tier in percent of the quota base (rounded down, at least 1 when anyone passed)."),
     )
     quota_base: Literal["eligible", "registered"] = Field(
         "eligible",
-        description='What a quota share is a share of: "eligible" — everyone of the family who may sit for that '
+        description=N_('What a quota share is a share of: "eligible" — everyone of the family who may sit for that '
         'target on the exam date, so sign-ups do not create seats and absentees do not take them '
-        '("选升从严，参评人员须通过考试考核竞争选升") — or "registered" (the candidates, as before).',
+        '(promotion is strict: candidates compete through the exams) — or "registered" (the candidates, as before).'),
     )
     semiannual_quota_mode: Literal["share", "none"] = Field(
         "share",
-        description='Level steps of the semiannual exam compete for seats too ("竞争选升"): "share" of the '
-        'quota base, or "none" (everyone who passes steps up).',
+        description=N_('Level steps of the semiannual exam compete for seats too: "share" of the '
+        'quota base, or "none" (everyone who passes steps up).'),
     )
     semiannual_quota_share: int = Field(
-        50, ge=0, le=100, description="Quota for semiannual level steps in percent of the quota base."
+        50, ge=0, le=100, description=N_("Quota for semiannual level steps in percent of the quota base.")
     )
     skill_assessors: int = Field(
-        5, ge=1, le=20, description="Assessors (评委) on the skill panel: the skill-score template has a column for each.")
+        5, ge=1, le=20, description=N_("Assessors on the skill panel: the skill-score template has a column for each."))
     skill_trim_from: int = Field(
-        5, ge=0, description="With at least this many marks, the highest and the lowest are dropped before averaging "
-        '("评定过程应公开透明，避免主观因素影响"); 0 never drops. Every mark is kept as evidence.')
-    fast_track_composite: int = Field(90, ge=0, le=100, description="Composite needed for the fast track (快速通道).")
-    fast_track_rating: str = Field("优秀", description="Rating needed for the fast track.")
-    fast_track_cap_share: int = Field(20, ge=0, le=100, description="Fast-track places as a percent of the quota.")
-    fast_track_cap_min: int = Field(1, ge=0, description="Fast-track places at least, whatever the quota.")
+        5, ge=0, description=N_("With at least this many marks, the highest and the lowest are dropped before averaging "
+        '(the evaluation is open and keeps personal bias out); 0 never drops. Every mark is kept as evidence.'))
+    fast_track_composite: int = Field(90, ge=0, le=100, description=N_("Composite needed for the fast track."))
+    fast_track_rating: str = Field("优秀", description=N_("Rating needed for the fast track."))
+    fast_track_cap_share: int = Field(20, ge=0, le=100, description=N_("Fast-track places as a percent of the quota."))
+    fast_track_cap_min: int = Field(1, ge=0, description=N_("Fast-track places at least, whatever the quota."))
     deferral_below_rating: str = Field(
-        "合格", description="A rating below this one (or a disciplinary record) defers promotion (延期选升)."
+        "合格", description=N_("A rating below this one (or a disciplinary record) defers promotion.")
     )
-    demotion_rating: str = Field("不合格", description="A rating that demotes one level (降低等级).")
+    demotion_rating: str = Field("不合格", description=N_("A rating that demotes one level."))
     demotion_consecutive_fails: int = Field(
-        2, ge=1, description="Consecutive failed intra-tier exams that demote one level."
+        2, ge=1, description=N_("Consecutive failed intra-tier exams that demote one level.")
     )
     transfer_drop: Literal["tier", "level"] = Field(
-        "tier", description='Drop on transfer out of a front-line post: "tier" or "level".'
+        "tier", description=N_('Drop on transfer out of a front-line post: "tier" or "level".')
     )
-    objection_days: int = Field(7, ge=0, description="Days of the objection window after a notice (公示).")
+    objection_days: int = Field(7, ge=0, description=N_("Days of the objection window after a notice."))
 
     @model_validator(mode="after")
     def _weights(self) -> "EvaluationPolicy":
         total = self.weight_theory + self.weight_skill + self.weight_performance
         if total != 100:
-            raise ValueError(f"weights add up to {total}, not 100")
+            raise PolicyError(Reason("weights_sum", "weights add up to {total}, not 100; change weight_theory, "
+                                     "weight_skill and weight_performance so that they add up to 100", total=total))
         return self
 
 
 class FirstEvaluationPolicy(_Section):
-    """首次评定 ("首评从宽…以工作业绩为主要依据，同时参考考试考核的成绩，将所有专业技术岗位职工纳入等级制度"):
-    the appraisal record of the last years places each person in a tier (the main basis), years of
-    service set the level and may add a tier (secondary), a professional title counts only where
-    title_min_tier says so, and an exam score is a reference that may lift a borderline case and
-    never lowers anyone. Placements are published with an objection window and written to the
-    ledger when that closes, like a cycle."""
+    __doc__ = N_("First placement: lenient, mainly by work performance, with exam scores for reference; it brings\n"
+                 "every professional-technical employee onto the ladder. The appraisal record of the last years\n"
+                 "places each person in a tier (the main basis), years of service set the level and may add a tier\n"
+                 "(secondary), a professional title counts only where title_min_tier says so, and an exam score is\n"
+                 "a reference that may lift a borderline case and never lowers anyone. Placements are published with\n"
+                 "an objection window and written to the ledger when that closes, like a cycle.")
 
-    rating_years: int = Field(3, ge=1, le=10, description="Appraisal years read: the last N before the placement date.")
+    rating_years: int = Field(3, ge=1, le=10, description=N_("Appraisal years read: the last N before the placement date."))
     rating_points: dict[str, int] = Field(
         default_factory=lambda: {"优秀": 4, "良好": 3, "合格": 2, "基本合格": 1, "不合格": 0},
-        description="Points of each rating; a person's mean over the years read places them.",
+        description=N_("Points of each rating; a person's mean over the years read places them."),
     )
     tier_by_points: list[tuple[Decimal, int]] = Field(
         default_factory=lambda: [(Decimal("3.6"), 4), (Decimal("3.0"), 3), (Decimal("2.0"), 2), (Decimal("0"), 1)],
-        description="The placement table: [lowest mean points, tier], best first — mostly 优秀 → tier 4, "
-        "良好 on average → 3, 合格 on average → 2, below → 1. Tier 5 is reached only by promotion.",
+        description=N_("The placement table: [lowest mean points, tier], best first — mostly 优秀 → tier 4, "
+        "良好 on average → 3, 合格 on average → 2, below → 1. Tier 5 is reached only by promotion."),
     )
-    no_rating_tier: int = Field(1, ge=1, description="Tier of someone with no appraisal in the years read (new staff).")
+    no_rating_tier: int = Field(1, ge=1, description=N_("Tier of someone with no appraisal in the years read (new staff)."))
     service_year_steps: list[int] = Field(
         default_factory=lambda: [5, 10],
-        description="Years of service at which the level rises: under 5 → level 1, 5–9 → 2, 10+ → 3.",
+        description=N_("Years of service at which the level rises: under 5 → level 1, 5–9 → 2, 10+ → 3."),
     )
     service_tier_years: int | None = Field(
-        20, ge=1, description="Years of service that add one tier to the placement (secondary input; never above max_tier).",
+        20, ge=1, description=N_("Years of service that add one tier to the placement (secondary input; never above max_tier)."),
     )
-    max_tier: int = Field(4, ge=1, description="The highest tier a first placement gives.")
+    max_tier: int = Field(4, ge=1, description=N_("The highest tier a first placement gives."))
     title_min_tier: dict[str, int] = Field(
         default_factory=dict,
-        description='Lowest tier for a professional title, only where the office wants titles to count, e.g. '
-        '{ "正高级" = 4 }; none by default (the ladder is a second career path beside the titles).',
+        description=N_('Lowest tier for a professional title, only where the office wants titles to count, e.g. '
+        '{ "正高级" = 4 }; none by default (the ladder is a second career path beside the titles).'),
     )
     exam_lift_score: Decimal = Field(
         Decimal("85"), ge=0, le=100,
-        description="An exam score at least this lifts a borderline case into the next tier (reference only: "
-        "a low score never lowers a placement).",
+        description=N_("An exam score at least this lifts a borderline case into the next tier (reference only: "
+        "a low score never lowers a placement)."),
     )
     borderline_points: Decimal = Field(
-        Decimal("0.34"), ge=0, description="How far below the next tier's lowest mean points counts as borderline.",
+        Decimal("0.34"), ge=0, description=N_("How far below the next tier's lowest mean points counts as borderline."),
     )
     notice_required: bool = Field(
-        True, description="Placements are published and take effect only when the objection window closes; "
-        "false allows `first-evaluation --apply` to record them at once.",
+        True, description=N_("Placements are published and take effect only when the objection window closes; "
+        "false allows `first-evaluation --apply` to record them at once."),
     )
 
     @model_validator(mode="after")
     def _table(self) -> "FirstEvaluationPolicy":
         mins = [m for m, _ in self.tier_by_points]
         if mins != sorted(mins, reverse=True) or not mins or mins[-1] != 0:
-            raise ValueError("tier_by_points: list [lowest mean points, tier] from the best down, the last with 0")
+            raise PolicyError(Reason("tier_by_points_order", "tier_by_points: list [lowest mean points, tier] from "
+                                     "the best down, the last with 0"))
         return self
 
 
 class ExamPolicy(_Section):
-    """Exam cycles and scoring of answer sheets."""
+    __doc__ = N_("Exam cycles and scoring of answer sheets.")
 
     multiple_scoring: Literal["all_or_nothing", "half_for_partial"] = Field(
         "all_or_nothing",
-        description='Multiple choice: "all_or_nothing", or "half_for_partial" (少选得一半分，错选不得分).',
+        description=N_('Multiple choice: "all_or_nothing", or "half_for_partial" (half the points for a correct but incomplete answer, none for a wrong one).'),
     )
-    annual_exam_date: str = Field("11-15", description="Default exam day of the annual cycle (MM-DD).")
-    h1_exam_date: str = Field("06-15", description="Default exam day of the first half-year cycle (MM-DD).")
-    h2_exam_date: str = Field("12-15", description="Default exam day of the second half-year cycle (MM-DD).")
+    annual_exam_date: str = Field("11-15", description=N_("Default exam day of the annual cycle (MM-DD)."))
+    h1_exam_date: str = Field("06-15", description=N_("Default exam day of the first half-year cycle (MM-DD)."))
+    h2_exam_date: str = Field("12-15", description=N_("Default exam day of the second half-year cycle (MM-DD)."))
 
 
 class SectionSpec(_Section):
@@ -298,11 +329,13 @@ def _check_sections(name: str, sections: list[SectionSpec] | None,
                         *((f"{name}sections_by_tier.{k}", v) for k, v in (by_tier or {}).items())]:
         total = sum(s.count * s.points for s in secs)
         if secs and total != 100:
-            raise ValueError(f"{label}: sections total {total} points, not 100")
+            raise PolicyError(Reason("sections_total", "{key}: sections total {total} points, not 100; change count "
+                                     "or points so that they total 100", key=label, total=total))
     for key in by_tier or {}:
         kind, _, tier = key.rpartition("-")
         if kind not in ("", "annual", "semiannual") or not tier.isdigit():
-            raise ValueError(f'{name}sections_by_tier key "{key}" must look like "3", "annual-3" or "semiannual-3"')
+            raise PolicyError(Reason("sections_key", '{key} key "{value}" must look like "3", "annual-3" or '
+                                     '"semiannual-3"', key=name + "sections_by_tier", value=key))
 
 
 def _sections_in(by_tier: dict[str, list[SectionSpec]], tier: int, kind: str | None) -> list[SectionSpec] | None:
@@ -313,21 +346,21 @@ def _sections_in(by_tier: dict[str, list[SectionSpec]], tier: int, kind: str | N
 
 
 class FamilyBlueprint(_Section):
-    """组卷方案 of one post family: what its papers add to, or change in, the [blueprint] above."""
+    """The paper blueprint of one post family: what its papers add to, or change in, the [blueprint] above."""
 
     required_areas: list[str] = Field(
         default_factory=list,
-        description="Knowledge areas of the family's own bank that each of its papers must cover, "
-        "besides the [blueprint] required_areas.",
+        description=N_("Knowledge areas of the family's own bank that each of its papers must cover, "
+        "besides the [blueprint] required_areas."),
     )
     expected_scores: dict[str, int] | None = Field(
-        None, description="Target expected score per tier for this family; a tier left out keeps the [blueprint] target.",
+        None, description=N_("Target expected score per tier for this family; a tier left out keeps the [blueprint] target."),
     )
     sections: list[SectionSpec] | None = Field(
-        None, description="Sections for this family's papers instead of the [blueprint] sections; they must total 100 points.",
+        None, description=N_("Sections for this family's papers instead of the [blueprint] sections; they must total 100 points."),
     )
     sections_by_tier: dict[str, list[SectionSpec]] | None = Field(
-        None, description='Sections for one tier (or "annual-3", "semiannual-3") of this family; they come first.',
+        None, description=N_('Sections for one tier (or "annual-3", "semiannual-3") of this family; they come first.'),
     )
 
     @model_validator(mode="after")
@@ -341,7 +374,7 @@ def _default_families() -> dict[str, FamilyBlueprint]:
 
 
 class BlueprintPolicy(_Section):
-    """组卷方案: how a 100-point paper is drawn."""
+    __doc__ = N_("Paper blueprint: how a 100-point paper is drawn.")
 
     sections: list[SectionSpec] = Field(
         default_factory=lambda: [
@@ -351,42 +384,42 @@ class BlueprintPolicy(_Section):
             SectionSpec(type="fill", count=5, points=2),
             SectionSpec(type="short", count=2, points=5),
         ],
-        description="Sections by question type: count and points each; they must total 100 points.",
+        description=N_("Sections by question type: count and points each; they must total 100 points."),
     )
     sections_by_tier: dict[str, list[SectionSpec]] = Field(
         default_factory=dict,
-        description='Sections for one tier or one tier and exam kind, replacing the default: keys "3", '
-        '"annual-3" or "semiannual-3". An empty list means no blueprint: any active questions totalling 100.',
+        description=N_('Sections for one tier or one tier and exam kind, replacing the default: keys "3", '
+        '"annual-3" or "semiannual-3". An empty list means no blueprint: any active questions totalling 100.'),
     )
     expected_scores: dict[str, int] = Field(
         default_factory=lambda: {"1": 70, "2": 70, "3": 70, "4": 70, "5": 70},
-        description="Target expected score (Σ points × difficulty) per tier. A question's difficulty is the share "
+        description=N_("Target expected score (Σ points × difficulty) per tier. A question's difficulty is the share "
         "of candidates at that tier's standard expected to answer it, so every tier aims at 70: a candidate at "
         "the standard scores about 70, ten above the pass mark, whichever tier they sit. Higher tiers are harder "
-        "in content, not in this number; how few step up is set by the quotas, not by the paper.",
+        "in content, not in this number; how few step up is set by the quotas, not by the paper."),
     )
     tolerance: int = Field(2, ge=0, description="Allowed distance from the target expected score, points.")
     required_areas: list[str] = Field(
         default_factory=lambda: ["等级制度", "安全生产"],
-        description="Knowledge areas (知识点) of the common bank that every paper, of every family, must cover "
-        "at least once; a family adds its own under [blueprint.families.<family>].",
+        description=N_("Knowledge areas of the common bank that every paper, of every family, must cover "
+        "at least once; a family adds its own under [blueprint.families.<family>]."),
     )
     families: dict[str, FamilyBlueprint] = Field(
         default_factory=_default_families,
-        description="Per post family: required_areas of its own bank, and optionally expected_scores, sections "
+        description=N_("Per post family: required_areas of its own bank, and optionally expected_scores, sections "
         "and sections_by_tier that replace the ones above for its papers. A family without a table gets only "
         "the settings above; a built-in family left out of the file keeps its built-in areas "
-        "(write its table with required_areas = [] to drop them).",
+        "(write its table with required_areas = [] to drop them)."),
     )
-    exposure_last_papers: int = Field(2, ge=0, description="Avoid questions from the candidate's last N papers.")
+    exposure_last_papers: int = Field(2, ge=0, description=N_("Avoid questions from the candidate's last N papers."))
     exposure_sitting_share: int = Field(
-        50, ge=1, le=100, description="No question in more than this percent of one sitting's papers."
+        50, ge=1, le=100, description=N_("No question in more than this percent of one sitting's papers.")
     )
     variant_overlap_share: int = Field(
-        30, ge=0, le=100, description="Shared variants: at most this percent of questions in common."
+        30, ge=0, le=100, description=N_("Shared variants: at most this percent of questions in common.")
     )
     enemy_groups: list[list[str]] = Field(
-        default_factory=list, description="Groups of question ids that must not appear on one paper."
+        default_factory=list, description=N_("Groups of question ids that must not appear on one paper.")
     )
 
     @field_validator("families", mode="before")
@@ -431,22 +464,22 @@ class BlueprintPolicy(_Section):
 
 
 class AllowancePolicy(_Section):
-    """等级津贴: the front-line differential (岗位级差)."""
+    __doc__ = N_("Grade allowance: the front-line differential.")
 
     frontline_mode: Literal["share", "fixed"] = Field(
-        "share", description='Front-line differential: "share" of the grade amount, or a "fixed" monthly amount.'
+        "share", description=N_('Front-line differential: "share" of the grade amount, or a "fixed" monthly amount.')
     )
-    frontline_share_percent: Decimal = Field(Decimal("15"), ge=0, description="Differential share in percent.")
-    frontline_fixed_yuan: Decimal = Field(Decimal("0"), ge=0, description="Differential in yuan a month when fixed.")
+    frontline_share_percent: Decimal = Field(Decimal("15"), ge=0, description=N_("Differential share in percent."))
+    frontline_fixed_yuan: Decimal = Field(Decimal("0"), ge=0, description=N_("Differential in yuan a month when fixed."))
 
 
 class TierStandard(_Section):
-    """One tier's standard (等级标准): what the tier requires, and its own pass marks (unset: the
+    """One tier's standard: what the tier requires, and its own pass marks (unset: the
     evaluation section's pass_theory / pass_skill)."""
 
-    text: str = Field("", description="What a holder of this tier can do, as published on the notice.")
-    pass_theory: int | None = Field(None, ge=0, le=100, description="Theory pass mark for stepping into or within this tier.")
-    pass_skill: int | None = Field(None, ge=0, le=100, description="Skill pass mark for stepping into or within this tier.")
+    text: str = Field("", description=N_("What a holder of this tier can do, as published on the notice."))
+    pass_theory: int | None = Field(None, ge=0, le=100, description=N_("Theory pass mark for stepping into or within this tier."))
+    pass_skill: int | None = Field(None, ge=0, le=100, description=N_("Skill pass mark for stepping into or within this tier."))
 
 
 DEFAULT_STANDARDS = {
@@ -459,18 +492,18 @@ DEFAULT_STANDARDS = {
 
 
 class StandardsPolicy(_Section):
-    """等级标准: what each tier requires, published ("等级标准、晋升程序、考评数据和评定结果公开") and applied
-    ("必须达到拟晋升等级所设定的能力标准"). A step is judged by the standard of the tier it leads into
-    (annual: the next tier; semiannual: the tier held). Keys are tier numbers; a post family may set
-    its own standards under [standards.families.<family>.<tier>], each key falling back to the
-    general one."""
+    __doc__ = N_("Grade standards: what each tier requires, published with the promotion procedure, the data and\n"
+                 "the results, and applied: a candidate must meet the standard of the grade applied for. A step is\n"
+                 "judged by the standard of the tier it leads into (annual: the next tier; semiannual: the tier\n"
+                 "held). Keys are tier numbers; a post family may set its own standards under\n"
+                 "[standards.families.<family>.<tier>], each key falling back to the general one.")
 
     tiers: dict[str, TierStandard] = Field(
         default_factory=lambda: {t: TierStandard(text=x) for t, x in DEFAULT_STANDARDS.items()},
-        description="The standard of each tier.",
+        description=N_("The standard of each tier."),
     )
     families: dict[str, dict[str, TierStandard]] = Field(
-        default_factory=dict, description="Standards of a post family that differ from the general ones."
+        default_factory=dict, description=N_("Standards of a post family that differ from the general ones.")
     )
 
     @model_validator(mode="after")
@@ -478,7 +511,8 @@ class StandardsPolicy(_Section):
         for where, table in [("tiers", self.tiers), *((f"families.{f}", t) for f, t in self.families.items())]:
             bad = [k for k in table if not k.isdigit()]
             if bad:
-                raise ValueError(f"standards.{where}: keys must be tier numbers, not {', '.join(bad)}")
+                raise PolicyError(Reason("standards_key", "standards.{table}: keys must be tier numbers, not {keys}",
+                                         table=where, keys=bad))
         return self
 
 
@@ -489,61 +523,67 @@ DECISION_KINDS = ("tier_promotion", "level_promotion", "fast_track", "demotion",
 
 
 class NoticePolicy(_Section):
-    """公示: what the public notice shows. China's Personal Information Protection Law (个人信息保护法)
-    allows disclosing personal information only as far as needed: results are public ("评定结果公开"),
-    disciplinary records, low ratings, reasons and objection texts stay in the internal results
-    workbook (`gradecli cycle results CYCLE --out FILE.xlsx`, marked 内部资料)."""
+    __doc__ = N_("Notice: what the public notice shows. China's Personal Information Protection Law allows\n"
+                 "disclosing personal information only as far as needed: results are public; disciplinary\n"
+                 "records, low ratings, reasons and objection texts stay in the internal results workbook\n"
+                 "(`gradecli cycle results CYCLE --out FILE.xlsx`, marked internal).")
 
     public_columns: list[str] = Field(
         default_factory=lambda: ["emp_no", "name", "department", "step", "theory", "skill", "performance",
                                  "composite", "rank", "outcome"],
-        description="Columns of the public results table, in order; any of " + ", ".join(NOTICE_COLUMNS)
-        + ' ("rating" and "reasons" reveal private details and are left out by default).',
+        description=N_('Columns of the public results table, in order; any of emp_no, name, department, family, step, '
+                       'theory, skill, performance, composite, rank, outcome, rating, reasons ("rating" and "reasons" '
+                       'reveal private details and are left out by default).'),
     )
     outcome_wording: dict[str, str] = Field(
         default_factory=lambda: {"promoted": "晋升", "fast_track": "晋升（快速通道）",
                                  "qualified_not_promoted": "合格，名额已满未晋升",
                                  "qualified_inside_wait": "合格（未满年限，未达快速通道条件）", "failed": "不符合晋升条件",
                                  "absent": "缺考", "placed": "定级"},
-        description="Public wording of each outcome, instead of its reasons.",
+        description=N_("Public wording of each outcome, instead of its reasons."),
     )
     public_decisions: list[str] = Field(
         default_factory=lambda: list(DECISION_KINDS),
-        description="Grade decisions listed on the notice (without their grounds); any of " + ", ".join(DECISION_KINDS) + ".",
+        description=N_("Grade decisions listed on the notice (without their grounds); any of tier_promotion, "
+                       "level_promotion, fast_track, demotion, deferral, initial_placement."),
     )
 
     @model_validator(mode="after")
     def _known(self) -> "NoticePolicy":
         bad = [c for c in self.public_columns if c not in NOTICE_COLUMNS]
         if bad:
-            raise ValueError(f"public_columns: {', '.join(bad)} not one of {', '.join(NOTICE_COLUMNS)}")
+            raise PolicyError(Reason("unknown_column", "public_columns: {columns} not one of {known}", columns=bad,
+                                     known=list(NOTICE_COLUMNS)))
         missing = [o for o in OUTCOMES if o not in self.outcome_wording]
         if missing:
-            raise ValueError(f"outcome_wording has no wording for {', '.join(missing)}")
+            raise PolicyError(Reason("outcome_without_wording", "outcome_wording has no wording for {outcomes}; add "
+                                     "one for each", outcomes=missing))
         bad = [k for k in self.public_decisions if k not in DECISION_KINDS]
         if bad:
-            raise ValueError(f"public_decisions: {', '.join(bad)} not one of {', '.join(DECISION_KINDS)}")
+            raise PolicyError(Reason("unknown_decision", "public_decisions: {kinds} not one of {known}", kinds=bad,
+                                     known=list(DECISION_KINDS)))
         return self
 
 
 class BackupPolicy(_Section):
-    """备份: automatic backups of a SQLite database, into a backups/ folder beside its file."""
+    __doc__ = N_("Backups: automatic backups of a SQLite database, into a backups/ folder beside its file.")
 
     automatic: bool = Field(
         True,
-        description="Take a verified copy before `cycle close` and `allowance compute --replace` write "
-        "(on PostgreSQL they are skipped with a note: back up with pg_dump).",
+        description=N_("Take a verified copy before `cycle close` and `allowance compute --replace` write "
+        "(on PostgreSQL they are skipped with a note: back up with pg_dump)."),
     )
     keep: int = Field(
-        10, ge=1, description="Automatic backups kept per database; older ones are deleted. Copies made with "
-        "`gradecli db backup` are never deleted.",
+        10, ge=1, description=N_("Automatic backups kept per database; older ones are deleted. Copies made with "
+        "`gradecli db backup` are never deleted."),
     )
 
 
 class UiPolicy(_Section):
-    """界面: the language of everything gradecli writes for people (overridden by --lang and GRADECLI_LANG)."""
+    __doc__ = N_("Interface: the language of everything gradecli writes for people (overridden by --lang and "
+                 "GRADECLI_LANG).")
 
-    language: Literal["zh", "en"] = Field("zh", description='"zh" (简体中文, the default) or "en" (English).')
+    language: Literal["zh", "en"] = Field("zh", description=N_('"zh" (Simplified Chinese, the default) or "en" (English).'))
 
 
 class Policy(_Section):
@@ -568,19 +608,24 @@ class Policy(_Section):
         for name in ("min_rating", "fast_track_rating", "deferral_below_rating", "demotion_rating"):
             value = getattr(self.evaluation, name)
             if value not in ratings:
-                raise ValueError(f"evaluation.{name} = {value!r} is not one of the ratings {ratings}")
+                raise PolicyError(Reason("unknown_rating", 'evaluation.{key} = "{value}" is not one of the ratings '
+                                         '({ratings}); write one of them', key=name, value=value, ratings=list(ratings)))
         fe = self.first_evaluation
         for title, tier in fe.title_min_tier.items():
             if title not in self.eligibility.titles:
-                raise ValueError(f"first_evaluation.title_min_tier: {title!r} is not a title")
+                raise PolicyError(Reason("unknown_title", 'first_evaluation.title_min_tier: "{title}" is not a title; '
+                                         'write one of {titles}', title=title, titles=list(self.eligibility.titles)))
             if not 1 <= tier <= self.ladder.tiers:
-                raise ValueError(f"first_evaluation.title_min_tier.{title} = {tier} is outside tiers 1–{self.ladder.tiers}")
+                raise PolicyError(Reason("title_tier_range", "first_evaluation.title_min_tier.{title} = {tier} is "
+                                         "outside tiers 1–{tiers}", title=title, tier=tier, tiers=self.ladder.tiers))
         missing = [r for r in self.performance.ratings if r not in fe.rating_points]
         if missing:
-            raise ValueError(f"first_evaluation.rating_points has no points for {', '.join(missing)}")
+            raise PolicyError(Reason("rating_without_points", "first_evaluation.rating_points has no points for "
+                                     "{ratings}; give every rating its points", ratings=missing))
         tiers = [t for _, t in fe.tier_by_points] + [fe.no_rating_tier, fe.max_tier]
         if any(not 1 <= t <= self.ladder.tiers for t in tiers):
-            raise ValueError(f"first_evaluation: tiers must lie in 1–{self.ladder.tiers}")
+            raise PolicyError(Reason("placement_tier_range", "first_evaluation: tier_by_points, no_rating_tier and "
+                                     "max_tier must name tiers 1–{tiers}", tiers=self.ladder.tiers))
         return self
 
     def standard(self, family: str | None, tier: int) -> TierStandard:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from gradecli.domain.audit import Decided, Event, Finding, Segment, audit_cycle
 from gradecli.domain.allowance import month_bounds
 from gradecli.domain.ladder import Grade
+from gradecli.i18n import N_, Msg, Reason, loads
 from gradecli.services.context import Context
 from gradecli.services.evaluation import grade_text
 from gradecli.services.results import Listing
@@ -17,24 +18,59 @@ from gradecli.store import cycle_repo
 from gradecli.store.models import (CycleDecisionRow, CycleLogRow, LedgerEventRow, NoticeRow, PayrollLineRow,
                                    PayrollRunRow)
 
-AUDIT_COLUMNS = [("emp_no", "工号"), ("check", "检查"), ("notice", "公示"), ("ledger", "台账"), ("payroll", "工资"),
-                 ("detail", "说明")]
+AUDIT_COLUMNS = [("emp_no", N_("Employee No.")), ("check", N_("Check")), ("notice", N_("Notice")),
+                 ("ledger", N_("Ledger")), ("payroll", N_("Payroll")), ("detail", N_("Detail"))]
 
+# What each finding says (domain.audit's codes); the parameters are the finding's.
 DETAIL = {
-    "not_published": "decided {kind}, but no notice has been published",
-    "decision_not_on_notice": "decided {kind}, but the latest notice does not list it",
-    "notice_not_decided": "the latest notice lists {kind}, which is no longer a decision of the cycle",
-    "event_missing": "no {kind} event effective {effective} in the ledger",
-    "grade_differs": "the ledger's grade on {effective} is not the notice's",
-    "deferral_changed_grade": "deferral #{seq} changes the derived grade",
-    "paid_at_other_grade": "{month} paid at another grade from {from}; run `gradecli allowance arrears`",
-    "excluded_at_closing": "left out at closing: {reason}",
-    "superseded_later": "changed later by {kind} #{seq} effective {effective}",
+    "not_published": N_("decided {kind}, but no notice has been published"),
+    "decision_not_on_notice": N_("decided {kind}, but the latest notice does not list it"),
+    "notice_not_decided": N_("the latest notice lists {kind}, which is no longer a decision of the cycle"),
+    "event_missing": N_("no {kind} event effective {effective} in the ledger"),
+    "grade_differs": N_("the ledger's grade on {effective} is not the notice's"),
+    "deferral_changed_grade": N_("deferral #{seq} changes the derived grade"),
+    "paid_at_other_grade": N_("{month} paid at another grade from {from}; run `gradecli allowance arrears`"),
+    "excluded_at_closing": N_("left out at closing: {reason}"),
+    "superseded_later": N_("changed later by {kind} #{seq} effective {effective}"),
+}
+
+CHECKS = {"notice": N_("notice"), "ledger": N_("ledger"), "payroll": N_("payroll")}
+
+# Ledger event and decision kinds as a finding names them.
+KINDS = {
+    "initial_placement": N_("placement"),
+    "level_promotion": N_("level promotion"),
+    "tier_promotion": N_("tier promotion"),
+    "fast_track": N_("fast-track promotion"),
+    "deferral": N_("deferral"),
+    "demotion": N_("demotion"),
+    "transfer_drop": N_("transfer drop"),
+    "correction": N_("correction"),
+}
+
+STATES = {
+    "draft": N_("draft"),
+    "open": N_("open for registration"),
+    "papers_issued": N_("papers issued"),
+    "scored": N_("scored"),
+    "evaluated": N_("evaluated"),
+    "published": N_("published"),
+    "closed": N_("closed"),
 }
 
 
-def _detail(f: Finding) -> str:
-    return DETAIL[f.code].format(**f.params)
+def _labelled(code: str, labels: dict[str, str]) -> Reason | str:
+    """A code as a message that keeps the code (JSON) and reads as a word (text); unknown codes as they are."""
+    return Reason(code, labels[code]) if code in labels else code
+
+
+def _detail(f: Finding) -> Reason:
+    params = dict(f.params)
+    if "kind" in params:
+        params["kind"] = _labelled(params["kind"], KINDS)
+    if "reason" in params:
+        params["reason"] = loads(params["reason"])  # what the officer gave with --exclude, or a stored message
+    return Reason(f.code, DETAIL[f.code], **params)
 
 
 def _grade(t: int | None, lv: int | None) -> Grade | None:
@@ -79,19 +115,23 @@ def cycle(ctx: Context, code: str) -> Listing:
                            notice=notice, events=events, excluded=excluded, payroll=payroll)
     problems = [f for f in findings if f.problem]
     remarks = [f for f in findings if not f.problem]
-    rows = [{"emp_no": f.emp_no, "check": f.check, "code": f.code, "notice": f.notice, "ledger": f.ledger,
-             "payroll": f.payroll, "detail": _detail(f), "params": f.params} for f in problems]
+    # a row: the check as a code with its word ({code, params, text} in JSON), the finding's code, and
+    # what it says (a Reason with the finding's parameters)
+    rows = [{"emp_no": f.emp_no, "check": _labelled(f.check, CHECKS), "code": f.code, "notice": f.notice,
+             "ledger": f.ledger, "payroll": f.payroll, "detail": _detail(f)} for f in problems]
     people_n = len({x.emp_no for x in decisions})
     if problems:
-        title = f"audit of cycle {c.code}: {len(problems)} mismatch(es) in {people_n} people's decisions"
+        title = Msg("audit of cycle {cycle}: {count} mismatch(es) in {people} people's decisions", cycle=c.code,
+                    count=len(problems), people=people_n)
     else:
-        title = f"audit of cycle {c.code}: notice, ledger and payroll agree for all {people_n} people with decisions"
-    notes = [f"{f.emp_no}: {_detail(f)}" for f in remarks]
+        title = Msg("audit of cycle {cycle}: notice, ledger and payroll agree for all {people} people with decisions",
+                    cycle=c.code, people=people_n)
+    notes: list[Msg] = [Msg("{emp_no}: {detail}", emp_no=f.emp_no, detail=_detail(f)) for f in remarks]
     if c.state != "closed":
-        notes.append(f"cycle {c.code} is {c.state}: only the notice was checked; the ledger is written at closing")
+        notes.append(Msg("cycle {cycle} is {state}: only the notice was checked; the ledger is written at closing",
+                         cycle=c.code, state=_labelled(c.state, STATES)))
     return Listing(title, AUDIT_COLUMNS, rows, notes,
                    {"cycle": c.code, "state": c.state, "ok": not problems, "decisions": len(decisions),
                     "people": people_n, "payroll_months": sorted({sg.month for v in payroll.values() for sg in v}),
-                    "remarks": [{"emp_no": f.emp_no, "code": f.code, "params": f.params, "detail": _detail(f)}
-                                for f in remarks]},
+                    "remarks": [{"emp_no": f.emp_no, "code": f.code, "detail": _detail(f)} for f in remarks]},
                    exit_code=1 if problems else 0)

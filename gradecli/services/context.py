@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from gradecli.domain.policy import Policy
 
-Progress = Callable[[str, int, int], None]  # (what, done, total)
+Progress = Callable[[Any, int, int], None]  # (what: a label or a Msg, rendered by the command line; done, total)
 
 
-def _no_progress(_what: str, _done: int, _total: int) -> None:
+def _no_progress(_what: Any, _done: int, _total: int) -> None:
     return None
 
 

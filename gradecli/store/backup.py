@@ -10,7 +10,8 @@ from typing import Iterator
 
 from sqlalchemy.engine import make_url
 
-from gradecli.domain.errors import BadInput, RuleRefused
+from gradecli.domain.errors import BadInput, RuleRefused, Text
+from gradecli.i18n import Msg, Reason
 from gradecli.store.db import SQLITE_BUSY_TIMEOUT_MS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -49,7 +50,8 @@ def copy(source: Path, target: Path, *, read_only_source: bool = False) -> None:
     when it began, WAL content included; open write transactions are not seen). ``target`` may be
     a live database: SQLite replaces its content in one write transaction, keeping its -wal and
     -shm files consistent for the connections that have it open."""
-    with file_errors(f"copying {source} to {target}"), closing(_connect(source, read_only=read_only_source)) as src, \
+    doing = Msg("copying {source} to {target}", source=str(source), target=str(target))
+    with file_errors(doing), closing(_connect(source, read_only=read_only_source)) as src, \
             closing(_connect(target)) as dst:
         src.backup(dst, progress=_give_up_when_busy(target))
 
@@ -81,9 +83,10 @@ def _give_up_when_busy(target: Path):  # noqa: ANN202
 
 
 @contextmanager
-def file_errors(what: str) -> Iterator[None]:
+def file_errors(what: Text) -> Iterator[None]:
     """sqlite3's and the file system's exceptions (no room, no permission, a busy database) as
-    messages for an HR officer, naming the file."""
+    messages for an HR officer, naming the file (``what``: a file name, or a message saying what
+    was being done)."""
     try:
         yield
     except (sqlite3.Error, OSError) as exc:
@@ -91,10 +94,30 @@ def file_errors(what: str) -> Iterator[None]:
         if "locked" in text or "busy" in text:
             raise RuleRefused(_busy(what)) from None
         if "not a database" in text:
-            raise BadInput(f"{what}: not a SQLite database file") from None
-        raise BadInput(f"{what}: {text}") from None
+            raise BadInput(Reason("not_sqlite", "{file}: not a SQLite database file", file=what)) from None
+        raise BadInput(Reason("file_error", "{file}: {error}", file=what, error=_os_error(exc))) from None
 
 
-def _busy(what: str) -> str:
-    return f"{what}: the database is busy: another gradecli is writing to it; nothing was changed — " \
-           "run the command again in a moment"
+def _os_error(exc: BaseException) -> Text:
+    """The system's reason in the run's language where it is a common one (no space, no access);
+    the driver's own words otherwise."""
+    import errno
+
+    code = getattr(exc, "errno", None)
+    if code in (errno.EACCES, errno.EPERM):
+        return Msg("permission denied; ask for access, or choose a folder you can write to")
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):  # no EDQUOT on Windows
+        return Msg("no space left on the disk; free some space, then try again")
+    if code == errno.EROFS:
+        return Msg("the disk is read-only; choose a folder you can write to")
+    if code == errno.ENOENT:
+        return Msg("no such file or folder")
+    text = str(exc)
+    if "disk is full" in text or "database or disk is full" in text:
+        return Msg("no space left on the disk; free some space, then try again")
+    return text
+
+
+def _busy(what: Text) -> Reason:
+    return Reason("database_busy", "{file}: the database is busy: another gradecli is writing to it; nothing was "
+                  "changed — run the command again in a moment", file=what)

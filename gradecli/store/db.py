@@ -13,12 +13,12 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
 from gradecli.domain.errors import BadInput, DatabaseUnavailable
+from gradecli.i18n import Msg, Reason
 
 DEFAULT_URL = "sqlite:///gradecli.db"
 ENV_VAR = "GRADECLI_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10  # an unreachable host answers nothing; say so instead of waiting minutes
-WHERE = "check --db / GRADECLI_DATABASE_URL"
 
 
 def resolve_url(url: str | None) -> str:
@@ -32,8 +32,8 @@ def resolve_url(url: str | None) -> str:
     except Exception:
         backend = None
     if backend not in ("sqlite", "postgresql"):
-        raise BadInput(f"--db {_hide_password(url)!r} is not a database URL gradecli can use; "
-                       "use sqlite:///FILE.db or postgresql://USER@HOST:PORT/DB")
+        raise BadInput(Reason("db_url_unusable", "--db '{url}' is not a database URL gradecli can use; use "
+                              "sqlite:///FILE.db or postgresql://USER@HOST:PORT/DB", url=_hide_password(url)))
     return url
 
 
@@ -112,9 +112,16 @@ def _check_writable(conn) -> None:  # noqa: ANN001
     conn.rollback()
 
 
-def database_problem(exc: BaseException, url: str) -> str:
-    """One line for a person: which database, what is wrong in plain words, and what to do."""
-    return f"cannot use the database {safe_url(url)}: {_cause(exc, url)}"
+def database_problem(exc: BaseException, url: str) -> Msg:
+    """One line for a person: which database, what is wrong in plain words, and what to do (the
+    cause is a Reason, so its code says what went wrong whatever the language)."""
+    return Msg("cannot use the database {url}: {cause}", url=safe_url(url), cause=_cause(exc, url))
+
+
+def busy_hint() -> Reason:
+    """What to say when another gradecli holds the write lock: nothing was written; try again."""
+    return Reason("database_busy", "the database is busy: another gradecli is writing to it; nothing was written — "
+                  "run the command again in a moment")
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -126,86 +133,102 @@ def _driver_text(exc: BaseException) -> str:
     return str(getattr(exc, "orig", None) or exc)
 
 
-def _cause(exc: BaseException, url: str) -> str:
+def _unknown(first: str) -> Reason:
+    """A cause gradecli does not recognise: the driver's own words (not translated) and where to look."""
+    return Reason("database_error", "{error}; check --db / GRADECLI_DATABASE_URL", error=first)
+
+
+def _cause(exc: BaseException, url: str) -> Reason:
     text = _driver_text(exc)
     low = text.lower()
     first = text.strip().splitlines()[0].strip() if text.strip() else type(exc).__name__
     if isinstance(exc, ImportError) or "can't load plugin" in low or "no module named" in low:
-        return ("gradecli cannot talk to this kind of database; use sqlite:///FILE.db or "
-                "postgresql://USER@HOST:PORT/DB")
+        return Reason("unsupported_database", "gradecli cannot talk to this kind of database; use sqlite:///FILE.db "
+                      "or postgresql://USER@HOST:PORT/DB")
     try:
         u = make_url(url)
     except Exception:  # pragma: no cover - resolve_url has parsed it already
-        return f"{first}; {WHERE}"
+        return _unknown(first)
     if u.get_backend_name() == "sqlite":
         return _sqlite_cause(low, first, sqlite_file(url))
     return _postgres_cause(low, first, u)
 
 
-def _sqlite_cause(low: str, first: str, file: Path | None) -> str:
+def _sqlite_cause(low: str, first: str, file: Path | None) -> Reason:
     path = Path(os.path.abspath(file)) if file is not None else None
     if "not a database" in low:
-        return (f"{path or 'the file'} is not a database (a spreadsheet or text file?); give the gradecli "
-                "database file, or a new file name to start an empty database")
+        if path is None:
+            return Reason("not_a_database", "the file is not a database (a spreadsheet or text file?); give the "
+                          "gradecli database file, or a new file name to start an empty database")
+        return Reason("not_a_database", "{path} is not a database (a spreadsheet or text file?); give the gradecli "
+                      "database file, or a new file name to start an empty database", path=str(path))
     if "readonly" in low or "read-only" in low:
         if path is not None and path.exists() and not os.access(path, os.W_OK):
-            return (f"the file {path} is read-only; ask for write access to it, or copy it to a folder "
-                    "you can write to and use the copy")
+            return Reason("read_only_file", "the file {path} is read-only; ask for write access to it, or copy it to "
+                          "a folder you can write to and use the copy", path=str(path))
         if path is not None and not os.access(path.parent, os.W_OK):
-            return (f"the folder {path.parent} is read-only, and SQLite must create its -wal and -shm files "
-                    "next to the database; ask for write access to the folder, or copy the database to "
-                    "a folder you can write to")
-        return ("the database is read-only (the file, or its folder where SQLite keeps its -wal and -shm "
-                "files); ask for write access, or copy it to a folder you can write to")
+            return Reason("read_only_folder", "the folder {folder} is read-only, and SQLite must create its -wal and "
+                          "-shm files next to the database; ask for write access to the folder, or copy the database "
+                          "to a folder you can write to", folder=str(path.parent))
+        return Reason("read_only", "the database is read-only (the file, or its folder where SQLite keeps its -wal "
+                      "and -shm files); ask for write access, or copy it to a folder you can write to")
     if "unable to open" in low or "unable to create" in low or "cannot open" in low:
         if path is None:
-            return f"SQLite cannot open it ({first}); {WHERE}"
+            return Reason("cannot_open", "SQLite cannot open it ({error}); check --db / GRADECLI_DATABASE_URL",
+                          error=first)
         if path.is_dir():
-            return (f"{path} is a folder, not a database file; name a file in it, "
-                    f"e.g. --db sqlite:///{path / 'gradecli.db'}")
+            return Reason("path_is_folder", "{path} is a folder, not a database file; name a file in it, e.g. "
+                          "--db sqlite:///{example}", path=str(path), example=str(path / "gradecli.db"))
         if not path.parent.exists():
-            return (f"the folder {path.parent} does not exist; create it first, or give a file in a "
-                    "folder that exists")
+            return Reason("folder_missing", "the folder {folder} does not exist; create it first, or give a file in "
+                          "a folder that exists", folder=str(path.parent))
         if not path.parent.is_dir():
-            return f"{path.parent} is a file, not a folder; give a file in a folder that exists"
+            return Reason("parent_is_file", "{folder} is a file, not a folder; give a file in a folder that exists",
+                          folder=str(path.parent))
         if not path.exists():
-            return (f"cannot create {path}: the folder is not writable for you; choose a folder you can "
-                    "write to, or ask for write access")
-        return f"cannot open {path}: permission denied; ask for read and write access to the file"
+            return Reason("folder_not_writable", "cannot create {path}: the folder is not writable for you; choose a "
+                          "folder you can write to, or ask for write access", path=str(path))
+        return Reason("permission_denied", "cannot open {path}: permission denied; ask for read and write access to "
+                      "the file", path=str(path))
     if "malformed" in low or "corrupt" in low:
-        what = f"the file {path}" if path is not None else "the database file"
-        return f"{what} is damaged ({first}); restore it from a backup"
+        if path is None:
+            return Reason("damaged", "the database file is damaged ({error}); restore it from a backup", error=first)
+        return Reason("damaged", "the file {path} is damaged ({error}); restore it from a backup", path=str(path),
+                      error=first)
     if "disk i/o" in low or "disk is full" in low or "database or disk is full" in low:
-        return f"the disk failed or is full ({first}); free some space or check the disk, then try again"
-    return f"{first}; {WHERE}"
+        return Reason("disk_failed", "the disk failed or is full ({error}); free some space or check the disk, then "
+                      "try again", error=first)
+    return _unknown(first)
 
 
-def _postgres_cause(low: str, first: str, u) -> str:  # noqa: ANN001
-    host, port, user, db = u.host or "localhost", u.port or 5432, u.username or "(none)", u.database or "(none)"
+def _postgres_cause(low: str, first: str, u) -> Reason:  # noqa: ANN001
+    host, port, user, db = u.host or "localhost", u.port or 5432, u.username, u.database
     if "password authentication failed" in low:
-        return f"the server refused the password of user {user}; check the user name and password in the URL"
+        return Reason("wrong_password", "the server refused the password of user {user}; check the user name and "
+                      "password in the URL", user=user)
     if "role" in low and "does not exist" in low:
-        return f"the server has no user {user}; check the user name in the URL"
+        return Reason("unknown_user", "the server has no user {user}; check the user name in the URL", user=user)
     if "database" in low and "does not exist" in low:
-        return f"the server has no database {db}; create it (createdb {db}) or correct its name in the URL"
+        return Reason("unknown_database", "the server has no database {db}; create it (createdb {db}) or correct "
+                      "its name in the URL", db=db)
     if "no password supplied" in low or "password is required" in low:
-        return (f"the server asks for the password of user {user}; write it in the URL "
-                "(postgresql://USER:PASSWORD@HOST:PORT/DB) or set PGPASSWORD")
+        return Reason("password_needed", "the server asks for the password of user {user}; write it in the URL "
+                      "(postgresql://USER:PASSWORD@HOST:PORT/DB) or set PGPASSWORD", user=user)
     if "connection refused" in low:
-        return (f"nothing answers at {host}:{port}; check that PostgreSQL runs there and that the host "
-                "and port in the URL are right")
+        return Reason("connection_refused", "nothing answers at {host}:{port}; check that PostgreSQL runs there "
+                      "and that the host and port in the URL are right", host=host, port=port)
     if "translate host name" in low or "name or service not known" in low or "nodename nor servname" in low \
             or "name resolution" in low:
-        return f"the host {host} is not known; check the host name in the URL"
+        return Reason("unknown_host", "the host {host} is not known; check the host name in the URL", host=host)
     if "timeout" in low or "timed out" in low:
-        return (f"{host}:{port} did not answer within {PG_CONNECT_TIMEOUT_S} seconds; check the host, the port "
-                "and the network")
+        return Reason("no_answer", "{host}:{port} did not answer within {seconds} seconds; check the host, the port "
+                      "and the network", host=host, port=port, seconds=PG_CONNECT_TIMEOUT_S)
     if "permission denied" in low:
-        return (f"user {user} may not change the database ({first}); ask its owner for the rights, or use "
-                "another user")
+        return Reason("no_rights", "user {user} may not change the database ({error}); ask its owner for the "
+                      "rights, or use another user", user=user, error=first)
     if "connection" in low:
-        return f"cannot connect ({first}); {WHERE}"
-    return f"{first}; {WHERE}"
+        return Reason("cannot_connect", "cannot connect ({error}); check --db / GRADECLI_DATABASE_URL", error=first)
+    return _unknown(first)
 
 
 def _configure_sqlite(engine: Engine, foreign_keys: bool = True) -> None:

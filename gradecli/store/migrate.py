@@ -82,8 +82,11 @@ class _MigrationEngine:
             if exc_type is None:
                 with self.own.connect() as conn:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
-                if broken:
-                    raise RuntimeError(f"the schema change left rows pointing at nothing: {broken[:5]}")
+                if broken:  # a fault of the migration itself: reported as an unexpected failure
+                    from gradecli.i18n import Msg
+
+                    raise RuntimeError(Msg("the schema change left rows pointing at nothing: {rows}",
+                                           rows=[str(tuple(r)) for r in broken[:5]]).text())
         finally:
             self.own.dispose()
 
@@ -113,11 +116,13 @@ def _require_known(engine: Engine, revision: str | None) -> None:
     if known(revision):
         return
     from gradecli.domain.errors import DatabaseUnavailable
+    from gradecli.i18n import Msg, Reason
     from gradecli.store.db import safe_url
 
-    raise DatabaseUnavailable(
-        f"cannot use the database {safe_url(engine.url.render_as_string(hide_password=False))}: a newer gradecli "
-        f"made it (schema {revision}; this gradecli knows up to {head_revision()}); install the newer gradecli")
+    raise DatabaseUnavailable(Msg(
+        "cannot use the database {url}: {cause}", url=safe_url(engine.url.render_as_string(hide_password=False)),
+        cause=Reason("newer_schema", "a newer gradecli made it (schema {revision}; this gradecli knows up to {head}); "
+                     "install the newer gradecli", revision=revision, head=head_revision())))
 
 
 def drift(engine: Engine) -> list[str]:

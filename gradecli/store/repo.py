@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from gradecli.domain.errors import NotFound
+from gradecli.i18n import Reason
 from gradecli.domain.ladder import Grade
 from gradecli.domain.ledger import EVENT_KINDS, GENESIS_HASH, LedgerEvent, canonical_json, chain_hash
 from gradecli.store.bulk import insert_rows
@@ -27,7 +28,8 @@ def now_utc() -> datetime:
 def employee(session: Session, emp_no: str) -> Employee:
     row = session.scalars(select(Employee).where(Employee.emp_no == emp_no)).first()
     if row is None:
-        raise NotFound(f"no employee with 工号 {emp_no!r}; check the number or import the roster first")
+        raise NotFound(Reason("unknown_employee", "no employee with number '{emp_no}'; check the number or import the "
+                              "roster first", emp_no=emp_no))
     return row
 
 

@@ -76,7 +76,7 @@ def test_old_faulty_pair_is_caught_then_repaired(org, tmp_path, monkeypatch):
     r = run(db, "--json", "audit", "cycle", "2026")
     assert r.exit_code == 1
     rows = json.loads(r.stdout)["rows"]
-    assert [(x["emp_no"], x["check"], x["ledger"], x["payroll"]) for x in rows] == [("K4", "payroll", "1-3", "2-1")]
+    assert [(x["emp_no"], x["check"]["code"], x["ledger"], x["payroll"]) for x in rows] == [("K4", "payroll", "1-3", "2-1")]
     held = {x["emp_no"]: (x["tier"], x["level"]) for x in grades.as_of(Context(url=db), date(2026, 12, 1)).rows}
     assert held["K4"] == (1, 3)
     arrears = json.loads(ok(db, "--json", "allowance", "arrears", "--from", "2026-12", "--to", "2026-12").stdout)

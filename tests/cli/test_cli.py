@@ -107,7 +107,7 @@ def test_grade_flow_and_audit(db, tmp_path):
 
 def test_unknown_employee_and_bad_date(db):
     r = run(db, "staff", "show", "NOPE")
-    assert r.exit_code == 2 and "no employee with 工号 'NOPE'" in r.stderr
+    assert r.exit_code == 2 and "no employee with number 'NOPE'" in r.stderr
     r = run(db, "grade", "as-of", "2024-13-01")
     assert r.exit_code == 2 and "not a date" in r.output
 

@@ -39,7 +39,7 @@ def test_no_title_requirement_by_default_and_one_the_policy_sets(db_url, tmp_pat
     policy = tmp_path / "policy.toml"
     ok(db, "policy", "init", policy)
     text = policy.read_text(encoding="utf-8")
-    assert "大多数人将在中级专业技术职务上达到个人瓶颈" in text and "title_requirements = {  }" in text
+    assert "most people reach their limit at the intermediate title" in text and "title_requirements = {  }" in text
     policy.write_text(text.replace("title_requirements = {  }", 'title_requirements = { 4 = "中级", 5 = "副高级" }'),
                       encoding="utf-8")
     el = eligibility(db, "2026", "--policy", policy)

@@ -44,7 +44,7 @@ def test_errors_carry_line_numbers(tmp_path: Path):
     tierz_line = text.splitlines().index("tierz = 5") + 1
     assert f"{f}:{tierz_line}: ladder.tierz: unknown key" in lines[0] or any(
         f"{f}:{tierz_line}: ladder.tierz" in ln for ln in lines)
-    weights_line = text.splitlines().index("[evaluation]  # 选升评定 and its consequences: pass marks, weights, quotas, fast track, demotion.") + 1
+    weights_line = text.splitlines().index("[evaluation]  # Promotion evaluation and its consequences: pass marks, weights, quotas, fast track, demotion.") + 1
     assert any(ln.startswith(f"{f}:{weights_line}: evaluation: weights add up to 105") for ln in lines)
 
 
@@ -123,4 +123,5 @@ def test_family_sections_must_total_100_with_the_line(tmp_path: Path):
     with pytest.raises(BadInput) as err:
         policy_toml.load(f)
     line = text.splitlines().index('[blueprint.families."通信"]') + 1
-    assert err.value.lines() == [f"{f}:{line}: blueprint.families.通信: sections: sections total 80 points, not 100"]
+    assert err.value.lines() == [f"{f}:{line}: blueprint.families.通信: sections: sections total 80 points, not 100; "
+                                 "change count or points so that they total 100"]
