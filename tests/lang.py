@@ -21,6 +21,7 @@ _STRIP = [
     re.compile(r"\b[A-Za-z]*\d[\w-]*\b"),               # codes with digits: K0008, P3-0003-001, 2026H2
     re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b"),            # snake_case codes
     re.compile(r"\[/?[a-z ]*\]"),                        # rich markup
+    re.compile(r"\b[a-z]+(?:\.[a-z_]+)+\b"),             # policy keys: ui.language, blueprint.tolerance
 ]
 WORD = re.compile(r"[A-Za-z]{2,}")
 
