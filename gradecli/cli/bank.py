@@ -16,7 +16,7 @@ TierOpt = Annotated[int | None, typer.Option("--tier", help=N_("Only this tier."
 
 
 @app.command("import", help=N_("Import bank files (YAML or the Excel template) or folders; all or nothing."))
-def import_(ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(help=N_("Files or folders."))],
+def import_(ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(metavar="PATH", help=N_("Files or folders."))],
             json: JsonOpt = False) -> None:
     from gradecli.services import bank
 
@@ -45,7 +45,7 @@ def stats(ctx: typer.Context, tier: TierOpt = None, json: JsonOpt = False) -> No
                                 "Exit 1 when a blocking problem is found (with --strict, a warning too)."))
 def check(ctx: typer.Context,
           paths: Annotated[list[Path] | None,
-                           typer.Argument(help=N_("Bank files (YAML or the Excel template) or folders."))] = None,
+                           typer.Argument(metavar="PATH", help=N_("Bank files (YAML or the Excel template) or folders."))] = None,
           tier: TierOpt = None,
           family: Annotated[str | None, typer.Option("--family", help=N_("Only this family (or common)."))] = None,
           strict: Annotated[bool, typer.Option("--strict", help=N_("Warnings fail the check too."))] = False,
@@ -63,7 +63,7 @@ def template(ctx: typer.Context, file: XlsxArg, json: JsonOpt = False) -> None:
 
 
 @app.command("retire", help=N_("Retire a question: later papers do not use it; stored papers keep it."))
-def retire(ctx: typer.Context, qid: Annotated[str, typer.Argument(help=N_("Question id."))], json: JsonOpt = False) -> None:
+def retire(ctx: typer.Context, qid: Annotated[str, typer.Argument(metavar="QID", help=N_("Question id."))], json: JsonOpt = False) -> None:
     from gradecli.services import bank
 
     emit(ctx, bank.retire(state(ctx).context(), qid), json)

@@ -91,7 +91,7 @@ def register(ctx: typer.Context, cycle: CycleArg,
 
 
 @app.command("withdraw", help=N_("Withdraw a candidate before the papers are issued."))
-def withdraw(ctx: typer.Context, cycle: CycleArg, emp: Annotated[str, typer.Argument(help=N_("Employee number."))],
+def withdraw(ctx: typer.Context, cycle: CycleArg, emp: Annotated[str, typer.Argument(metavar="EMP", help=N_("Employee number."))],
              json: JsonOpt = False) -> None:
     from gradecli.services import cycles
 
@@ -168,7 +168,7 @@ def publish(ctx: typer.Context, cycle: CycleArg,
 
 
 @app.command("appeal", help=N_("Record an objection inside the window."))
-def appeal(ctx: typer.Context, cycle: CycleArg, emp: Annotated[str, typer.Argument(help=N_("Employee number."))],
+def appeal(ctx: typer.Context, cycle: CycleArg, emp: Annotated[str, typer.Argument(metavar="EMP", help=N_("Employee number."))],
            reason: Annotated[str, typer.Option("--reason", help=N_("What the objection says."))],
            json: JsonOpt = False) -> None:
     from gradecli.services import evaluation
@@ -177,7 +177,7 @@ def appeal(ctx: typer.Context, cycle: CycleArg, emp: Annotated[str, typer.Argume
 
 
 @app.command("resolve", help=N_("Resolve an objection: --uphold reopens the candidate's scores, --reject keeps them."))
-def resolve(ctx: typer.Context, cycle: CycleArg, emp: Annotated[str, typer.Argument(help=N_("Employee number."))],
+def resolve(ctx: typer.Context, cycle: CycleArg, emp: Annotated[str, typer.Argument(metavar="EMP", help=N_("Employee number."))],
             uphold: Annotated[bool, typer.Option("--uphold/--reject", help=N_("Uphold or reject the objection."))],
             note: Annotated[str, typer.Option("--note", help=N_("How it was resolved."))],
             json: JsonOpt = False) -> None:
