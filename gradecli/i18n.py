@@ -122,6 +122,19 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
+class Code(str):
+    """A code (single, blocking, common, …) that --json carries as itself and a table or a sheet
+    shows in the run's language: equal to the code (JSON writes it as it is); str() gives its label
+    from ``LABELS`` (N_-marked msgids), or the code itself when it has none."""
+
+    LABELS: dict[str, str] = {}
+
+    def __str__(self) -> str:
+        code = str.__str__(self)
+        label = self.LABELS.get(code)
+        return _(label) if label else code
+
+
 class Msg:
     """A message: an English template (the msgid) with named parameters, rendered in the current
     language when shown. ``code`` names a reason or outcome for scripts (stable, snake_case)."""

@@ -14,6 +14,7 @@ PRODUCT_NAMES = {"gradecli", "excel", "json", "toml", "yaml", "html", "sqlite", 
                  "python", "make", "demo", "sql", "hash", "pdf", "png", "svg", "http", "https", "www"}
 
 _STRIP = [
+    re.compile(r"`[^`]*`"),                              # a command quoted for the reader to run
     re.compile(r"(?<![\w])--?[A-Za-z][\w-]*"),          # options
     re.compile(r"\$?\b[A-Z][A-Z0-9_]{1,}\b"),            # codes, metavariables, environment variables
     re.compile(r"[\w./\\-]*[/\\][\w./\\-]*"),            # paths
@@ -30,8 +31,18 @@ def english_words(text: str, allow: set[str] | frozenset[str] = frozenset()) -> 
     """The Latin-letter words of ``text`` that are not codes, names or allowed words."""
     for pattern in _STRIP:
         text = pattern.sub(" ", text)
-    allowed = {a.lower() for a in allow} | PRODUCT_NAMES
+    allowed = {a.lower() for a in allow} | PRODUCT_NAMES | {_user()}
     return [w for w in WORD.findall(text) if w.lower() not in allowed]
+
+
+def _user() -> str:
+    """Who runs the commands: the officer recorded as the actor of ledger events and logs (data)."""
+    import getpass
+
+    try:
+        return getpass.getuser().lower()
+    except Exception:  # no user name to be had
+        return ""
 
 
 def command_names(app) -> set[str]:  # noqa: ANN001

@@ -11,10 +11,23 @@ from typing import Any
 
 from gradecli.domain.errors import Problem, Where
 from gradecli.domain.policy import QUESTION_TYPES
-from gradecli.i18n import N_, Msg, Reason
+from gradecli.i18n import N_, Code, Msg, Reason
 
 LETTERS = string.ascii_uppercase
 CHOICE_TYPES = ("single", "multiple")
+
+
+class QuestionType(Code):
+    """A question's type: the code in YAML, Excel and --json; its name where a person reads it."""
+
+    LABELS = {"single": N_("single choice"), "multiple": N_("multiple choice"), "judge": N_("true/false"),
+              "fill": N_("fill in the blank"), "short": N_("short answer")}
+
+
+class BankFamily(Code):
+    """A bank's post family; ``common`` (the questions every family shares) has a name of its own."""
+
+    LABELS = {"common": N_("common")}
 STATUSES = ("active", "retired")
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from gradecli.domain.assembly import Blueprint, family_label, no_bank, pool_for
-from gradecli.domain.bank import Question, RawQuestion, check_bank
+from gradecli.domain.bank import BankFamily, Question, QuestionType, RawQuestion, check_bank
 from gradecli.domain.errors import BadInput, NotFound, Problem, RuleRefused
 from gradecli.domain.policy import Policy
 from gradecli.formats import bank_excel, bank_yaml
-from gradecli.i18n import N_, Msg, Reason, _
+from gradecli.i18n import N_, Code, Msg, Reason, _
 from gradecli.services.context import Context
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import bank_repo, repo
@@ -21,19 +21,6 @@ from gradecli.store.bulk import insert_rows
 from gradecli.store.models import QuestionRow, QuestionVersionRow
 
 DIFFICULTY_BANDS = ((0.0, 0.4, "<0.4"), (0.4, 0.6, "0.4–0.6"), (0.6, 0.8, "0.6–0.8"), (0.8, 1.01, "≥0.8"))
-
-
-class Code(str):
-    """A code (blocking, near_duplicate, …) that --json carries as itself and a table shows in the
-    run's language: it is the code as a string (equal to it, JSON writes it), and str() gives its
-    label from ``LABELS`` in the catalogue."""
-
-    LABELS: dict[str, str] = {}
-
-    def __str__(self) -> str:
-        code = str.__str__(self)
-        label = self.LABELS.get(code)
-        return _(label) if label else code
 
 
 class Severity(Code):
@@ -208,7 +195,7 @@ def stats(ctx: Context, *, tier: int | None = None) -> Listing:
     for (t, fam, typ, pts), items in sorted(groups.items()):
         act = [q for q in items if q.active]
         bands = Counter(label for q in act for lo, hi, label in DIFFICULTY_BANDS if lo <= q.difficulty < hi)
-        rows.append({"tier": t, "family": fam, "type": typ, "points": pts, "active": len(act),
+        rows.append({"tier": t, "family": BankFamily(fam), "type": QuestionType(typ), "points": pts, "active": len(act),
                      "retired": len(items) - len(act),
                      "mean_difficulty": round(sum(q.difficulty for q in act) / len(act), 3) if act else None,
                      "bands": Bands((lbl, bands[lbl]) for _, _, lbl in DIFFICULTY_BANDS)})
@@ -278,11 +265,11 @@ CHECK_COLUMNS = [("tier", N_("Tier")), ("family", N_("Post family")), ("severity
 
 
 def _section(x: dict) -> Msg:
-    return Msg("{type} × {points} points: {active}", type=x["type"], points=x["points"], active=x["active"])
+    return Msg("{type} × {points} points: {active}", type=QuestionType(x["type"]), points=x["points"], active=x["active"])
 
 
 def _short_section(x: dict) -> Msg:
-    return Msg("{type} × {points} points: {active} active, {needed} needed", type=x["type"], points=x["points"],
+    return Msg("{type} × {points} points: {active} active, {needed} needed", type=QuestionType(x["type"]), points=x["points"],
                active=x["active"], needed=x["needed"])
 
 
@@ -377,12 +364,12 @@ def check(ctx: Context, paths: list[Path] | None = None, *, tier: int | None = N
             findings.append(bank_check.Finding(t, fam, "sitting_cap", bank_check.BLOCKING, (), {
                 "short": cap["short_for_sitting"], "share": bp.sitting_share}))
         for f in findings:
-            rows.append({"tier": t, "family": fam, "severity": Severity(f.severity), "check": Check(f.code),
+            rows.append({"tier": t, "family": BankFamily(fam), "severity": Severity(f.severity), "check": Check(f.code),
                          "code": f.code, "questions": " ".join(f.qids), "qids": list(f.qids), "params": f.params,
                          "detail": check_detail(f.code, f.params, f.qids)})
         if cap:
             params = {**cap, "own": len(own), "common": len(common)}
-            rows.append({"tier": t, "family": fam, "severity": Severity("info"), "check": Check("capacity"),
+            rows.append({"tier": t, "family": BankFamily(fam), "severity": Severity("info"), "check": Check("capacity"),
                          "code": "capacity", "questions": "", "qids": [], "params": params,
                          "detail": check_detail("capacity", params)})
         reports.append({"tier": t, "family": fam, "active": report.active, "pool": report.pool,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.lang import english_words
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -24,7 +26,8 @@ def shell_blocks() -> str:
 def test_readme_commands_run(tmp_path):
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
     (tmp_path / "question_bank").symlink_to(ROOT / "question_bank")
-    env = {k: v for k, v in os.environ.items() if k != "GRADECLI_DATABASE_URL"}
+    # a reader's environment: no database URL and no GRADECLI_LANG (the suite's English), so Chinese
+    env = {k: v for k, v in os.environ.items() if k not in ("GRADECLI_DATABASE_URL", "GRADECLI_LANG")}
     demo = subprocess.run([sys.executable, "-m", "gradecli", "demo", "--out", "out"], cwd=tmp_path, env=env,
                           capture_output=True, text=True)
     assert demo.returncode == 0, demo.stderr
@@ -38,4 +41,9 @@ def test_readme_commands_run(tmp_path):
         assert (tour / made).exists(), made
     assert list((tour / "backups").glob("gradecli-*-allowance-compute-2026-12.db"))
     assert list(tour.glob("gradecli.db.before-restore-*"))
-    assert "nothing changed" in r.stdout
+    assert "没有变化" in r.stdout  # the roster imported twice
+    # every command of the tour speaks Chinese, on stdout and stderr
+    json_line = re.compile(r'^\s*([\[\]{}]|"[a-z_]+": )')  # --json output: English keys for scripts
+    english = [f"{line!r}: {words}" for line in (r.stdout + r.stderr + demo.stdout + demo.stderr).splitlines()
+               if not json_line.match(line) and (words := english_words(line))]
+    assert not english, "\n".join(english[:40])
