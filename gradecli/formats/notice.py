@@ -7,6 +7,7 @@ and the data (names, departments, post families, ratings) are shown as they are.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -55,10 +56,12 @@ def decision_name(kind: str) -> Msg | str:
 
 
 def group_name(key: str, q: dict) -> Msg | str:
-    """A quota group (a family and a target tier) in words; stored groups without their parts as stored."""
+    """A quota group (a family and a target tier) in words, from its parts or, as evaluations stored
+    it before, from its key (FAMILY → tier N)."""
     if q.get("tier") is not None:
         return Msg("{family} → tier {tier}", family=q.get("family") or "", tier=q["tier"])
-    return key
+    m = re.fullmatch(r"(.*) → tier (\d+)", key)
+    return Msg("{family} → tier {tier}", family=m.group(1), tier=int(m.group(2))) if m else key
 
 
 def _deferral_rule(rating: str, cycles: int) -> Msg:

@@ -262,6 +262,16 @@ def test_the_public_wording_is_the_policys_or_built_in_in_the_run_s_language():
     assert str(public_outcome(office, "promoted")) == "拟晋升"
 
 
+def test_quota_groups_read_in_the_run_s_language_also_as_stored_before():
+    from gradecli.formats.notice import group_name
+
+    set_language("zh")
+    assert str(group_name("航标 → tier 4", {"family": "航标", "tier": 4})) == "航标 → 4等"
+    assert str(group_name("航标 → tier 4", {})) == "航标 → 4等"  # quotas stored before the parts were
+    set_language("en")
+    assert str(group_name("航标 → tier 4", {})) == "航标 → tier 4"
+
+
 def test_errors_of_evaluation_commands_in_both_languages(org, tmp_path):
     db = org
     publish_semiannual(db, tmp_path, {"K7": 80}, seed="e")
