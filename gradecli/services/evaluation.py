@@ -60,11 +60,10 @@ def _sheet(value):  # noqa: ANN001, ANN202
 
 # ---------------------------------------------------------------- first evaluation (首次评定)
 
-# Column headers are messages: the terminal table and the sheet show them in the run's language.
-FIRST_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("grade", Msg("Grade")),
-                 ("label", Msg("Grade name")), ("family", Msg("Post family")), ("title", Msg("Title")),
-                 ("years", Msg("Years of service")), ("ratings", Msg("Appraisals")), ("exam", Msg("Exam")),
-                 ("reasons", Msg("Reasons"))]
+FIRST_COLUMNS = [("emp_no", N_("Employee No.")), ("name", N_("Name")), ("grade", N_("Grade")),
+                 ("label", N_("Grade name")), ("family", N_("Post family")), ("title", N_("Title")),
+                 ("years", N_("Years of service")), ("ratings", N_("Appraisals")), ("exam", N_("Exam")),
+                 ("reasons", N_("Reasons"))]
 SCORE_COLUMNS = [EMP_NO, Column("exam", "理论成绩", "Exam score", cells.decimal(Decimal(0), Decimal(100), places=1),
                                 note=N_("0–100; reference only"))]
 
@@ -147,7 +146,7 @@ def first_evaluation(ctx: Context, *, as_of: date, scores: Path | None = None, o
                       {"as_of": as_of.isoformat(), "applied": apply, "placed": len(rows),
                        "cycle": code if publish_to else None})
     if out:
-        write_workbook(out, [SheetOut(Msg("First placement {date}", date=as_of), [h for _, h in FIRST_COLUMNS],
+        write_workbook(out, [SheetOut(Msg("First placement {date}", date=as_of), [Msg(h) for _, h in FIRST_COLUMNS],
                                       ([_sheet(r[k]) for k, _ in FIRST_COLUMNS] for r in rows),
                                       widths=[12, 10, 8, 10, 10, 8, 8, 30, 8, 90])])
         listing.notes.append(Msg("wrote {file}", file=out))
@@ -353,10 +352,10 @@ def _previous_semiannual(s, c: CycleRow, policy) -> dict[int, tuple[str, int]]: 
 # ---------------------------------------------------------------- results and the notice (公示)
 
 # The essential columns first: a terminal of 80 columns shows who, the outcome and the scores.
-RESULT_COLUMNS = [("emp_no", Msg("Employee No.")), ("name", Msg("Name")), ("outcome", Msg("Outcome")),
-                  ("step", Msg("Step")), ("composite", Msg("Composite")), ("rank", Msg("Rank")),
-                  ("theory", Msg("Theory")), ("skill", Msg("Skill")), ("performance", Msg("Performance")),
-                  ("department", Msg("Department")), ("family", Msg("Post family")), ("reasons", Msg("Reasons"))]
+RESULT_COLUMNS = [("emp_no", N_("Employee No.")), ("name", N_("Name")), ("outcome", N_("Outcome")),
+                  ("step", N_("Step")), ("composite", N_("Composite")), ("rank", N_("Rank")),
+                  ("theory", N_("Theory")), ("skill", N_("Skill")), ("performance", N_("Performance")),
+                  ("department", N_("Department")), ("family", N_("Post family")), ("reasons", N_("Reasons"))]
 
 
 def _result_rows(s, c: CycleRow) -> tuple[list[dict], list[dict]]:  # noqa: ANN001
@@ -507,9 +506,10 @@ def publish(ctx: Context, code: str, *, out: Path) -> Outcome:
                Msg("cycle {cycle}: notice (revision {revision}) published {date}; objections until {window_ends}; "
                    "files in {folder}", **params))
     return Outcome(summary, {"cycle": c.code, "revision": revision, "window_ends": window_ends.isoformat(),
-                             "files": [{"file": str(f)} for f in files], "changes": changes})
+                             "files": [{"file": str(f)} for f in files], "changes": changes}, labels=FILE_LABELS)
 
 
+FILE_LABELS = {"files": N_("Files written"), "file": N_("file")}
 CHANGED = ("theory", "skill", "performance", "composite", "rank", "outcome")  # what a revision reports, if public
 
 
