@@ -166,14 +166,14 @@ class QuotaRule:
             params = dict(percent=self.value, base=base, exact=Decimal(base * self.value) / 100, floor=floor_)
             if self.base is None:
                 if q != floor_:
-                    return q, Reason("quota_share_of_registered", "{base} registered × {percent} % = {exact}, rounded "
+                    return q, Reason("quota_share_of_registered", "{percent} percent of {base} registered = {exact}, rounded "
                                      "down to {floor}, raised to 1 because someone passed", **params, raised=True)
-                return q, Reason("quota_share_of_registered", "{base} registered × {percent} % = {exact}, rounded down "
+                return q, Reason("quota_share_of_registered", "{percent} percent of {base} registered = {exact}, rounded down "
                                  "to {floor}", **params, raised=False)
             if q != floor_:
-                return q, Reason("quota_share_of_eligible", "{base} eligible × {percent} % = {exact}, rounded down to "
+                return q, Reason("quota_share_of_eligible", "{percent} percent of {base} eligible = {exact}, rounded down to "
                                  "{floor}, raised to 1 because someone passed", **params, raised=True)
-            return q, Reason("quota_share_of_eligible", "{base} eligible × {percent} % = {exact}, rounded down to {floor}",
+            return q, Reason("quota_share_of_eligible", "{percent} percent of {base} eligible = {exact}, rounded down to {floor}",
                              **params, raised=False)
         return self.value, self.source or Reason("quota_seats", "{seats} seats", seats=self.value)
 

@@ -134,7 +134,7 @@ class Notice:
             Msg("Ranking: the higher composite first; on a tie, performance, then skill, then time in the current grade "
                 "(longer first), then employee number."),
             Msg("Fast track: a composite ≥ {composite} and performance {rating}, outside the quota and the waiting time "
-                "(at most the quota × {share}%, at least {minimum}).", composite=e.fast_track_composite,
+                "(at most {share} percent of the quota, at least {minimum}).", composite=e.fast_track_composite,
                 rating=e.fast_track_rating, share=e.fast_track_cap_share, minimum=e.fast_track_cap_min),
             _deferral_rule(e.deferral_below_rating, self.policy.eligibility.deferral_cycles),
             Msg("Demotion: an appraisal of {rating}, or {count} failed intra-tier exams in a row, lowers the grade by one "
@@ -260,7 +260,7 @@ def write_internal(path: Path, n: Notice, appeals: list[dict]) -> Path:
                                                   N_("Promoted"), N_("Fast track")]),
                  ([group_name(g, q), q["quota"], _cell(q["derivation"]), q["registered"], q["promoted"], q["fast_track"]]
                   for g, q in n.quotas.items()), widths=[18, 8, 80, 8, 8, 10]),
-        SheetOut(Msg("Internal objections"), _labels([N_("Employee No."), N_("Filed on"), N_("Objection"), N_("Status"),
+        SheetOut(Msg("Internal objections"), _labels([N_("Employee No."), N_("Filed on"), N_("Objection"), N_("Objection status"),
                                                       N_("Resolution"), N_("Resolved on")]),
                  ([a["emp_no"], a["filed_on"], a["reason"],
                    Reason(a["status"], APPEAL_STATUS[a["status"]]) if a["status"] in APPEAL_STATUS else a["status"],

@@ -39,11 +39,11 @@ def test_whole_annual_cycle(org, tmp_path):
     q = res["quotas"]["客服 → tier 3"]
     assert q["quota"] == 1 and q["derivation"]["code"] == "quota_share_of_eligible"  # a derivation is data
     assert q["derivation"]["params"] == {"percent": 40, "base": 2, "exact": 0.8, "floor": 0, "raised": True}
-    assert q["derivation"]["text"] == "2 eligible × 40 % = 0.8, rounded down to 0, raised to 1 because someone passed"
+    assert q["derivation"]["text"] == "40 percent of 2 eligible = 0.8, rounded down to 0, raised to 1 because someone passed"
     pub = json.loads(ok(db, "--json", "cycle", "publish", "2026", "--out", tmp_path / "n", today="2026-11-20").stdout)
     assert pub["window_ends"] == "2026-11-27"
     html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
-    assert "theory exam ≥ 60" in html and "K2" in html and "2026-11-27" in html and "2 eligible × 40 % = 0.8" in html
+    assert "theory exam ≥ 60" in html and "K2" in html and "2026-11-27" in html and "40 percent of 2 eligible = 0.8" in html
     results = html.split("3. Results")[1]
     assert "qualified; the quota is filled, not promoted" in results and "deferral:" not in results  # public wording only
     assert "disciplinary" not in results and "disciplinary record in 2025" not in html and "rating 不合格" not in html

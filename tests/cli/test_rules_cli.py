@@ -39,13 +39,14 @@ def test_sign_ups_do_not_create_seats_and_the_officer_confirms_the_quota(db_url,
     res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026").stdout)
     q = res["quotas"]["客服 → tier 3"]
     assert q["quota"] == 4 and q["derivation"]["code"] == "quota_share_of_eligible"
-    assert q["derivation"]["text"] == "10 eligible × 40 % = 4, rounded down to 4"
+    assert q["derivation"]["text"] == "40 percent of 10 eligible = 4, rounded down to 4"
     assert {r["outcome_code"] for r in res["rows"]} == {"promoted"}  # 3 passed, 4 seats
     # the officer confirms one seat instead: evaluation and the notice follow
     ok(db, "cycle", "quota", "2026", "--quota", "客服:3=1")
     res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026").stdout)
     assert sorted(r["outcome_code"] for r in res["rows"]) == ["promoted", "qualified_not_promoted", "qualified_not_promoted"]
-    assert res["quotas"]["客服 → tier 3"]["derivation"].startswith("set by the officer: 1 seats")
+    officer = res["quotas"]["客服 → tier 3"]["derivation"]  # the officer's derivation, carried to evaluation as data
+    assert officer["code"] == "quota_set_by_officer" and officer["text"].startswith("set by the officer: 1 seats")
     ok(db, "cycle", "publish", "2026", "--out", tmp_path / "n", today="2026-11-20")
     html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
     assert "set by the officer: 1 seats" in html and "qualified; the quota is filled, not promoted" in html

@@ -48,7 +48,7 @@ def test_quota_share_rounds_down_at_least_one_when_anyone_passed():
     assert share_quota(2, 40, False) == 0
     ds, quota, how = evaluate([c("K1"), c("K2", theory="50")], rule=QuotaRule("share", 40), policy=P, appraisal_year=2025)
     assert quota == 1 and how.code == "quota_share_of_registered" and how.params["raised"] is True
-    assert str(how) == "2 registered × 40 % = 0.8, rounded down to 0, raised to 1 because someone passed"
+    assert str(how) == "40 percent of 2 registered = 0.8, rounded down to 0, raised to 1 because someone passed"
     assert outcomes(ds) == {"K1": "promoted", "K2": "failed"}
 
 
