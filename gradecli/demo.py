@@ -15,7 +15,7 @@ from pathlib import Path
 from gradecli.domain.ladder import Grade
 from gradecli.formats.excel import SheetOut, write_workbook
 from gradecli.formats.sheets import grade_columns, performance_columns, roster_columns
-from gradecli.i18n import Msg, render
+from gradecli.i18n import Msg, N_, _, language, render
 from gradecli.services.context import Context
 
 SEED = 20261126
@@ -116,7 +116,9 @@ def build_existing_grades(rng: random.Random, people: list[dict], levels: int, o
 
 
 def _write(path: Path, title: str, columns, rows: list[dict]) -> Path:  # noqa: ANN001
-    return write_workbook(path, [SheetOut(title, [c.header for c in columns],
+    """An input sheet as an office would fill it in: a title in the run's language (``title`` is an
+    N_-marked msgid) and the bilingual import headers."""
+    return write_workbook(path, [SheetOut(Msg(title), [c.header for c in columns],
                                           ([r.get(c.key) for c in columns] for r in rows))])
 
 
@@ -149,7 +151,7 @@ def run_cycle_to_scored(ctx: Context, kind: str, period: str, out: Path, rng: ra
         theory = {r["emp_no"]: r["theory"] for r in cycles.show(ctx, period).rows}
         slip = next(e for e in sorted(skills) if isinstance(theory.get(e), Decimal) and theory[e] >= 75)
         skills[slip] = 7.8
-    skill_file = _write(cdir / "skill-scores.xlsx", "实操 Skill", cycles.SKILL_COLUMNS,
+    skill_file = _write(cdir / "skill-scores.xlsx", N_("Skill scores"), cycles.SKILL_COLUMNS,
                         [{"emp_no": e, "skill": v} for e, v in skills.items()])
     steps.append(cycles.import_scores(ctx, period, skill_file, part="skill").summary)
     cycles.show(ctx, period, out=cdir / "scores.xlsx")
@@ -180,7 +182,7 @@ def evaluate_publish_close(ctx: Context, code: str, out: Path, report: DemoRepor
             ctx.pretend_today = publish_on + timedelta(days=3)
             steps.append(evaluation.resolve(ctx, code, who["emp_no"], uphold=True,
                                             note="复核考核记录，实操成绩应为 78.0").summary)
-            fix = _write(cdir / "skill-correction.xlsx", "实操 Skill", cycles.SKILL_COLUMNS,
+            fix = _write(cdir / "skill-correction.xlsx", N_("Skill scores"), cycles.SKILL_COLUMNS,
                          [{"emp_no": who["emp_no"], "skill": 78.0}])
             steps.append(cycles.import_scores(ctx, code, fix, part="skill").summary)
             steps.append(evaluation.evaluate(ctx, code).title)
@@ -213,7 +215,7 @@ def run_allowance(ctx: Context, out: Path, report: DemoReport, today: date) -> l
     lp = ctx.policy.ladder
     rows = (sample_allowance_rows(lp.levels_per_tier, lp.tiers, date(today.year - 2, 1, 1))
             + sample_allowance_rows(lp.levels_per_tier, lp.tiers, date(today.year + 1, 1, 1), raise_percent=5))
-    table = _write(out / "inputs" / "allowance-table.xlsx", "津贴 Allowance", allowance.TABLE_COLUMNS, rows)
+    table = _write(out / "inputs" / "allowance-table.xlsx", N_("Allowance table"), allowance.TABLE_COLUMNS, rows)
     steps.append(allowance.import_table(ctx, table).summary)
     adir = out / "allowance"
     months = [date(today.year, 12, 1), date(today.year + 1, 1, 1), date(today.year + 1, 2, 1)]
@@ -260,23 +262,83 @@ def run_reports(ctx: Context, out: Path, report: DemoReport, on: date) -> list[s
     return steps
 
 
+# What each file of the story is, by its name (the names are the demo's own); {code}, {n}, {month}…
+# come from the name. The index shows these descriptions, in the run's language, and links the files.
+FILE_DESCRIPTIONS = [
+    (r"roster", N_("Staff roster")),
+    (r"ratings", N_("Appraisal ratings")),
+    (r"existing-grades", N_("Grades held before the grade system")),
+    (r"allowance-table", N_("Allowance table")),
+    (r"first-evaluation", N_("First placement (the preview)")),
+    (r"eligibility", N_("Who may register")),
+    (r"answer-sheet", N_("Answer sheet")),
+    (r"answer-sheet-filled", N_("Answer sheet, filled in after the exam")),
+    (r"skill-scores", N_("Skill scores")),
+    (r"skill-correction", N_("Skill score corrected after an objection")),
+    (r"scores", N_("Scores")),
+    (r"notice-(?P<code>.+)-r(?P<n>\d+)", N_("Public notice of cycle {code}, revision {n}")),
+    (r"payroll-(?P<month>\d{4}-\d{2})", N_("Grade allowance for {month}")),
+    (r"arrears-(?P<start>\d{4}-\d{2})-(?P<end>\d{4}-\d{2})", N_("Arrears and clawbacks, {start} to {end}")),
+    (r"grades-as-of", N_("Grades held after the story")),
+    (r"pyramid", N_("Grade pyramid")),
+    (r"pyramid-(?P<family>.+)", N_("Grade pyramid of {family}")),
+    (r"cycle-(?P<code>.+)", N_("Cycle report {code}")),
+    (r"items-(?P<code>.+)", N_("Question analysis of cycle {code}")),
+    (r"projection", N_("Projection of the grade structure")),
+    (r"(?P<code>P\d.*)-key", N_("Answer key of paper {code}")),
+    (r"(?P<code>P\d.*)", N_("Paper {code}")),
+]
+FORMATS = {".xlsx": N_("Excel workbook"), ".html": N_("web page, to print")}
+FOLDERS = [(r"\.", N_("In this folder")), (r"inputs", N_("Sheets from the office")), (r"papers", N_("Papers and answer keys")),
+           (r"first-evaluation", N_("First placement")), (r"cycle-(?P<code>.+)", N_("Cycle {code}")),
+           (r"allowance", N_("Grade allowance")), (r"reports", N_("Reports"))]
+
+
+def _describe(name: str, table: list[tuple[str, str]]) -> Msg | str:
+    """A file's or a folder's description from its name (the name itself when none fits)."""
+    import re
+
+    for pattern, msgid in table:
+        m = re.fullmatch(pattern, name)
+        if m:
+            return Msg(msgid, **m.groupdict())
+    return name
+
+
 def write_index(out: Path, report: DemoReport) -> Path:
-    """out/index.html: every sheet, notice and paper of the story, linked, with the steps."""
+    """out/index.html: every sheet, notice and paper of the story, linked, with the steps; every
+    word in the run's language."""
     import html
 
     groups: dict[str, list[Path]] = {}
     for f in sorted(set(report.files), key=str):
         if f.exists():
             rel = f.resolve().relative_to(out.resolve())
-            groups.setdefault(str(rel.parent) if str(rel.parent) != "." else "results", []).append(rel)
-    parts = ["<h1>gradecli demo — 岗位等级制度示例</h1>", "<h2>Story</h2><ol>"]
-    parts += [f"<li>{html.escape(render(s))}</li>" for s in report.steps]
+            groups.setdefault(str(rel.parent), []).append(rel)
+    e = html.escape
+    title = e(_("gradecli demo: a grade system for a maritime safety centre"))
+    story = _("What happened")
+    parts = [f"<h1>{title}</h1>", f"<h2>{e(story)}</h2><ol>"]
+    # the steps name files by their paths: shown relative to this page, as its links are
+    here = sorted({f"{out}/", f"{out.resolve()}/"}, key=len, reverse=True)
+
+    def step(s) -> str:  # noqa: ANN001
+        text = render(s)
+        for prefix in here:
+            text = text.replace(prefix, "")
+        return text
+
+    parts += [f"<li>{e(step(s))}</li>" for s in report.steps]
     parts.append("</ol>")
-    for name, files in sorted(groups.items()):
-        parts.append(f"<h2>{html.escape(name)}</h2><ul>")
-        parts += [f'<li><a href="{html.escape(f.as_posix())}">{html.escape(f.name)}</a></li>' for f in files]
+    for name, files in sorted(groups.items(), key=lambda g: (g[0] != ".", g[0])):
+        parts.append(f"<h2>{e(render(_describe(name, FOLDERS)))}</h2><ul>")
+        for f in files:
+            kind = Msg("({format})", format=Msg(FORMATS[f.suffix]) if f.suffix in FORMATS else f.suffix)
+            parts.append(f'<li><a href="{e(f.as_posix())}">{e(render(_describe(f.stem, FILE_DESCRIPTIONS)))}</a> '
+                         f"{e(render(kind))}</li>")
         parts.append("</ul>")
-    page = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>gradecli demo</title>'
+    page = (f'<!DOCTYPE html><html lang="{"zh-CN" if language() == "zh" else "en"}"><head><meta charset="utf-8">'
+            f"<title>{title}</title>"
             '<style>body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:60em;margin:2em auto}'
             'li{margin:.2em 0}</style></head><body>' + "".join(parts) + "</body></html>\n")
     index = out / "index.html"
@@ -294,15 +356,15 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
     inputs = out / "inputs"
 
     people = build_roster(rng, today)
-    roster_file = _write(inputs / "roster.xlsx", "人员 Roster", roster_columns(ctx.policy), people)
+    roster_file = _write(inputs / "roster.xlsx", N_("Roster"), roster_columns(ctx.policy), people)
     report.steps.append(staff.import_roster_file(ctx, roster_file).summary)
 
     ratings = build_ratings(rng, people, [today.year - 3, today.year - 2, today.year - 1])
-    perf_file = _write(inputs / "ratings.xlsx", "考核 Ratings", performance_columns(ctx.policy), ratings)
+    perf_file = _write(inputs / "ratings.xlsx", N_("Appraisal ratings"), performance_columns(ctx.policy), ratings)
     report.steps.append(perf.import_perf_file(ctx, perf_file).summary)
 
     existing = build_existing_grades(rng, people, ctx.policy.ladder.levels_per_tier, today)
-    grade_file = _write(inputs / "existing-grades.xlsx", "等级 Grades", grade_columns(), existing)
+    grade_file = _write(inputs / "existing-grades.xlsx", N_("Grades held"), grade_columns(), existing)
     report.steps.append(grades.import_grades_file(ctx, grade_file).summary)
 
     # A front-line 航标 worker who holds a grade moves to an office post: the policy's drop applies.
@@ -324,7 +386,8 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
         code = made.data["papers"][0]["paper"]
         exported = papers.export(ctx, [code], out=paper_dir, formats=["xlsx", "html"])
         report.files += [Path(f["file"]) for f in exported.data["files"]]
-        report.steps.append(f"tier {tier}: paper {code}, expected score {made.data['papers'][0]['expected']} → {paper_dir}")
+        report.steps.append(Msg("tier {tier}: paper {paper}, expected score {expected} → {folder}", tier=tier, paper=code,
+                                expected=made.data["papers"][0]["expected"], folder=paper_dir))
 
     # 首次评定: everyone professional-technical without a grade is placed (lenient, mainly by the
     # appraisals of the last three years), as of mid-last-year; published, then closed after the window.

@@ -9,16 +9,17 @@ import typer
 
 from gradecli.cli.runtime import emit, new_database, state
 from gradecli.cli.options import JsonOpt
+from gradecli.i18n import N_
+
+
+OUT_HELP = N_("Folder for the sheets and notices. Without --db the demo uses its own SQLite file OUT/demo.db, made "
+               "anew each run, so it never touches the office's gradecli.db.")
 
 
 def demo(ctx: typer.Context,
-         out: Annotated[Path, typer.Option("--out", help="Folder for the sheets and notices.", file_okay=False)] = Path("out"),
+         out: Annotated[Path, typer.Option("--out", help=OUT_HELP, file_okay=False)] = Path("out"),
          json: JsonOpt = False) -> None:
-    """Build the sample organisation in a fresh database and run the story; files land in OUT.
-
-    Without --db the demo uses its own SQLite file OUT/demo.db (made anew each run), so it never
-    touches the office's gradecli.db.
-    """
+    # Builds the sample organisation in a fresh database and runs the story; files land in OUT.
     from gradecli.services import demo_run
 
     st = state(ctx)

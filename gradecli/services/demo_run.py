@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from gradecli.domain.policy import Policy
+from gradecli.i18n import Msg, N_
 from gradecli.services.context import Context
 from gradecli.services.results import Listing, Outcome
 
@@ -25,8 +26,11 @@ def run_demo(db_url: str | None, policy: Policy, out: Path,
     ctx = Context(url=resolve_url(db_url), policy=policy, on_new_database=on_new_database)
     report = demo.run(ctx, out)
     lad = ladder.show(ctx)
-    summary = Outcome(f"demo finished: {len(set(report.files))} sheets, notices and papers in {out}/ — open "
-                      f"{out / 'index.html'} (database {db_url})",
+    summary = Outcome(Msg("demo finished: {count} sheets, notices and papers in {folder}/ — open {index} (database "
+                          "{database})", count=len(set(report.files)), folder=out, index=out / "index.html",
+                          database=db_url),
                       {"steps": [{"step": s} for s in report.steps],
-                       "files": [{"file": str(f)} for f in sorted(set(report.files), key=str)]})
+                       "files": [{"file": str(f)} for f in sorted(set(report.files), key=str)]},
+                      labels={"steps": N_("What happened"), "step": N_("step"), "files": N_("Files written"),
+                              "file": N_("file")})
     return summary, lad

@@ -16,6 +16,7 @@ from gradecli.domain.bank import Question
 from gradecli.domain.errors import BadInput, NotFound
 from gradecli.domain.ledger import grade_on
 from gradecli.formats.report_xlsx import Chart, ReportSheet, write_report
+from gradecli.i18n import loads
 from gradecli.services.context import Context
 from gradecli.services.papers import load_paper_entries
 from gradecli.services.results import Listing
@@ -93,6 +94,8 @@ def cycle_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing
         c = cycle_repo.get(uow.s, code)
         regs = cycle_repo.registrations(uow.s, c)
     quotas = json.loads(c.quotas or "{}")
+    for q in quotas.values():  # a derivation is stored as a message (i18n.dumps): read it back
+        q["derivation"] = loads(q.get("derivation"))
     by_tier: dict[int, list[RegistrationRow]] = defaultdict(list)
     for r in regs:
         by_tier[r.to_tier].append(r)

@@ -37,14 +37,18 @@ def test_whole_annual_cycle(org, tmp_path):
     out = {r["emp_no"]: r["outcome_code"] for r in res["rows"]}
     assert out == {"K1": "promoted", "K2": "qualified_not_promoted", "K3": "fast_track"}
     q = res["quotas"]["客服 → tier 3"]
-    assert q["quota"] == 1 and q["derivation"].startswith("40 % of 2 eligible")
+    assert q["quota"] == 1 and q["derivation"]["code"] == "quota_share_of_eligible"  # a derivation is data
+    assert q["derivation"]["params"] == {"percent": 40, "base": 2, "exact": 0.8, "floor": 0, "raised": True}
+    assert q["derivation"]["text"] == "40 percent of 2 eligible = 0.8, rounded down to 0, raised to 1 because someone passed"
     pub = json.loads(ok(db, "--json", "cycle", "publish", "2026", "--out", tmp_path / "n", today="2026-11-20").stdout)
     assert pub["window_ends"] == "2026-11-27"
     html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
-    assert "理论考试 ≥ 60" in html and "K2" in html and "2026-11-27" in html and "40 % of 2 eligible" in html
-    assert "合格，名额已满未晋升" in html and "处分" not in html.split("三、评定结果")[1]  # public wording only
-    assert "disciplinary" not in html and "rating 不合格" not in html
-    assert "生效后举行的下一次分等考试和下一次等内考试均不得申报" in html  # the deferral rule, not a span of months
+    assert "theory exam ≥ 60" in html and "K2" in html and "2026-11-27" in html and "40 percent of 2 eligible = 0.8" in html
+    results = html.split("3. Results")[1]
+    assert "qualified; the quota is filled, not promoted" in results and "deferral:" not in results  # public wording only
+    assert "disciplinary" not in results and "disciplinary record in 2025" not in html and "rating 不合格" not in html
+    # the deferral rule, not a span of months
+    assert "no registration for the next inter-tier exam or the next intra-tier exam held after it takes effect" in html
     ok(db, "cycle", "appeal", "2026", "K2", "--reason", "名次有误", today="2026-11-22")
     r = run(db, "cycle", "close", "2026", today="2026-11-30")
     assert r.exit_code == 1 and "objections still pending: K2" in r.stderr
@@ -103,7 +107,11 @@ def test_semiannual_cycles_appeal_and_second_failure(org, tmp_path):
     sit(db, "2026H2", tmp_path, {"K6": -6, "K7": 6}, {"K6": 70, "K7": 7.8})  # K7's 78 keyed as 7.8
     res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026H2").stdout)
     out = {r["emp_no"]: r for r in res["rows"]}
-    assert out["K7"]["outcome_code"] == "failed" and "skill 7.8 < 60" in out["K7"]["reasons"]
+    assert out["K7"]["outcome_code"] == "failed" and out["K7"]["outcome"]["code"] == "failed"
+    failed = out["K7"]["reasons"][0]
+    assert failed["code"] == "failed" and failed["text"] == "failed: skill 7.8 < pass mark 60"
+    assert failed["params"]["parts"] == [{"code": "skill_below_pass", "params": {"score": 7.8, "mark": 60},
+                                          "text": "skill 7.8 < pass mark 60"}]
     assert any(d["emp_no"] == "K6" and d["kind"] == "demotion" and d["to"] == "1-3" for d in res["decisions"])
     ok(db, "cycle", "publish", "2026H2", "--out", tmp_path / "n2", today="2026-12-20")
     ok(db, "cycle", "appeal", "2026H2", "K7", "--reason", "实操成绩登记有误", today="2026-12-21")
@@ -115,14 +123,15 @@ def test_semiannual_cycles_appeal_and_second_failure(org, tmp_path):
     res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026H2").stdout)
     assert {r["emp_no"]: r["outcome_code"] for r in res["rows"]}["K7"] == "promoted"
     pub = json.loads(ok(db, "--json", "cycle", "publish", "2026H2", "--out", tmp_path / "n2", today="2026-12-23").stdout)
-    assert pub["revision"] == 2 and any(c.startswith("K7") and "实操 7.8 → 78.0" in c for c in pub["changes"])
+    k7 = [c for c in pub["changes"] if c["code"] == "result_changed" and c["params"]["emp_no"] == "K7"]
+    assert pub["revision"] == 2 and len(k7) == 1 and k7[0]["text"].startswith("K7 ") and "Skill 7.8 → 78.0" in k7[0]["text"]
     revised = (tmp_path / "n2" / "notice-2026H2-r2.html").read_text(encoding="utf-8")
-    assert "修订" in revised and "1 件异议获支持" in revised
+    assert "revision 2</title>" in revised and "After review, 1 objection(s) were upheld" in revised
     # the objection's text, the resolution note and the reasons stay internal (个人信息保护)
-    assert "实操成绩登记有误" not in revised and "复核为 78.0" not in revised and "< 60" not in revised
+    assert "实操成绩登记有误" not in revised and "复核为 78.0" not in revised and "< pass mark" not in revised
     ok(db, "cycle", "results", "2026H2", "--out", tmp_path / "internal.xlsx")
     internal = load_workbook(tmp_path / "internal.xlsx")
-    assert internal.sheetnames[0].startswith("内部资料")
+    assert internal.sheetnames[0] == "Internal notes" and all(n.startswith("Internal") for n in internal.sheetnames)
     texts = {str(c.value) for ws in internal.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
     assert {"实操成绩登记有误", "复核为 78.0"} <= texts
     ok(db, "cycle", "close", "2026H2", today="2027-01-04")
@@ -152,7 +161,11 @@ def test_first_evaluation_preview_publish_object_close(db_url, tmp_path):
     by = {r["emp_no"]: r for r in prev["rows"]}
     assert set(by) == {"N1", "N2"}  # N3 is not professional-technical
     # same title, placed by the appraisal record; a low exam score lowers nobody
-    assert by["N1"]["grade"] == "4-3" and "mean 4.00 points → tier 4" in by["N1"]["reasons"]
+    assert by["N1"]["grade"] == "4-3"
+    assert by["N1"]["reasons"][0] == {"code": "placement_by_appraisals", "params": {"ratings": ["优秀"] * 3, "mean": 4,
+                                                                                "tier": 4},
+                                      "text": "appraisals 优秀, 优秀, 优秀: mean 4.00 points → tier 4"}
+    assert by["N1"]["reasons"][-1]["code"] == "placement_exam_reference" and by["N1"]["exam"] == 35
     assert by["N2"]["grade"] == "3-1"
     assert grades.as_of(Context(url=db), date(2026, 1, 1)).rows == []  # a preview writes nothing
     r = run(db, "first-evaluation", "--as-of", "2026-01-01", "--apply")
@@ -161,8 +174,8 @@ def test_first_evaluation_preview_publish_object_close(db_url, tmp_path):
                         today="2026-01-05").stdout)
     assert pub["cycle"] == "F2026" and pub["notice"]["window_ends"] == "2026-01-12"
     html = (tmp_path / "n" / "notice-F2026-r1.html").read_text(encoding="utf-8")
-    assert "首次评定结果公示" in html and "以工作业绩为主要依据" in html and "N1" in html
-    assert "优秀" not in html.split("三、评定结果")[1]  # appraisals stay internal
+    assert "Public notice of the first grade placement" in html and "work performance is the main basis" in html
+    assert "N1" in html and "优秀" not in html.split("3. Results")[1]  # appraisals stay internal
     assert grades.as_of(Context(url=db), date(2026, 1, 1)).rows == []  # nothing in the ledger until closing
     ok(db, "cycle", "appeal", "F2026", "N2", "--reason", "2024年度考核漏录", today="2026-01-08")
     ok(db, "cycle", "resolve", "F2026", "N2", "--uphold", "--note", "补录2024年度考核", today="2026-01-09")

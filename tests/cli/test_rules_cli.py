@@ -38,16 +38,18 @@ def test_sign_ups_do_not_create_seats_and_the_officer_confirms_the_quota(db_url,
     sit(db, "2026", tmp_path, {"E01": 6, "E02": 6, "E03": 6}, {"E01": 80, "E02": 75, "E03": 70})
     res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026").stdout)
     q = res["quotas"]["客服 → tier 3"]
-    assert q["quota"] == 4 and q["derivation"].startswith("40 % of 10 eligible")
+    assert q["quota"] == 4 and q["derivation"]["code"] == "quota_share_of_eligible"
+    assert q["derivation"]["text"] == "40 percent of 10 eligible = 4, rounded down to 4"
     assert {r["outcome_code"] for r in res["rows"]} == {"promoted"}  # 3 passed, 4 seats
     # the officer confirms one seat instead: evaluation and the notice follow
     ok(db, "cycle", "quota", "2026", "--quota", "客服:3=1")
     res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026").stdout)
     assert sorted(r["outcome_code"] for r in res["rows"]) == ["promoted", "qualified_not_promoted", "qualified_not_promoted"]
-    assert res["quotas"]["客服 → tier 3"]["derivation"].startswith("set by the officer: 1 seats")
+    officer = res["quotas"]["客服 → tier 3"]["derivation"]  # the officer's derivation, carried to evaluation as data
+    assert officer["code"] == "quota_set_by_officer" and officer["text"].startswith("set by the officer: 1 seats")
     ok(db, "cycle", "publish", "2026", "--out", tmp_path / "n", today="2026-11-20")
     html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
-    assert "set by the officer: 1 seats" in html and "合格，名额已满未晋升" in html
+    assert "set by the officer: 1 seats" in html and "qualified; the quota is filled, not promoted" in html
     r = run(db, "cycle", "quota", "2026", "--quota", "three=1")
     assert r.exit_code == 2 and "FAMILY:TIER=SEATS" in r.stderr
 
@@ -67,7 +69,8 @@ def test_level_steps_compete_for_seats_too(db_url, tmp_path):
     sit(db, "2026H2", tmp_path, {f"L{i}": 6 for i in range(1, 5)}, {"L1": 90, "L2": 85, "L3": 80, "L4": 75})
     res = json.loads(ok(db, "--json", "cycle", "evaluate", "2026H2").stdout)
     q = res["quotas"]["客服 → tier 2"]
-    assert q["quota"] == 2 and q["derivation"].startswith("50 % of 4 eligible")
+    assert q["quota"] == 2 and q["derivation"]["code"] == "quota_share_of_eligible"
+    assert q["derivation"]["params"] == {"percent": 50, "base": 4, "exact": 2, "floor": 2, "raised": False}
     assert sorted(r["outcome_code"] for r in res["rows"]) == ["promoted"] * 2 + ["qualified_not_promoted"] * 2
 
 
@@ -84,10 +87,11 @@ def test_standards_are_published_and_applied(db_url, tmp_path):
     ok(db, "--policy", policy, "cycle", "issue-papers", "2026", "--seed", "s")
     sit(db, "2026", tmp_path, {"E01": 1, "E02": 1, "E03": 1}, {"E01": 80, "E02": 80, "E03": 80})  # about 80–90
     res = json.loads(ok(db, "--policy", policy, "--json", "cycle", "evaluate", "2026").stdout)
-    assert all(r["outcome_code"] == "failed" and "< 95" in r["reasons"] for r in res["rows"])  # tier 3's own mark
+    assert all(r["outcome_code"] == "failed" and r["reasons"][0]["params"]["parts"][0]["code"] == "theory_below_pass"
+               and r["reasons"][0]["params"]["parts"][0]["params"]["mark"] == 95 for r in res["rows"])  # tier 3's own mark
     ok(db, "--policy", policy, "cycle", "publish", "2026", "--out", tmp_path / "n", today="2026-11-20")
     html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
-    assert "三等等级标准（客服）：能分析诊断常见故障，制定作业计划" in html and "理论考试 ≥ 95 分" in html
+    assert "Standard of 三等 (客服): 能分析诊断常见故障，制定作业计划" in html and "theory exam ≥ 95," in html
 
 
 def test_an_applicant_inside_the_wait_who_passes_is_qualified_not_failed(db_url, tmp_path):
@@ -104,7 +108,8 @@ def test_an_applicant_inside_the_wait_who_passes_is_qualified_not_failed(db_url,
     assert res["rows"][0]["outcome_code"] == "qualified_inside_wait"
     ok(db, "cycle", "publish", "2026", "--out", tmp_path / "n", today="2026-11-20")
     html = (tmp_path / "n" / "notice-2026-r1.html").read_text(encoding="utf-8")
-    assert "合格（未满年限，未达快速通道条件）" in html and "不符合晋升条件" not in html
+    assert "qualified (waiting time not served, fast-track bar not met)" in html
+    assert "does not meet the conditions for promotion" not in html
 
 
 def test_every_family_in_every_period(db_url, tmp_path):

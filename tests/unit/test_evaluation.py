@@ -18,6 +18,10 @@ def outcomes(decisions):
     return {d.emp_no: d.outcome for d in decisions}
 
 
+def texts(messages):
+    return [str(m) for m in messages]
+
+
 def test_composite_is_weighted_and_exact():
     assert composite(D("80"), D("70"), 85, P) == D("78.50")
     assert composite(D("77.5"), D("66.6"), 75, P) == D("73.48")  # 31 + 19.98 + 22.5
@@ -27,12 +31,15 @@ def test_every_part_must_pass_and_each_failure_is_named():
     ds, _, _ = evaluate([c("K1", theory="59.5"), c("K2", skill="59"), c("K3", rating="基本合格"),
                          c("K4", theory=None), c("K5", rating=None)], rule=QuotaRule("none"), policy=P, appraisal_year=2025)
     by = {d.emp_no: d for d in ds}
-    assert by["K1"].outcome == "failed" and by["K1"].failed_parts == ["theory 59.5 < 60"]
-    assert by["K2"].failed_parts == ["skill 59 < 60"]
-    assert "performance 基本合格 below 合格" in by["K3"].failed_parts
+    assert by["K1"].outcome == "failed" and texts(by["K1"].failed_parts) == ["theory 59.5 < pass mark 60"]
+    # reasons are data: a code and the values, rendered only when shown
+    assert [(m.code, m.params) for m in by["K1"].failed_parts] == [("theory_below_pass", {"score": D("59.5"), "mark": 60})]
+    assert by["K1"].reasons[0].code == "failed" and by["K1"].reasons[0].params["parts"] == by["K1"].failed_parts
+    assert texts(by["K2"].failed_parts) == ["skill 59 < pass mark 60"]
+    assert "performance 基本合格 below 合格" in texts(by["K3"].failed_parts)
     assert by["K3"].deferral  # below 合格 also defers
-    assert by["K4"].outcome == "absent"
-    assert by["K5"].failed_parts == ["no appraisal rating for 2025"]
+    assert by["K4"].outcome == "absent" and [m.code for m in by["K4"].reasons] == ["absent_theory"]
+    assert texts(by["K5"].failed_parts) == ["no appraisal rating for 2025"]
 
 
 def test_quota_share_rounds_down_at_least_one_when_anyone_passed():
@@ -40,7 +47,8 @@ def test_quota_share_rounds_down_at_least_one_when_anyone_passed():
     assert share_quota(2, 40, True) == 1
     assert share_quota(2, 40, False) == 0
     ds, quota, how = evaluate([c("K1"), c("K2", theory="50")], rule=QuotaRule("share", 40), policy=P, appraisal_year=2025)
-    assert quota == 1 and "raised to 1" in how
+    assert quota == 1 and how.code == "quota_share_of_registered" and how.params["raised"] is True
+    assert str(how) == "40 percent of 2 registered = 0.8, rounded down to 0, raised to 1 because someone passed"
     assert outcomes(ds) == {"K1": "promoted", "K2": "failed"}
 
 
@@ -92,13 +100,15 @@ def test_each_tier_is_judged_by_its_own_standard():
     ds, _, _ = evaluate([c("K1", theory="65"), c("K2", theory="72", skill="72")], rule=QuotaRule("none"),
                         policy=policy, appraisal_year=2025, standard=policy.standard("航标", 3))
     by = {d.emp_no: d for d in ds}
-    assert by["K1"].failed_parts == ["theory 65 < 70"] and by["K2"].failed_parts == ["skill 72 < 75"]
+    assert texts(by["K1"].failed_parts) == ["theory 65 < pass mark 70"]
+    assert texts(by["K2"].failed_parts) == ["skill 72 < pass mark 75"]
 
 
 def test_disciplinary_record_defers_even_with_good_scores():
     ds, _, _ = evaluate([c("K1", disciplinary=True)], rule=QuotaRule("none"), policy=P, appraisal_year=2025)
     assert ds[0].outcome == "failed" and ds[0].deferral
-    assert ds[0].reasons[0] == "deferral: disciplinary record (处分) in 2025"
+    assert str(ds[0].reasons[0]) == "deferral: disciplinary record in 2025"
+    assert ds[0].reasons[0].code == "deferral" and ds[0].reasons[0].params["reason"].code == "deferral_disciplinary"
 
 
 def _place(ratings, *, years_service=3, exam=None, title="初级", policy=P):
@@ -112,7 +122,8 @@ def test_first_placement_is_mainly_by_the_appraisal_record():
     assert _place(["良好", "优秀", "良好"]).grade == Grade(3, 1)  # mean 3.33
     assert _place(["合格", "良好", "合格"]).grade == Grade(2, 1)
     assert _place(["基本合格", "合格", "不合格"]).grade == Grade(1, 1)
-    assert _place([]).grade == Grade(1, 1) and "no appraisal" in _place([]).reasons[0]
+    assert _place([]).grade == Grade(1, 1) and _place([]).reasons[0].code == "placement_no_appraisal"
+    assert str(_place([]).reasons[0]) == "no appraisal in the last 3 years → tier 1"
     # the same title, different records: different grades ("相同专业技术职级的人员…应存在差异")
     assert _place(["优秀"] * 3, title="中级").grade != _place(["合格"] * 3, title="中级").grade
 
