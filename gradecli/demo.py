@@ -387,7 +387,7 @@ def run(ctx: Context, out: Path, *, today: date | None = None) -> DemoReport:
         exported = papers.export(ctx, [code], out=paper_dir, formats=["xlsx", "html"])
         report.files += [Path(f["file"]) for f in exported.data["files"]]
         report.steps.append(Msg("tier {tier}: paper {paper}, expected score {expected} → {folder}", tier=tier, paper=code,
-                                expected=made.data["papers"][0]["expected"], folder=paper_dir))
+                                expected=made.data["papers"][0]["expected"], folder=f"{paper_dir}/"))
 
     # 首次评定: everyone professional-technical without a grade is placed (lenient, mainly by the
     # appraisals of the last three years), as of mid-last-year; published, then closed after the window.

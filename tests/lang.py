@@ -15,6 +15,7 @@ PRODUCT_NAMES = {"gradecli", "excel", "json", "toml", "yaml", "html", "sqlite", 
 
 _STRIP = [
     re.compile(r"`[^`]*`"),                              # a command quoted for the reader to run
+    re.compile(r"\bgradecli(?: [a-z][\w-]*){1,2}"),       # a command named: gradecli allowance show
     re.compile(r"(?<![\w])--?[A-Za-z][\w-]*"),          # options
     re.compile(r"\$?\b[A-Z][A-Z0-9_]{1,}\b"),            # codes, metavariables, environment variables
     re.compile(r"[\w./\\-]*[/\\][\w./\\-]*"),            # paths
