@@ -51,14 +51,20 @@ def response(rng: random.Random, item, ability: float):  # noqa: ANN001, ANN201
 
 def fill_answer_sheet(sheet: Path, filled: Path, items_of, ability_of, rng: random.Random,
                       absent: set[str] = frozenset()) -> None:
-    """Fill every candidate's row; the rows of absent candidates are left blank (缺考)."""
+    """Fill every candidate's row; an absent candidate's row gets 缺考 in its 试卷 cell, as an officer
+    writes it (a sheet of nothing but empty rows is refused as not filled in)."""
     from openpyxl import load_workbook
 
     wb = load_workbook(sheet)
     for ws in wb.worksheets:
         for row in ws.iter_rows(min_row=2):
             emp_no, paper = row[1].value, row[3].value
-            if emp_no is None or emp_no in absent:
+            if emp_no is None:
+                continue
+            if emp_no in absent:
+                from gradecli.formats.cells import ABSENT
+
+                row[3].value = ABSENT
                 continue
             items = items_of(paper)
             a = ability_of(emp_no)
