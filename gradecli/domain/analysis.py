@@ -1,11 +1,17 @@
-"""Item analysis, test reliability and the pyramid projection: statistics on plain numbers."""
+"""Item analysis, test reliability, paper fairness and the pyramid projection: statistics on plain
+numbers. Flags are reasons with a code (rendered in the run's language when shown)."""
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Hashable, Iterable, NamedTuple, Sequence
+from typing import Callable, Hashable, Iterable, NamedTuple, Sequence, TypeVar
+
+from gradecli.i18n import Reason
+
+T = TypeVar("T")
 
 DISCRIMINATION_LOW = 0.1  # below this an item hardly separates strong from weak candidates
 FACILITY_GAP = 0.2  # observed facility this far from the bank's difficulty is flagged
@@ -52,7 +58,7 @@ class ItemStat:
     n: int
     facility: float  # mean share of the points earned
     discrimination: float | None  # correlation of the item with the rest of the paper
-    flags: list[str] = field(default_factory=list)
+    flags: list[Reason] = field(default_factory=list)
 
 
 def item_stats(responses: Iterable[tuple[Hashable, Hashable, float, float]]) -> list[ItemStat]:
@@ -72,19 +78,43 @@ def item_stats(responses: Iterable[tuple[Hashable, Hashable, float, float]]) -> 
     return out
 
 
-def flag(stat: ItemStat, *, bank_difficulty: float | None, earlier_facility: float | None) -> list[str]:
+def _two(x: float) -> Decimal:
+    return Decimal(f"{x:.2f}")
+
+
+def flag(stat: ItemStat, *, bank_difficulty: float | None, earlier_facility: float | None) -> list[Reason]:
     if stat.n < MIN_FOR_FLAGS:
         return []
     flags = []
     if stat.discrimination is not None and stat.discrimination < 0:
-        flags.append(f"negative discrimination ({stat.discrimination:.2f}): check the key")
+        flags.append(Reason("negative_discrimination", "negative discrimination ({discrimination}): check the key",
+                            discrimination=_two(stat.discrimination)))
     elif stat.discrimination is None or stat.discrimination < DISCRIMINATION_LOW:
-        flags.append("near-zero discrimination: the item hardly separates candidates")
+        flags.append(Reason("low_discrimination", "near-zero discrimination: the item hardly separates candidates"))
     if bank_difficulty is not None and abs(stat.facility - bank_difficulty) > FACILITY_GAP:
-        flags.append(f"facility {stat.facility:.2f} far from the bank's difficulty {bank_difficulty:.2f}")
+        flags.append(Reason("facility_off_bank", "facility {facility} far from the bank's difficulty {difficulty}",
+                            facility=_two(stat.facility), difficulty=_two(bank_difficulty)))
     if earlier_facility is not None and stat.facility - earlier_facility > FACILITY_JUMP:
-        flags.append(f"facility jumped from {earlier_facility:.2f} to {stat.facility:.2f}: possible leak")
+        flags.append(Reason("facility_jump", "facility jumped from {before} to {after}: possible leak",
+                            before=_two(earlier_facility), after=_two(stat.facility)))
     return flags
+
+
+def quantile_groups(items: Sequence[T], key: Callable[[T], float], groups: int = 10) -> list[list[T]]:
+    """The items sorted by ``key`` and cut into ``groups`` groups of as equal a size as can be
+    (deciles by default; fewer groups when there are fewer items, none empty). The first groups
+    take the one left over when the sizes cannot be equal."""
+    ordered = sorted(items, key=key)
+    k = min(groups, len(ordered))
+    if k == 0:
+        return []
+    size, extra = divmod(len(ordered), k)
+    out, at = [], 0
+    for g in range(k):
+        n = size + (1 if g < extra else 0)
+        out.append(ordered[at:at + n])
+        at += n
+    return out
 
 
 def cronbach_alpha(matrix: Sequence[Sequence[float]]) -> float | None:

@@ -398,7 +398,13 @@ class BlueprintPolicy(_Section):
         "the standard scores about 70, ten above the pass mark, whichever tier they sit. Higher tiers are harder "
         "in content, not in this number; how few step up is set by the quotas, not by the paper."),
     )
-    tolerance: int = Field(2, ge=0, description="Allowed distance from the target expected score, points.")
+    tolerance: Decimal = Field(
+        Decimal("0.5"), gt=0, decimal_places=2,
+        description="Allowed distance from the target expected score, points (two decimals at most, e.g. 0.25). "
+        "Every paper of a sitting lies within it, so two candidates' papers differ by at most twice it "
+        "(0.5: within one expected point); shared variants lie within half of it, so any two differ by at "
+        "most the tolerance.",
+    )
     required_areas: list[str] = Field(
         default_factory=lambda: ["等级制度", "安全生产"],
         description=N_("Knowledge areas of the common bank that every paper, of every family, must cover "

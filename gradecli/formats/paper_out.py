@@ -1,4 +1,7 @@
-"""Printable papers and answer keys, as Excel and as A4 HTML. A candidate file never holds an answer."""
+"""Printable papers and answer keys, as Excel and as A4 HTML. A candidate file never holds an answer.
+
+Every word on them comes from the message catalogue (Chinese by default); the section numbers and
+the tier are written as Chinese numerals (一、二、…, 三等) in Chinese and as figures in English."""
 
 from __future__ import annotations
 
@@ -7,19 +10,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from gradecli.domain.assembly import PaperItem, shown_answer
+from gradecli.domain.assembly import TYPE_NAMES, PaperItem, shown_answer
 from gradecli.domain.bank import LETTERS, Question
 from gradecli.formats.excel import SheetOut, write_workbook
+from gradecli.i18n import Msg, N_, _, language
 
-SECTION_TITLES = {"single": "单项选择题", "multiple": "多项选择题", "judge": "判断题", "fill": "填空题",
-                  "short": "简答题"}
-SECTION_HINTS = {"single": "每题只有一个正确答案，将其字母填在括号内",
-                 "multiple": "每题有两个或两个以上正确答案，将字母填在括号内",
-                 "judge": "正确的打“√”，错误的打“×”", "fill": "将答案写在横线上", "short": "简要回答，写在答题区内"}
+SECTION_TITLES = TYPE_NAMES  # the paper's sections are named by their question type
+SECTION_HINTS = {"single": N_("one right answer: write its letter in the brackets"),
+                 "multiple": N_("two or more right answers: write their letters in the brackets"),
+                 "judge": N_("mark “√” if the statement is true, “×” if it is false"),
+                 "fill": N_("write the answer on the line"), "short": N_("answer briefly in the space provided")}
 CN_NUMBERS = "一二三四五六七八九十"
 SHORT_LINES_PER_POINT = 2
 FONT_STACK = ('"Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "SimSun", "STSong", '
               '"Noto Sans CJK SC", "Microsoft YaHei", serif')
+BLANK = "＿＿＿＿＿＿"
+KEY_HEADERS = [N_("Question no."), N_("Question type"), N_("Points"), N_("Answer"), N_("Explanation"),
+               N_("Question id")]
+
+
+def numeral(n: int) -> str:
+    """1 → 一 in Chinese, 1 in English (section numbers, tiers)."""
+    return CN_NUMBERS[n - 1] if language() == "zh" and 1 <= n <= len(CN_NUMBERS) else str(n)
+
+
+def html_lang() -> str:
+    return "zh-CN" if language() == "zh" else "en"
 
 
 @dataclass(frozen=True)
@@ -33,14 +49,15 @@ class Header:
 
     @property
     def title(self) -> str:
-        fam = "" if self.family == "common" else f"{self.family}岗位"
-        return f"{fam}{CN_NUMBERS[self.tier - 1]}等 理论考试试卷"
+        if self.family == "common":
+            return Msg("Tier {tier} theory exam paper", tier=numeral(self.tier)).text()
+        return Msg("{family} post, tier {tier}: theory exam paper", family=self.family, tier=numeral(self.tier)).text()
 
 
 def answer_text(q: Question, order: tuple[int, ...]) -> str:
     a = shown_answer(q, order)
     if q.type == "judge":
-        return "√（正确）" if a else "×（错误）"
+        return _("√ (true)") if a else _("× (false)")
     if q.type == "fill":
         return " / ".join(a)
     return str(a)
@@ -58,8 +75,16 @@ def _sections(items: Sequence[PaperItem]) -> list[tuple[str, int, list[tuple[int
     return out
 
 
+def _section_heading(k: int, typ: str, pts: int, count: int, *, hint: bool) -> str:
+    params = dict(number=numeral(k + 1), title=_(SECTION_TITLES.get(typ, typ)), points=pts, total=pts * count)
+    if hint:
+        return Msg("{number}. {title} ({points} points each, {total} in all; {hint})",
+                   hint=_(SECTION_HINTS.get(typ, "")), **params).text()
+    return Msg("{number}. {title} ({points} points each, {total} in all)", **params).text()
+
+
 def _stem(q: Question) -> str:
-    return q.stem.replace("____", "＿＿＿＿＿＿")
+    return q.stem.replace("____", BLANK)
 
 
 def write(out: Path, header: Header, items: Sequence[PaperItem], fmt: str) -> list[Path]:
@@ -96,23 +121,33 @@ td, th {{ border: 1px solid #000; padding: 1mm 2mm; vertical-align: top; }}
 
 
 def _page(title: str, body: str) -> str:
-    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+    return (f'<!DOCTYPE html><html lang="{html_lang()}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{CSS}</style></head><body>{body}</body></html>\n")
 
 
+def _emp_no(value: str) -> str:
+    return Msg("Employee No.: {emp_no}", emp_no=value).text()
+
+
+def _name(value: str) -> str:
+    return Msg("Name: {name}", name=value).text()
+
+
+def _paper_no(value: str) -> str:
+    return Msg("Paper No.: {paper}", paper=value).text()
+
+
 def _meta(header: Header) -> str:
-    who = html.escape(header.emp_no or "")
-    name = html.escape(header.name or "")
-    return (f'<div class="meta"><span>工号：{who or "＿＿＿＿＿＿"}</span><span>姓名：{name or "＿＿＿＿＿＿"}</span>'
-            f'<span>试卷号：{html.escape(header.code)}</span></div>')
+    e = html.escape
+    return (f'<div class="meta"><span>{e(_emp_no(header.emp_no or BLANK))}</span>'
+            f'<span>{e(_name(header.name or BLANK))}</span><span>{e(_paper_no(header.code))}</span></div>')
 
 
 def _html_paper(header: Header, items: Sequence[PaperItem]) -> str:
     e = html.escape
     parts = [f"<h1>{e(header.title)}</h1>", _meta(header)]
     for k, (typ, pts, group) in enumerate(_sections(items)):
-        parts.append(f"<h2>{CN_NUMBERS[k]}、{SECTION_TITLES[typ]}（每题{pts}分，共{pts * len(group)}分；"
-                     f"{SECTION_HINTS[typ]}）</h2>")
+        parts.append(f"<h2>{e(_section_heading(k, typ, pts, len(group), hint=True))}</h2>")
         for n, item in group:
             q = item.question
             if typ in ("single", "multiple", "judge"):
@@ -131,33 +166,35 @@ def _html_paper(header: Header, items: Sequence[PaperItem]) -> str:
 def _html_key(header: Header, items: Sequence[PaperItem]) -> str:
     e = html.escape
     rows = "".join(
-        f"<tr><td>{n}</td><td>{SECTION_TITLES[i.question.type]}</td><td>{i.question.points}</td>"
+        f"<tr><td>{n}</td><td>{e(_(SECTION_TITLES.get(i.question.type, i.question.type)))}</td><td>{i.question.points}</td>"
         f"<td>{e(answer_text(i.question, i.order))}</td><td>{e(i.question.explanation)}</td>"
         f"<td>{e(i.question.qid)} v{i.question.version}</td></tr>"
         for n, i in enumerate(items, 1))
-    body = (f"<h1>{e(header.title)} — 答案 / Answer key</h1>"
-            f'<div class="meta"><span>试卷号：{e(header.code)}</span><span>工号：{e(header.emp_no or "—")}</span></div>'
-            f"<table><tr><th>题号</th><th>题型</th><th>分值</th><th>答案</th><th>解析</th><th>试题</th></tr>{rows}</table>")
-    return _page(f"{header.code} answer key", body)
+    head = "".join(f"<th>{e(_(h))}</th>" for h in KEY_HEADERS)
+    title = Msg("{title} — answer key", title=header.title).text()
+    body = (f"<h1>{e(title)}</h1>"
+            f'<div class="meta"><span>{e(_paper_no(header.code))}</span><span>{e(_emp_no(header.emp_no or "—"))}</span></div>'
+            f"<table><tr>{head}</tr>{rows}</table>")
+    return _page(Msg("{paper} answer key", paper=header.code).text(), body)
 
 
 # ---------------------------------------------------------------- Excel
 
 def _xlsx_paper(path: Path, header: Header, items: Sequence[PaperItem]) -> None:
-    rows: list[list] = [[header.title], [f"工号：{header.emp_no or ''}", f"姓名：{header.name or ''}", f"试卷号：{header.code}"], []]
+    rows: list[list] = [[header.title], [_emp_no(header.emp_no or ""), _name(header.name or ""), _paper_no(header.code)], []]
+    answer = _("Answer:")
     for k, (typ, pts, group) in enumerate(_sections(items)):
-        rows.append([f"{CN_NUMBERS[k]}、{SECTION_TITLES[typ]}（每题{pts}分，共{pts * len(group)}分）", SECTION_HINTS[typ]])
+        rows.append([_section_heading(k, typ, pts, len(group), hint=False), _(SECTION_HINTS.get(typ, ""))])
         for n, item in group:
             q = item.question
-            rows.append([f"{n}. {_stem(q)}", "答："])
+            rows.append([f"{n}. {_stem(q)}", answer])
             for j, i in enumerate(item.order):
                 rows.append([f"    {LETTERS[j]}. {q.options[i]}"])
-    write_workbook(path, [SheetOut("试卷 Paper", ["题目 / Question", "作答 / Answer", ""], rows, widths=[90, 30, 20])])
+    write_workbook(path, [SheetOut(_("Paper"), [_("Question"), _("Your answer"), ""], rows, widths=[90, 30, 20])])
 
 
 def _xlsx_key(path: Path, header: Header, items: Sequence[PaperItem]) -> None:
-    rows = [[n, SECTION_TITLES[i.question.type], i.question.points, answer_text(i.question, i.order),
-             i.question.explanation, f"{i.question.qid} v{i.question.version}"] for n, i in enumerate(items, 1)]
-    write_workbook(path, [SheetOut("答案 Key", ["题号 / No.", "题型 / Type", "分值 / Points", "答案 / Answer",
-                                              "解析 / Explanation", "试题 / Question"], rows,
-                                   widths=[8, 12, 8, 30, 60, 16])])
+    rows = [[n, _(SECTION_TITLES.get(i.question.type, i.question.type)), i.question.points,
+             answer_text(i.question, i.order), i.question.explanation, f"{i.question.qid} v{i.question.version}"]
+            for n, i in enumerate(items, 1)]
+    write_workbook(path, [SheetOut(_("Answer key"), [_(h) for h in KEY_HEADERS], rows, widths=[8, 12, 8, 30, 60, 16])])

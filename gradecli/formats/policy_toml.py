@@ -42,7 +42,7 @@ def _value(v: Any) -> str:
     if isinstance(v, (int,)):
         return str(v)
     if isinstance(v, Decimal):
-        return f'"{v}"'
+        return format(v, "f")  # a TOML number, read back exactly (tolerance = 0.5)
     if isinstance(v, str):
         return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(v, (list, tuple)):

@@ -1,4 +1,5 @@
-"""Report workbooks: tables with bilingual headers and native Excel charts."""
+"""Report workbooks: tables and native Excel charts. Titles, headers, notes and message cells are
+rendered in the run's language (a message, or text the caller has already translated)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from gradecli.i18n import Msg, _, render
 class Chart:
     """A chart over the table: categories from one column, one series per listed column."""
 
-    title: str
+    title: Any  # a message or text
     categories: int  # column index (0-based) of the category labels
     series: Sequence[int]  # column indexes of the values
     kind: str = "bar"  # bar | stacked | line
@@ -25,12 +26,21 @@ class Chart:
 
 @dataclass
 class ReportSheet:
-    title: str
-    headers: list[str]
+    title: Any  # a message or text (at most 31 characters once rendered)
+    headers: list[Any]
     rows: list[Sequence[Any]]
     charts: list[Chart] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Any] = field(default_factory=list)
     widths: list[int] | None = None
+
+
+def _cell(v: Any) -> Any:
+    """A value as a cell: numbers stay numbers; messages and lists of them become text."""
+    if v.__class__ is AbsentMark:
+        return _(ABSENT_TEXT)
+    if isinstance(v, (Msg, list, tuple)):
+        return render(v)
+    return v
 
 
 def write_report(path: Path, sheets: Sequence[ReportSheet]) -> Path:
@@ -49,7 +59,7 @@ def write_report(path: Path, sheets: Sequence[ReportSheet]) -> Path:
             c.font = Font(bold=True)
         text_cells(ws[1])
         for row in sh.rows:
-            ws.append([_(ABSENT_TEXT) if v.__class__ is AbsentMark else render(v) if isinstance(v, Msg) else v for v in row])
+            ws.append([_cell(v) for v in row])
             text_cells(ws[ws.max_row])
         n = len(sh.rows)
         for i, w in enumerate(sh.widths or [max(10, min(40, len(render(h)) + 4)) for h in sh.headers]):

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from gradecli.domain import cycle as cyc
-from gradecli.domain.assembly import Blueprint, assemble_sitting, no_bank, order_at
+from gradecli.domain.assembly import Blueprint, assemble_sitting, no_bank, order_at, sitting_spread
 from gradecli.domain.eligibility import check as check_eligibility
 from gradecli.domain.errors import BadInput, Problem, RuleRefused, Where
 from gradecli.domain.ladder import Grade
@@ -27,6 +27,7 @@ from gradecli.formats.sheets import EMP_NO
 from gradecli.i18n import Msg, N_, Reason, render
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.papers import families_with_banks, load_paper_entries, load_papers, new_seed, store_sitting
+from gradecli.services.papers import with_paper_fairness
 from gradecli.services.results import Listing, Outcome
 from gradecli.store import bank_repo, cycle_repo, repo
 from gradecli.store.bulk import insert_rows, update_rows
@@ -418,6 +419,7 @@ def withdraw(ctx: Context, code: str, emp_no: str) -> Outcome:
 
 # ---------------------------------------------------------------- papers
 
+@with_paper_fairness
 @bulk_work()
 def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants: int = 2,
                  seed: str | None = None) -> Outcome:
@@ -473,7 +475,7 @@ def issue_papers(ctx: Context, code: str, *, mode: str = "individual", variants:
             ids = dict(s.execute(select(PaperRow.code, PaperRow.id).where(PaperRow.code.in_(codes))).all())
             s.execute(update(RegistrationRow), [{"id": m.id, "paper_id": ids[code]} for m, code in assign])
             issued.append({"tier": tier, "family": family, "candidates": len(members), "papers": len(codes),
-                           "first": codes[0]})
+                           "first": codes[0], **sitting_spread(drawn).as_data()})
         c.state, c.seed = "papers_issued", seed
         cycle_repo.log(s, c, ctx.actor, "issue-papers", mode=mode, seed=seed, groups=issued)
         uow.commit()
@@ -960,6 +962,7 @@ def _missing(what: str, year: int) -> Reason:
     return Reason(what, MISSING_LABELS[what], year=year) if what == "rating" else Reason(what, MISSING_LABELS[what])
 
 
+@with_paper_fairness
 def show(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
     policy = ctx.policy
     with ctx.uow() as uow:

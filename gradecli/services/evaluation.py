@@ -23,7 +23,7 @@ from gradecli.formats import cells, notice as notice_out
 from gradecli.formats.excel import ABSENT_TEXT, Column, SheetOut, read_table, write_workbook
 from gradecli.formats.sheets import EMP_NO
 from gradecli.i18n import Msg, N_, Reason, dumps, loads, render
-from gradecli.services import admin
+from gradecli.services import admin, papers
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.quotas import label as quota_label, rules as quota_rules
 from gradecli.services.results import Listing, Outcome
@@ -467,6 +467,7 @@ def _notice(ctx: Context, c: CycleRow, revision: int, published: date, window_en
             decisions: list[dict], changes: list, appeals: list[dict]) -> notice_out.Notice:
     upheld = sum(1 for a in appeals if a["status"] == "upheld")
     return notice_out.Notice(
+        fairness=papers.fairness_lines(ctx, c.id),
         cycle=c.code, kind=c.kind, revision=revision, published_on=published, window_ends=window_ends,
         exam_date=c.exam_date, effective=c.effective_date, policy=ctx.policy, quotas=_quotas(c),
         rows=rows, decisions=decisions, changes=changes,

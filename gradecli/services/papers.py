@@ -1,22 +1,29 @@
-"""Paper use cases: generate (a sitting of individual papers or shared variants), show, export."""
+"""Paper use cases: generate (a sitting of individual papers or shared variants), show, export; and
+how fair a sitting's papers are (the spread of their expected scores), for issue-papers, cycle
+show, the notice and the cycle report."""
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import select, update
 
-from gradecli.domain.assembly import Blueprint, Paper, PaperItem, assemble_sitting, no_bank, order_at, order_rank
+from gradecli.domain.assembly import (Blueprint, Paper, PaperItem, Spread, assemble_sitting, no_bank, order_at,
+                                      order_rank, shown_answer, shown_score, sitting_spread, spread_of, type_name)
 from gradecli.domain.bank import LETTERS, Question
 from gradecli.domain.errors import BadInput, NotFound, RuleRefused
+from gradecli.domain.policy import Policy
 from gradecli.formats import paper_out
+from gradecli.i18n import Msg, N_, Reason
 from gradecli.services.context import Context, bulk_work
 from gradecli.services.results import Listing, Outcome
-from gradecli.store import bank_repo, repo
+from gradecli.store import bank_repo, cycle_repo, repo
 from gradecli.store.bulk import insert_rows
 from gradecli.store.models import PaperBatchRow, PaperRow, QuestionRow, QuestionVersionRow, RegistrationRow
 
@@ -27,12 +34,17 @@ def resolve_family(session, tier: int, family: str | None) -> str:  # noqa: ANN0
     own = [f for f in fams if f != "common"]
     if family:
         if family not in fams and family != "common":
-            raise RuleRefused(no_bank(family, tier) + (f" (tier {tier} has banks for {', '.join(own)})" if own else ""))
+            if own:
+                raise RuleRefused(Msg("{problem} (tier {tier} has banks for {families})", problem=no_bank(family, tier),
+                                      tier=tier, families=own))
+            raise RuleRefused(no_bank(family, tier))
         return family
     if not fams:
-        raise NotFound(f"tier {tier} has no questions; import a bank first (`gradecli bank import question_bank/`)")
+        raise NotFound(Reason("no_questions", "tier {tier} has no questions; import a bank first "
+                              "(`gradecli bank import question_bank/`)", tier=tier))
     if len(own) > 1:
-        raise BadInput(f"tier {tier} has banks for {', '.join(own)}; choose one with --family")
+        raise BadInput(Reason("family_needed", "tier {tier} has banks for {families}; choose one with --family",
+                              tier=tier, families=own))
     return own[0] if own else "common"
 
 
@@ -78,9 +90,11 @@ def store_sitting(session, papers: list[Paper], bp: Blueprint, *, seed: str, mod
 def generate(ctx: Context, *, tier: int, family: str | None, count: int | None, variants: int | None,
              seed: str | None) -> Outcome:
     if count and variants:
-        raise BadInput("give --count K (individual papers) or --variants K (shared variants), not both")
+        raise BadInput(Reason("count_and_variants", "give --count K (individual papers) or --variants K (shared "
+                              "variants), not both"))
     if not 1 <= tier <= ctx.policy.ladder.tiers:
-        raise BadInput(f"--tier {tier} is outside the ladder (1–{ctx.policy.ladder.tiers})")
+        raise BadInput(Reason("tier_outside_ladder", "--tier {tier} is outside the ladder (1–{tiers})", tier=tier,
+                              tiers=ctx.policy.ladder.tiers))
     seed = seed or new_seed()
     with ctx.uow() as uow:
         s = uow.s
@@ -93,9 +107,13 @@ def generate(ctx: Context, *, tier: int, family: str | None, count: int | None, 
                               actor=ctx.actor)
         uow.commit()
     rows = [{"paper": c, "variant": p.variant, "questions": len(p.items), "points": p.total,
-             "expected": round(p.expected, 2)} for c, p in zip(codes, papers)]
-    return Outcome(f"{len(codes)} paper(s) for tier {tier} {fam}+common, seed {seed}: {', '.join(codes[:5])}"
-                   f"{' …' if len(codes) > 5 else ''}", {"seed": seed, "tier": tier, "family": fam, "papers": rows})
+             "expected": shown_score(p.expected)} for c, p in zip(codes, papers)]
+    spread = sitting_spread(papers)
+    shown = codes[:5] + (["…"] if len(codes) > 5 else [])
+    summary = Msg("{count} paper(s) for tier {tier} {family}+common, seed {seed}: {papers}", count=len(codes),
+                  tier=tier, family=fam, seed=seed, papers=shown)
+    return Outcome(summary, {"seed": seed, "tier": tier, "family": fam, "spread": spread.as_data(), "papers": rows},
+                   [spread_note(spread)])
 
 
 @dataclass(frozen=True)
@@ -158,13 +176,17 @@ def load_paper(session, code: str, *, with_version_ids: bool = False):  # noqa: 
     """(paper row, its items in order[, the question-version id of each item])."""
     found = load_papers(session, codes=[code])
     if not found:
-        raise NotFound(f"no paper {code!r}; paper numbers look like P3-0001-001")
+        raise NotFound(no_paper(code))
     p = next(iter(found.values()))
     return (p.row, p.items, p.version_ids) if with_version_ids else (p.row, p.items)
 
 
-SHOW_COLUMNS = [("no", "题号"), ("qid", "试题"), ("type", "题型"), ("points", "分值"), ("difficulty", "难度"),
-                ("text", "题目")]
+def no_paper(code: str) -> Reason:
+    return Reason("no_paper", "no paper '{paper}'; paper numbers look like P3-0001-001", paper=code)
+
+
+SHOW_COLUMNS = [("no", N_("Question no.")), ("qid", N_("Question id")), ("type", N_("Question type")),
+                ("points", N_("Points")), ("difficulty", N_("Difficulty")), ("text", N_("Question"))]
 
 
 def show(ctx: Context, code: str, *, key: bool = False) -> Listing:
@@ -174,26 +196,35 @@ def show(ctx: Context, code: str, *, key: bool = False) -> Listing:
     for pos, item in enumerate(items, 1):
         q = item.question
         options = [q.options[i] for i in item.order] if item.order else []
-        entry = {"no": pos, "qid": f"{q.qid} v{q.version}", "type": q.type, "points": q.points,
+        entry = {"no": pos, "qid": f"{q.qid} v{q.version}", "type": type_name(q.type), "points": q.points,
                  "difficulty": q.difficulty, "stem": q.stem, "options": options,
                  "text": q.stem + "".join(f"  {LETTERS[j]}. {o}" for j, o in enumerate(options))}
-        if key:
-            entry["answer"] = paper_out.answer_text(q, item.order)
-            entry["text"] += f"  【{entry['answer']}】"
+        if key:  # the answer as data (letters, true/false, the accepted texts, the marking guide), and in words
+            shown = shown_answer(q, item.order)
+            entry["answer"] = list(shown) if isinstance(shown, tuple) else shown
+            entry["text"] += f"  【{paper_out.answer_text(q, item.order)}】"
         rows.append(entry)
-    expected = sum(i.question.points * i.question.difficulty for i in items)
-    title = (f"paper {row.code}: tier {row.tier} {row.family}, {len(items)} questions, {row.total} points, "
-             f"expected score {expected:.1f}, seed {row.seed}"
-             + (f", candidate {row.emp_no}" if row.emp_no else "") + (f", variant {row.variant}" if row.variant else ""))
+    expected = shown_score(sum(i.question.points * i.question.difficulty for i in items))
+    facts = dict(paper=row.code, tier=row.tier, family=row.family, questions=len(items), points=row.total,
+                 expected=expected, seed=row.seed)
+    if row.emp_no:
+        title = Msg("paper {paper}: tier {tier} {family}, {questions} questions, {points} points, expected score "
+                    "{expected}, seed {seed}, candidate {emp_no}", emp_no=row.emp_no, **facts)
+    elif row.variant:
+        title = Msg("paper {paper}: tier {tier} {family}, {questions} questions, {points} points, expected score "
+                    "{expected}, seed {seed}, variant {variant}", variant=row.variant, **facts)
+    else:
+        title = Msg("paper {paper}: tier {tier} {family}, {questions} questions, {points} points, expected score "
+                    "{expected}, seed {seed}", **facts)
     return Listing(title, SHOW_COLUMNS, rows, [],
                    {"paper": row.code, "tier": row.tier, "family": row.family, "seed": row.seed,
-                    "expected": round(expected, 2), "total": row.total, "emp_no": row.emp_no, "variant": row.variant})
+                    "expected": expected, "total": row.total, "emp_no": row.emp_no, "variant": row.variant})
 
 
 def export(ctx: Context, codes: list[str], *, out: Path, formats: list[str]) -> Outcome:
     bad = [f for f in formats if f not in ("xlsx", "html")]
     if bad:
-        raise BadInput(f"--format {bad[0]}: use xlsx or html")
+        raise BadInput(Reason("bad_format", "--format {format}: use xlsx or html", format=bad[0]))
     written: list[Path] = []
     with ctx.uow() as uow:
         s = uow.s
@@ -201,7 +232,7 @@ def export(ctx: Context, codes: list[str], *, out: Path, formats: list[str]) -> 
         loaded = {p.row.code: p for p in load_papers(s, codes=codes).values()}
         missing = [c for c in codes if c not in loaded]
         if missing:
-            raise NotFound(f"no paper {missing[0]!r}; paper numbers look like P3-0001-001")
+            raise NotFound(no_paper(missing[0]))
         for code in codes:
             row, items = loaded[code].row, loaded[code].items
             header = paper_out.Header(code=row.code, tier=row.tier, family=row.family,
@@ -209,5 +240,122 @@ def export(ctx: Context, codes: list[str], *, out: Path, formats: list[str]) -> 
                                       variant=row.variant)
             for fmt in formats:
                 written += paper_out.write(out, header, items, fmt)
-    return Outcome(f"wrote {len(written)} files for {len(codes)} paper(s) into {out}",
+    return Outcome(Msg("wrote {files} files for {papers} paper(s) into {folder}", files=len(written),
+                       papers=len(codes), folder=str(out)),
                    {"files": [{"file": str(p)} for p in written]})
+
+
+# ---------------------------------------------------------------- fairness: how alike a sitting's papers are
+
+def spread_note(spread: Spread, where: Msg | str | None = None) -> Msg:
+    """A sitting's spread in a sentence: its papers' expected-score range, and how often its
+    questions were used."""
+    low, high, width = spread.shown()
+    facts = dict(papers=spread.papers, low=low, high=high, spread=width, max_use=spread.max_use,
+                 mean_use=round(spread.mean_use, 2) if spread.mean_use is not None else None)
+    if where is None:
+        return Msg("{papers} paper(s): expected score {low}–{high}, spread {spread} points; a question is on at most "
+                   "{max_use} of them, {mean_use} on average", **facts)
+    return Msg("{where}: {papers} paper(s), expected score {low}–{high}, spread {spread} points; a question is on "
+               "at most {max_use} of them, {mean_use} on average", where=where, **facts)
+
+
+def tier_label(policy: Policy, tier: int) -> Msg | str:
+    """A tier as the policy names it (三等), or "tier N" beyond its labels."""
+    labels = policy.ladder.tier_labels
+    return labels[tier - 1] if 1 <= tier <= len(labels) else Msg("tier {tier}", tier=tier)
+
+
+@dataclass(frozen=True)
+class PaperGroup:
+    """The papers of one tier of a cycle that aim at one expected score (one line of fairness)."""
+
+    tier: int
+    families: tuple[str, ...]
+    target: float | None
+    spread: Spread
+    named: bool = False  # the tier's papers aim at more than one target: the line names the families
+
+    def line(self, policy: Policy) -> Msg:
+        """试卷难度一致性（三等，48 份试卷）：期望得分 69.52–70.48，极差 0.96 分"""
+        low, high, spread = self.spread.shown()
+        facts = dict(tier=tier_label(policy, self.tier), papers=self.spread.papers, low=low, high=high, spread=spread)
+        if self.named:
+            return Reason("paper_fairness", "Paper difficulty consistency ({tier} {families}, {papers} papers): "
+                          "expected score {low}–{high}, spread {spread} points", families=list(self.families), **facts)
+        return Reason("paper_fairness", "Paper difficulty consistency ({tier}, {papers} papers): expected score "
+                      "{low}–{high}, spread {spread} points", **facts)
+
+    def as_data(self) -> dict:
+        return {"tier": self.tier, "families": list(self.families),
+                "target": shown_score(self.target) if self.target is not None else None, **self.spread.as_data()}
+
+
+def cycle_papers(session, cycle_id: int) -> list[Any]:  # noqa: ANN001
+    """The papers of a cycle's registered candidates, once each (a shared variant is sat by many):
+    plain rows of id, tier, family, variant, expected score and the target of their sitting."""
+    reg = RegistrationRow
+    rows = session.execute(
+        select(PaperRow.id, PaperRow.tier, PaperRow.family, PaperRow.variant, PaperRow.expected, PaperRow.batch_id)
+        .join(reg, reg.paper_id == PaperRow.id)
+        .where(reg.cycle_id == cycle_id, reg.status == "registered").distinct().order_by(PaperRow.id)).all()
+    targets = {}
+    batch_ids = sorted({r.batch_id for r in rows})
+    for chunk in range(0, len(batch_ids), 900):
+        for bid, blueprint in session.execute(select(PaperBatchRow.id, PaperBatchRow.blueprint)
+                                              .where(PaperBatchRow.id.in_(batch_ids[chunk:chunk + 900]))):
+            targets[bid] = json.loads(blueprint).get("target")
+    return [(r, targets.get(r.batch_id)) for r in rows]
+
+
+def paper_groups(papers: list[Any]) -> list[PaperGroup]:
+    """The papers grouped by tier; a tier whose families aim at different expected scores is split
+    by target (its lines name the families), since their papers were never meant to be alike."""
+    by: dict[tuple[int, float | None], list[Any]] = defaultdict(list)
+    for row, target in papers:
+        by[(row.tier, target)].append(row)
+    per_tier = defaultdict(int)
+    for tier, _target in by:
+        per_tier[tier] += 1
+    return [PaperGroup(tier, tuple(sorted({r.family for r in rows})), target,
+                       spread_of([r.expected for r in rows]), named=per_tier[tier] > 1)
+            for (tier, target), rows in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))]
+
+
+def cycle_fairness(ctx: Context, cycle_id: int) -> list[PaperGroup]:
+    with ctx.uow() as uow:
+        return paper_groups(cycle_papers(uow.s, cycle_id))
+
+
+def fairness_lines(ctx: Context, cycle_id: int) -> list[Msg]:
+    """One line per tier of a cycle's papers ("试卷难度一致性：期望得分 69.52–70.48，极差 0.96 分"), for
+    the notice and `cycle show`; none before the papers are issued."""
+    return [g.line(ctx.policy) for g in cycle_fairness(ctx, cycle_id)]
+
+
+def with_paper_fairness(step: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorates a cycle step ``step(ctx, code, ...)`` so that what it returns also shows how fair
+    the cycle's papers are: `cycle issue-papers` (an Outcome whose groups carry their spread) gets
+    a note per tier and family with the range, the spread and the questions' use; `cycle show` (a
+    Listing) gets the fairness line per tier, and ``paper_fairness`` in its JSON."""
+
+    @functools.wraps(step)
+    def shown(ctx: Context, code: str, *args: Any, **kw: Any) -> Any:
+        result = step(ctx, code, *args, **kw)
+        if isinstance(result, Outcome):
+            result.notes += [spread_note(_spread_of_group(g), Msg("{tier} {family}", tier=tier_label(ctx.policy, g["tier"]),
+                                                                  family=g["family"]))
+                             for g in result.data.get("groups", []) if "expected_low" in g]
+            return result
+        with ctx.uow() as uow:
+            groups = paper_groups(cycle_papers(uow.s, cycle_repo.get(uow.s, code).id))
+        result.notes += [g.line(ctx.policy) for g in groups]
+        result.extra["paper_fairness"] = [g.as_data() for g in groups]
+        return result
+
+    return shown
+
+
+def _spread_of_group(g: dict) -> Spread:
+    return Spread(g["papers"], float(g["expected_low"]), float(g["expected_high"]), g.get("max_use"),
+                  g.get("mean_use"), g.get("questions"))

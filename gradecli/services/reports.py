@@ -1,24 +1,28 @@
-"""Reports for decisions: the pyramid, a cycle's results, item analysis, calibration, projection."""
+"""Reports for decisions: the pyramid, a cycle's results (with how fair its papers were), item
+analysis, calibration, projection. Titles, headers and notes are messages, rendered in the run's
+language; rows keep their values typed."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
 from datetime import date
+from decimal import Decimal
 from itertools import repeat
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
-from gradecli.domain.analysis import cronbach_alpha, flag, item_stats, mean, project
+from gradecli.domain.analysis import cronbach_alpha, flag, item_stats, mean, project, quantile_groups
+from gradecli.domain.assembly import type_name
 from gradecli.domain.bank import Question
 from gradecli.domain.errors import BadInput, NotFound
 from gradecli.domain.ledger import grade_on
 from gradecli.formats.report_xlsx import Chart, ReportSheet, write_report
-from gradecli.i18n import loads
+from gradecli.i18n import Msg, N_, Reason, _, loads
 from gradecli.services.context import Context
-from gradecli.services.papers import load_paper_entries
+from gradecli.services.papers import PaperGroup, cycle_papers, load_paper_entries, paper_groups, tier_label
 from gradecli.services.results import Listing
 from gradecli.store import bank_repo, cycle_repo, repo
 from gradecli.store.bulk import insert_rows
@@ -30,6 +34,22 @@ BAR_WIDTH = 40  # characters for 100 %
 
 def _bar(share: float) -> str:
     return BAR * round(share * BAR_WIDTH / 100)
+
+
+def _wrote(out: Path) -> Msg:
+    return Msg("wrote {path}", path=str(out))
+
+
+# A cycle's kind and state as a person reads them (the codes stay in --json).
+KIND_NAMES = {"annual": N_("inter-tier exam (annual)"), "semiannual": N_("intra-tier exam (semiannual)"),
+              "first": N_("first placement")}
+STATE_NAMES = {"draft": N_("draft"), "open": N_("open for registration"), "papers_issued": N_("papers issued"),
+               "scored": N_("scored"), "evaluated": N_("evaluated"), "published": N_("published"),
+               "closed": N_("closed")}
+
+
+def _named(code: str, names: dict[str, str]) -> Reason | str:
+    return Reason(code, names[code]) if code in names else code
 
 
 # ---------------------------------------------------------------- pyramid
@@ -62,20 +82,22 @@ def pyramid(ctx: Context, *, family: str | None = None, on: date | None = None, 
         target = lp.target_shares[t - 1]
         rows.append({"tier": t, "label": lp.tier_labels[t - 1], "staff": n, "share": round(share, 1), "target": target,
                      "gap": n - round(total * target / 100), "bar": _bar(share), "target_bar": _bar(target),
-                     "levels": " ".join(f"{lv}级:{per_level[(t, lv)]}" for lv in range(1, levels + 1))})
-    columns = [("label", "等 Tier"), ("staff", "人数 Staff"), ("share", "占比 %"), ("target", "目标 %"),
-               ("gap", "差额 Gap"), ("bar", "实际 Actual"), ("target_bar", "目标 Target"), ("levels", "各级人数 Levels")]
-    title = f"Pyramid on {on}{' — ' + family if family else ''}: {total} graded staff"
-    listing = Listing(title, columns, rows, ["gap = staff − the target share of all graded staff"],
+                     "levels": [Msg("level {level}: {staff}", level=lv, staff=per_level[(t, lv)])
+                                for lv in range(1, levels + 1)]})
+    columns = [("label", N_("Tier")), ("staff", N_("Staff")), ("share", N_("Share %")), ("target", N_("Target %")),
+               ("gap", N_("Gap")), ("bar", N_("Actual")), ("target_bar", N_("Target")), ("levels", N_("Staff per level"))]
+    title = (Msg("Pyramid on {date} — {family}: {total} graded staff", date=on, family=family, total=total) if family
+             else Msg("Pyramid on {date}: {total} graded staff", date=on, total=total))
+    listing = Listing(title, columns, rows, [Msg("gap = staff − the target share of all graded staff")],
                       {"on": on.isoformat(), "family": family, "total": total})
     if out:
         ordered = list(reversed(rows))
         write_report(out, [ReportSheet(
-            "金字塔 Pyramid", ["等 / Tier", "人数 / Staff", "占比 / Share %", "目标 / Target %", "差额 / Gap", "各级 / Levels"],
+            _("Pyramid"), [_("Tier"), _("Staff"), _("Share %"), _("Target %"), _("Gap"), _("Staff per level")],
             [[r["label"], r["staff"], r["share"], r["target"], r["gap"], r["levels"]] for r in ordered],
-            charts=[Chart("实际与目标占比 Actual vs target share", 0, [2, 3], y_title="%")],
+            charts=[Chart(_("Actual vs target share"), 0, [2, 3], y_title="%")],
             notes=[title])])
-        listing.notes.append(f"wrote {out}")
+        listing.notes.append(_wrote(out))
     return listing
 
 
@@ -88,11 +110,22 @@ def _bins(values: list[float], width: int = 10) -> list[int]:
     return counts
 
 
+CYCLE_COLUMNS = [("tier", N_("Target tier")), ("registered", N_("Registered")), ("absent", N_("Absent")),
+                 ("theory_pass", N_("Theory passed %")), ("skill_pass", N_("Skill passed %")),
+                 ("perf_pass", N_("Performance passed %")), ("promoted", N_("Promoted")), ("fast_track", N_("Fast track")),
+                 ("qualified_not_promoted", N_("Qualified, not promoted")), ("failed", N_("Failed")),
+                 ("quota", N_("Quota"))]
+PART_NAMES = {"theory": N_("theory"), "skill": N_("skill"), "composite": N_("composite")}
+FAIRNESS_HEADERS = [N_("Paper tier"), N_("Post family"), N_("Papers"), N_("Candidates"), N_("Expected from"),
+                    N_("Expected to"), N_("Mean expected"), N_("Mean theory"), N_("Theory − expected")]
+
+
 def cycle_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
     e = ctx.policy.evaluation
     with ctx.uow() as uow:
         c = cycle_repo.get(uow.s, code)
         regs = cycle_repo.registrations(uow.s, c)
+        papers = cycle_papers(uow.s, c.id)
     quotas = json.loads(c.quotas or "{}")
     for q in quotas.values():  # a derivation is stored as a message (i18n.dumps): read it back
         q["derivation"] = loads(q.get("derivation"))
@@ -120,27 +153,125 @@ def cycle_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing
     hist = {"theory": _bins([float(r.theory) for r in regs if r.theory is not None and not r.absent]),
             "skill": _bins([float(r.skill) for r in regs if r.skill is not None]),
             "composite": _bins([float(r.composite) for r in regs if r.composite is not None])}
-    columns = [("tier", "目标等 Target tier"), ("registered", "报名"), ("absent", "缺考"), ("theory_pass", "理论合格 %"),
-               ("skill_pass", "实操合格 %"), ("perf_pass", "业绩合格 %"), ("promoted", "晋升"), ("fast_track", "快速通道"),
-               ("qualified_not_promoted", "合格未晋升"), ("failed", "未通过"), ("quota", "名额")]
-    notes = [f"{k}: " + " ".join(f"{i * 10}-{i * 10 + 9}:{n}" for i, n in enumerate(v) if n) for k, v in hist.items()]
-    listing = Listing(f"Cycle {c.code} ({c.kind}, {c.state}): {len(regs)} candidates", columns, rows, notes,
-                      {"cycle": c.code, "histograms": hist, "quotas": quotas})
+    notes: list[Any] = [Msg("{part}: {bands}", part=Msg(PART_NAMES[k]),
+                            bands=[f"{i * 10}-{i * 10 + 9}:{n}" for i, n in enumerate(v) if n]) for k, v in hist.items()]
+    groups = paper_groups(papers)
+    observed = observed_by_paper(regs, papers)
+    notes += [g.line(ctx.policy) for g in groups]
+    notes += _observed_notes(ctx, observed)
+    title = Msg("Cycle {cycle} ({kind}, {state}): {candidates} candidates", cycle=c.code,
+                kind=_named(c.kind, KIND_NAMES), state=_named(c.state, STATE_NAMES), candidates=len(regs))
+    listing = Listing(title, CYCLE_COLUMNS, rows, notes,
+                      {"cycle": c.code, "histograms": hist, "quotas": quotas,
+                       "paper_fairness": [g.as_data() for g in groups], "observed": observed})
     if out:
+        columns = CYCLE_COLUMNS
         bins = [f"{i * 10}–{i * 10 + 9}" if i < 9 else "90–100" for i in range(10)]
         write_report(out, [
-            ReportSheet("概况 Summary", [h for _, h in columns], [[r[k] for k, _ in columns] for r in rows],
-                        charts=[Chart("各部分合格率 Pass rate per part", 0, [3, 4, 5], y_title="%", x_title="target tier"),
-                                Chart("结果 Outcomes", 0, [6, 7, 8, 9], kind="stacked", x_title="target tier")]),
-            ReportSheet("分布 Distributions", ["分数段 / Band", "理论 / Theory", "实操 / Skill", "综合 / Composite"],
+            ReportSheet(_("Summary"), [_(h) for _k, h in columns], [[r[k] for k, _h in columns] for r in rows],
+                        charts=[Chart(_("Pass rate per part"), 0, [3, 4, 5], y_title="%", x_title=_("target tier")),
+                                Chart(_("Outcomes"), 0, [6, 7, 8, 9], kind="stacked", x_title=_("target tier"))]),
+            ReportSheet(_("Distributions"), [_("Band"), _("Theory"), _("Skill"), _("Composite")],
                         [[b, hist["theory"][i], hist["skill"][i], hist["composite"][i]] for i, b in enumerate(bins)],
-                        charts=[Chart("成绩分布 Score distribution", 0, [1, 2, 3], y_title="candidates")]),
-            ReportSheet("名额 Quotas", ["组 / Group", "名额 / Quota", "晋升 / Promoted", "快速通道 / Fast track", "报名 / Registered", "依据 / Derivation"],
-                        [[k, q["quota"], q["promoted"], q["fast_track"], q["registered"], q["derivation"]] for k, q in quotas.items()],
-                        charts=[Chart("名额使用 Quota use", 0, [1, 2, 3])], widths=[22, 10, 10, 12, 10, 70]),
+                        charts=[Chart(_("Score distribution"), 0, [1, 2, 3], y_title=_("candidates"))]),
+            ReportSheet(_("Quotas"), [_("Group"), _("Quota"), _("Promoted"), _("Fast track"), _("Registered"), _("Derivation")],
+                        [[_group(k, q), q["quota"], q["promoted"], q["fast_track"], q["registered"], q["derivation"]]
+                         for k, q in quotas.items()],
+                        charts=[Chart(_("Quota use"), 0, [1, 2, 3])], widths=[22, 10, 10, 12, 10, 70]),
+            _fairness_sheet(ctx, groups, observed),
         ])
-        listing.notes.append(f"wrote {out}")
+        listing.notes.append(_wrote(out))
     return listing
+
+
+# ---------------------------------------------------------------- did the papers' equality hold?
+
+def observed_by_paper(regs: list[RegistrationRow], papers: list[Any]) -> list[dict]:
+    """The theory score candidates actually reached, beside what their papers expected: per shared
+    variant (tier, family, variant), or — for individual papers — per decile of the expected score
+    within a tier (the candidates ordered by their paper's expected score, cut into ten groups).
+    Equal papers show as flat means across the groups; a rise with the expected score means the
+    expected score still tells the papers apart."""
+    paper_of = {row.id: row for row, _target in papers}
+    present = [(r, paper_of[r.paper_id]) for r in regs
+               if r.paper_id in paper_of and not r.absent and r.theory is not None]
+    out: list[dict] = []
+    shared: dict[tuple[int, str, str], list[tuple[Any, Any]]] = defaultdict(list)
+    individual: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
+    for r, p in present:
+        if p.variant is not None:
+            shared[(p.tier, p.family, p.variant)].append((r, p))
+        else:
+            individual[p.tier].append((r, p))
+    for (tier, family, variant), members in sorted(shared.items()):
+        out.append(_observed_row(tier, family, "variant", variant, members))
+    for tier, members in sorted(individual.items()):
+        for n, group in enumerate(quantile_groups(members, key=lambda m: (m[1].expected, m[1].id)), 1):
+            families = sorted({p.family for _r, p in group})
+            out.append(_observed_row(tier, families[0] if len(families) == 1 else None, "decile", n, group))
+    return out
+
+
+def _observed_row(tier: int, family: str | None, kind: str, group: Any, members: list[tuple[Any, Any]]) -> dict:
+    expected = [p.expected for _r, p in members]
+    theory = [float(r.theory) for r, _p in members]
+    mean_expected, mean_theory = mean(expected), mean(theory)
+    return {"tier": tier, "family": family, "kind": kind, "group": group,
+            "papers": len({p.id for _r, p in members}), "candidates": len(members),
+            "expected_low": _two(min(expected)), "expected_high": _two(max(expected)),
+            "mean_expected": _two(mean_expected), "mean_theory": _two(mean_theory),
+            "difference": _two(mean_theory - mean_expected)}
+
+
+def _group(key: str, q: dict) -> Msg | str:
+    """A quota group (a family and a target tier) in words; a group stored without them as stored."""
+    if q.get("tier") is not None and q.get("family"):
+        return Msg("{family} → tier {tier}", family=q["family"], tier=q["tier"])
+    return key
+
+
+def _two(x: float) -> Decimal:
+    return Decimal(f"{x:.2f}")
+
+
+def _observed_notes(ctx: Context, observed: list[dict]) -> list[Msg]:
+    """One line per tier (deciles) or per tier and family (variants): the mean theory score of each
+    group, in order."""
+    notes: list[Msg] = []
+    deciles: dict[int, list[dict]] = defaultdict(list)
+    variants: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    for row in observed:
+        if row["kind"] == "decile":
+            deciles[row["tier"]].append(row)
+        else:
+            variants[(row["tier"], row["family"])].append(row)
+    for tier, rows in sorted(deciles.items()):
+        notes.append(Msg("{tier}: mean theory score per decile of the papers' expected score, from the lowest "
+                         "expected ({low}) to the highest ({high}): {means}", tier=tier_label(ctx.policy, tier),
+                         low=rows[0]["expected_low"], high=rows[-1]["expected_high"],
+                         means=[r["mean_theory"] for r in rows]))
+    for (tier, family), rows in sorted(variants.items()):
+        means = [Msg("{variant} {mean} (expected {expected})", variant=r["group"], mean=r["mean_theory"],
+                     expected=r["mean_expected"]) for r in rows]
+        notes.append(Msg("{tier} {family}: mean theory score per shared variant: {means}",
+                         tier=tier_label(ctx.policy, tier), family=family, means=means))
+    return notes
+
+
+def _fairness_sheet(ctx: Context, groups: list[PaperGroup], observed: list[dict]) -> ReportSheet:
+    """The papers' expected-score range per tier, then per group (variant or decile) the mean
+    theory score beside the mean expected score, with a chart of the two."""
+    rows: list[list[Any]] = []
+    for row in observed:
+        label = (Msg("{tier} variant {variant}", tier=tier_label(ctx.policy, row["tier"]), variant=row["group"])
+                 if row["kind"] == "variant" else
+                 Msg("{tier} decile {decile}", tier=tier_label(ctx.policy, row["tier"]), decile=row["group"]))
+        rows.append([label, row["family"] or "", row["papers"], row["candidates"], row["expected_low"],
+                     row["expected_high"], row["mean_expected"], row["mean_theory"], row["difference"]])
+    return ReportSheet(_("Paper fairness"), [_(h) for h in FAIRNESS_HEADERS], rows,
+                       charts=[Chart(_("Mean theory score against the papers' expected score"), 0, [6, 7], kind="line",
+                                     y_title=_("points"))],
+                       notes=[g.line(ctx.policy) for g in groups], widths=[22, 12, 8, 10, 12, 12, 14, 12, 16])
 
 
 # ---------------------------------------------------------------- item analysis
@@ -175,7 +306,8 @@ def _scored(s, code: str):  # noqa: ANN001, ANN202
     c = cycle_repo.get(s, code)
     sheets, versions = _sheets(s, CycleRow.id == c.id)
     if not sheets:
-        raise NotFound(f"cycle {c.code} has no scored answers yet; import the answer sheets first")
+        raise NotFound(Reason("no_scored_answers", "cycle {cycle} has no scored answers yet; import the answer sheets "
+                              "first", cycle=c.code))
     return c, sheets, versions
 
 
@@ -191,8 +323,9 @@ def _earlier_facility(s, c: CycleRow, qids: set[str]) -> dict[str, float]:  # no
     return {k: total[k] / n for k, n in count.items() if n >= 5}
 
 
-ITEM_COLUMNS = [("qid", "试题"), ("type", "题型"), ("points", "分值"), ("used", "使用次数"), ("facility", "得分率"),
-                ("difficulty", "题库难度"), ("discrimination", "区分度"), ("flags", "提示")]
+ITEM_COLUMNS = [("qid", N_("Question id")), ("type", N_("Question type")), ("points", N_("Points")),
+                ("used", N_("Times used")), ("facility", N_("Facility")), ("difficulty", N_("Bank difficulty")),
+                ("discrimination", N_("Discrimination")), ("flags", N_("Flags"))]
 
 
 def items_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing:
@@ -213,41 +346,45 @@ def items_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing
     for st in stats:
         qtype, points, difficulty, tier = meta[st.item]
         st.flags = flag(st, bank_difficulty=difficulty, earlier_facility=earlier.get(st.item))
-        rows.append({"qid": st.item, "tier": tier, "type": qtype, "points": points, "used": st.n,
+        rows.append({"qid": st.item, "tier": tier, "type": type_name(qtype), "points": points, "used": st.n,
                      "facility": round(st.facility, 3), "difficulty": difficulty,
                      "discrimination": None if st.discrimination is None else round(st.discrimination, 3),
-                     "flags": "; ".join(st.flags)})
+                     "flags": st.flags})
     alphas = {}
     for tier, cands in sorted(matrix.items()):
         common = min(map(len, cands.values()))  # the positions every paper of the tier has
         a = cronbach_alpha([cands[r][:common] for r in sorted(cands)])
         alphas[tier] = None if a is None else round(a, 3)
-    notes = [f"tier {t}: Cronbach's alpha {a if a is not None else '— (too few candidates)'} over {len(matrix[t])} candidates"
-             f" (question positions as parallel items)" for t, a in alphas.items()]
+    notes: list[Any] = [
+        Msg("tier {tier}: Cronbach's alpha {alpha} over {candidates} candidates (question positions as parallel items)",
+            tier=t, alpha=a, candidates=len(matrix[t])) if a is not None else
+        Msg("tier {tier}: Cronbach's alpha — (too few candidates) over {candidates} candidates (question positions as "
+            "parallel items)", tier=t, candidates=len(matrix[t]))
+        for t, a in alphas.items()]
     flagged = sum(1 for r in rows if r["flags"])
-    notes.append(f"{flagged} of {len(rows)} questions flagged")
-    listing = Listing(f"Item analysis of cycle {c.code}: {len(rows)} questions", ITEM_COLUMNS, rows, notes,
-                      {"cycle": c.code, "alpha": {str(k): v for k, v in alphas.items()}})
+    notes.append(Msg("{flagged} of {questions} questions flagged", flagged=flagged, questions=len(rows)))
+    listing = Listing(Msg("Item analysis of cycle {cycle}: {questions} questions", cycle=c.code, questions=len(rows)),
+                      ITEM_COLUMNS, rows, notes, {"cycle": c.code, "alpha": {str(k): v for k, v in alphas.items()}})
     if out:
         write_report(out, [
-            ReportSheet("试题 Items", ["试题 / Question", "等 / Tier", "题型 / Type", "分值 / Points", "使用 / Used",
-                                      "得分率 / Facility", "题库难度 / Bank difficulty", "区分度 / Discrimination", "提示 / Flags"],
+            ReportSheet(_("Items"), [_("Question id"), _("Tier"), _("Question type"), _("Points"), _("Times used"),
+                                     _("Facility"), _("Bank difficulty"), _("Discrimination"), _("Flags")],
                         [[r["qid"], r["tier"], r["type"], r["points"], r["used"], r["facility"], r["difficulty"],
                           r["discrimination"], r["flags"]] for r in rows],
-                        charts=[Chart("得分率与题库难度 Facility vs bank difficulty", 0, [5, 6], kind="line")],
+                        charts=[Chart(_("Facility vs bank difficulty"), 0, [5, 6], kind="line")],
                         widths=[14, 6, 10, 8, 8, 10, 12, 12, 70]),
-            ReportSheet("信度 Reliability", ["等 / Tier", "α (Cronbach)", "考生 / Candidates"],
+            ReportSheet(_("Reliability"), [_("Tier"), "α (Cronbach)", _("Candidates")],
                         [[t, a, len(matrix[t])] for t, a in alphas.items()],
-                        charts=[Chart("信度 Cronbach's alpha", 0, [1])]),
+                        charts=[Chart(_("Cronbach's alpha"), 0, [1])]),
         ])
-        listing.notes.append(f"wrote {out}")
+        listing.notes.append(_wrote(out))
     return listing
 
 
 def calibrate(ctx: Context, code: str, *, min_responses: int = 30, apply: bool = False) -> Listing:
     """Propose difficulties from observed facility; with apply, write them as new question versions."""
     if min_responses < 1:
-        raise BadInput("--min-responses must be at least 1")
+        raise BadInput(Reason("min_responses_below_one", "--min-responses must be at least 1"))
     with ctx.uow() as uow:
         s = uow.s
         c, sheets, _ = _scored(s, code)
@@ -265,7 +402,8 @@ def calibrate(ctx: Context, code: str, *, min_responses: int = 30, apply: bool =
             ok = n >= min_responses
             rows.append({"qid": qid, "responses": n, "facility": round(mean(facs), 3), "difficulty": q.difficulty,
                          "proposed": proposed if ok else None, "change": round(proposed - q.difficulty, 2) if ok else None,
-                         "note": "" if ok else f"fewer than {min_responses} responses"})
+                         "note": None if ok else Reason("few_responses", "fewer than {count} responses",
+                                                        count=min_responses)})
             if ok and apply and proposed != q.difficulty:
                 from dataclasses import replace
 
@@ -279,11 +417,15 @@ def calibrate(ctx: Context, code: str, *, min_responses: int = 30, apply: bool =
                 row = s.get(QuestionRow, old.qid)
                 row.current_version, row.updated_at = old.version + 1, stamp
             uow.commit()
-    columns = [("qid", "试题"), ("responses", "作答数"), ("facility", "得分率"), ("difficulty", "现难度"),
-               ("proposed", "建议难度"), ("change", "变化"), ("note", "说明")]
+    columns = [("qid", N_("Question id")), ("responses", N_("Responses")), ("facility", N_("Facility")),
+               ("difficulty", N_("Current difficulty")), ("proposed", N_("Proposed difficulty")), ("change", N_("Change")),
+               ("note", N_("Note"))]
     enough = sum(1 for r in rows if r["proposed"] is not None)
-    title = (f"Calibration from cycle {c.code}: {enough} of {len(rows)} questions have ≥ {min_responses} responses"
-             + (f"; {len(new_versions)} new versions written" if apply else "; preview — add --apply to write new versions"))
+    facts = dict(cycle=c.code, enough=enough, questions=len(rows), responses=min_responses)
+    title = (Msg("Calibration from cycle {cycle}: {enough} of {questions} questions have ≥ {responses} responses; "
+                 "{written} new versions written", written=len(new_versions), **facts) if apply else
+             Msg("Calibration from cycle {cycle}: {enough} of {questions} questions have ≥ {responses} responses; "
+                 "preview — add --apply to write new versions", **facts))
     return Listing(title, columns, rows, [], {"cycle": c.code, "applied": apply, "changed": len(new_versions) if apply else 0})
 
 
@@ -311,9 +453,10 @@ def _observed_rates(ctx: Context, s, tiers: int):  # noqa: ANN001, ANN202
 
 def projection(ctx: Context, *, years: int = 5, attrition: float = 0.05, family: str | None = None) -> Listing:
     if not 0 <= attrition < 1:
-        raise BadInput(f"--attrition {attrition}: give a share between 0 and 1, e.g. 0.05")
+        raise BadInput(Reason("bad_attrition", "--attrition {attrition}: give a share between 0 and 1, e.g. 0.05",
+                              attrition=attrition))
     if not 1 <= years <= 50:
-        raise BadInput(f"--years {years}: give 1 to 50 years")
+        raise BadInput(Reason("bad_years", "--years {years}: give 1 to 50 years", years=years))
     lp, el, ev = ctx.policy.ladder, ctx.policy.eligibility, ctx.policy.evaluation
     on = ctx.today
     with ctx.uow() as uow:
@@ -341,25 +484,32 @@ def projection(ctx: Context, *, years: int = 5, attrition: float = 0.05, family:
         for y, row in enumerate(series):
             rows.append({"family": fam, "year": on.year + y, **{f"t{t + 1}": round(v, 1) for t, v in enumerate(row)},
                          "total": round(sum(row), 1)})
-        rows.append({"family": fam, "year": "目标 target", **{f"t{t}": round(total0 * lp.target_shares[t - 1] / 100, 1)
-                                                              for t in range(1, lp.tiers + 1)}, "total": round(total0, 1)})
-        notes.append(f"{fam}: yearly step-up rates " + ", ".join(f"{t}→{t + 1} {r:.1%}" for t, r in enumerate(rates[:-1], 1)))
-    notes.append(f"model: {attrition:.0%} leave every tier each year, no hiring; step-up rates observed in closed annual "
-                 f"cycles where there are any, else from the policy (one level in {ctx.policy.ladder.levels_per_tier} at the "
-                 f"top, the tier wait, the quota share) × pass rate {p:.0%}"
-                 + (" (observed)" if pass_rate is not None else " (assumed: no evaluated cycle yet)"))
-    columns = [("family", "岗位序列"), ("year", "年份")] + [(f"t{t}", lp.tier_labels[t - 1]) for t in range(1, lp.tiers + 1)] + [("total", "合计")]
-    return Listing(f"Projection over {years} years, attrition {attrition:.0%}", columns, rows, notes,
-                   {"years": years, "attrition": attrition})
+        rows.append({"family": fam, "year": Reason("target", "target"),
+                     **{f"t{t}": round(total0 * lp.target_shares[t - 1] / 100, 1) for t in range(1, lp.tiers + 1)},
+                     "total": round(total0, 1)})
+        notes.append(Msg("{family}: yearly step-up rates {rates}", family=fam,
+                         rates=[f"{t}→{t + 1} {r:.1%}" for t, r in enumerate(rates[:-1], 1)]))
+    model = dict(attrition=f"{attrition:.0%}", levels=ctx.policy.ladder.levels_per_tier, rate=f"{p:.0%}")
+    notes.append(
+        Msg("model: {attrition} leave every tier each year, no hiring; step-up rates observed in closed annual cycles "
+            "where there are any, else from the policy (one level in {levels} at the top, the tier wait, the quota "
+            "share) × pass rate {rate} (observed)", **model) if pass_rate is not None else
+        Msg("model: {attrition} leave every tier each year, no hiring; step-up rates observed in closed annual cycles "
+            "where there are any, else from the policy (one level in {levels} at the top, the tier wait, the quota "
+            "share) × pass rate {rate} (assumed: no evaluated cycle yet)", **model))
+    columns = ([("family", N_("Post family")), ("year", N_("Year"))]
+               + [(f"t{t}", lp.tier_labels[t - 1]) for t in range(1, lp.tiers + 1)] + [("total", N_("Total"))])
+    return Listing(Msg("Projection over {years} years, attrition {attrition}", years=years, attrition=f"{attrition:.0%}"),
+                   columns, rows, notes, {"years": years, "attrition": attrition})
 
 
 def projection_xlsx(listing: Listing, out: Path) -> Path:
     cols = listing.columns
     sheets = []
     for fam in sorted({r["family"] for r in listing.rows}):
-        rows = [[r[k] for k, _ in cols[1:]] for r in listing.rows if r["family"] == fam]
-        sheets.append(ReportSheet(f"{fam} 预测", [h for _, h in cols[1:]], rows,
-                                  charts=[Chart(f"{fam} 各等人数预测 Projected staff per tier", 0,
+        rows = [[r[k] for k, _h in cols[1:]] for r in listing.rows if r["family"] == fam]
+        sheets.append(ReportSheet(Msg("{family} projection", family=fam), [_(h) for _k, h in cols[1:]], rows,
+                                  charts=[Chart(Msg("{family}: projected staff per tier", family=fam), 0,
                                                 list(range(1, len(cols) - 2)), kind="stacked")],
                                   notes=listing.notes))
     return write_report(out, sheets)

@@ -60,9 +60,10 @@ def test_pyramid_report(demo_db, tmp_path):
     assert [r["tier"] for r in data["rows"]] == [5, 4, 3, 2, 1]
     assert sum(r["staff"] for r in data["rows"]) == data["total"] > 0
     assert [r["target"] for r in data["rows"]] == [7, 13, 20, 25, 35]
-    assert charts(tmp_path / "p.xlsx") == {"金字塔 Pyramid": 1}
+    assert charts(tmp_path / "p.xlsx") == {"Pyramid": 1}
     ws = load_workbook(tmp_path / "p.xlsx").active
-    assert ws["A1"].value == "等 / Tier" and ws["A2"].value == "一等"
+    assert ws["A1"].value == "Tier" and ws["A2"].value == "一等"  # the policy's tier labels, as the office wrote them
+    assert ws["F2"].value.startswith("level 1: ")
     fam = json.loads(run(db, "--json", "report", "pyramid", "--family", "客服").stdout)
     assert 0 < fam["total"] < data["total"]
     assert "█" in run(db, "report", "pyramid").stdout
@@ -75,7 +76,7 @@ def test_cycle_report(demo_db, tmp_path):
     assert sum(r["registered"] for r in data["rows"]) == len(shown) > 100  # every family's candidates
     present = sum(1 for r in shown if r["theory"] is not None)  # absent: null
     assert sum(data["histograms"]["theory"]) == present == len(shown) - sum(r["absent"] for r in data["rows"])
-    assert charts(tmp_path / "c.xlsx") == {"概况 Summary": 2, "分布 Distributions": 1, "名额 Quotas": 1}
+    assert charts(tmp_path / "c.xlsx") == {"Summary": 2, "Distributions": 1, "Quotas": 1, "Paper fairness": 1}
     annual = json.loads(run(db, "--json", "report", "cycle", "2026").stdout)
     assert any(r["quota"] is not None for r in annual["rows"])
 
@@ -86,7 +87,10 @@ def test_items_report_and_calibration(demo_db, tmp_path):
     assert data["count"] > 100 and set(data["alpha"]) == {"1", "2", "3", "4", "5"}
     one = data["rows"][0]
     assert 0 <= one["facility"] <= 1 and one["used"] >= 1
-    assert charts(tmp_path / "i.xlsx") == {"试题 Items": 1, "信度 Reliability": 1}
+    assert charts(tmp_path / "i.xlsx") == {"Items": 1, "Reliability": 1}
+    flagged = next(r for r in data["rows"] if r["flags"])
+    assert {"code", "params", "text"} <= set(flagged["flags"][0]) and one["type"]["code"] in ("single", "multiple",
+                                                                                             "judge", "fill", "short")
     preview = json.loads(run(db, "--json", "bank", "calibrate", "2026H2", "--min-responses", "3").stdout)
     changed = [r for r in preview["rows"] if r["proposed"] is not None and r["proposed"] != r["difficulty"]]
     assert changed and preview["applied"] is False
@@ -103,8 +107,10 @@ def test_projection_report(demo_db, tmp_path):
     db, _ = demo_db
     data = json.loads(run(db, "--json", "report", "projection", "--years", "5", "--attrition", "0.05",
                           "--out", tmp_path / "pr.xlsx").stdout)
-    fam = [r for r in data["rows"] if r["family"] == "客服" and r["year"] != "目标 target"]
+    fam = [r for r in data["rows"] if r["family"] == "客服" and isinstance(r["year"], int)]
     assert len(fam) == 6
+    target = [r for r in data["rows"] if r["family"] == "客服" and not isinstance(r["year"], int)]
+    assert [r["year"]["code"] for r in target] == ["target"]
     assert fam[-1]["total"] == pytest.approx(fam[0]["total"] * 0.95 ** 5, abs=0.2)
     assert all(v >= 1 for v in charts(tmp_path / "pr.xlsx").values())
 
@@ -115,3 +121,46 @@ def test_demo_left_an_index_of_everything(demo_db):
     for must in ("notice-2026H2-r2.html", "payroll-2027-02.xlsx", "arrears-", "pyramid.xlsx", "items-2026H2.xlsx",
                  "projection.xlsx", "P3-0003-001.html", "first-evaluation.xlsx"):
         assert must in index, must
+
+
+TEXTS = {"text", "title", "summary", "notes"}
+
+
+def _without_texts(value):
+    if isinstance(value, dict):
+        return {k: _without_texts(v) for k, v in value.items() if k not in TEXTS}
+    if isinstance(value, list):
+        return [_without_texts(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("args", [("report", "pyramid"), ("report", "cycle", "2026H2"), ("report", "items", "2026H2"),
+                                  ("report", "projection")])
+def test_report_json_is_the_same_in_both_languages(demo_db, args):
+    from gradecli.i18n import set_language
+
+    db, _ = demo_db
+    try:
+        zh = json.loads(run(db, "--lang", "zh", "--json", *args).stdout)
+        en = json.loads(run(db, "--lang", "en", "--json", *args).stdout)
+    finally:
+        set_language("en")
+    assert _without_texts(zh) == _without_texts(en)
+    assert zh["title"] != en["title"]
+
+
+def test_the_cycle_report_in_chinese(demo_db, tmp_path):
+    from gradecli.i18n import set_language
+
+    db, _ = demo_db
+    try:
+        r = run(db, "--lang", "zh", "report", "cycle", "2026H2", "--out", tmp_path / "c.xlsx")
+    finally:
+        set_language("en")
+    assert "周期 2026H2（等内考试（半年度），" in r.stdout
+    assert "试卷难度一致性（三等，" in r.stderr and "按试卷期望得分十分位分组的平均理论成绩" in r.stderr
+    wb = load_workbook(tmp_path / "c.xlsx")
+    assert wb.sheetnames == ["概况", "分布", "名额", "试卷难度一致性"]
+    fair = wb["试卷难度一致性"]
+    assert [c.value for c in fair[1]][:4] == ["试卷等级", "岗位序列", "试卷数", "考生"]
+    assert str(fair["A2"].value).endswith("第 1 个十分位")

@@ -146,8 +146,8 @@ def test_impossible_request_refused_before_anything_is_written(ctx, tmp_path):
     with pytest.raises(RuleRefused) as err:
         papers.generate(ctx, tier=1, family="客服", count=1, variants=None, seed="x")
     text = "\n".join(err.value.lines())
-    assert "tier 1, 客服+common, single × 2 points: 1 active questions, 20 needed" in text
-    assert "tier 1, 客服+common, short × 5 points: 0 active questions, 2 needed" in text
+    assert "tier 1, 客服+common, single choice × 2 points: 1 active questions, 20 needed" in text
+    assert "tier 1, 客服+common, short answer × 5 points: 0 active questions, 2 needed" in text
     with ctx.uow() as uow:
         assert uow.s.scalar(select(func.count()).select_from(PaperRow)) == 0
 
@@ -188,4 +188,4 @@ def test_candidate_files_hold_no_answer(ctx, tmp_path):
             assert s not in html and s not in cells, f"{code}: answer text {s!r} in the candidate file"
         key = (tmp_path / f"{code}-key.html").read_text(encoding="utf-8")
         assert any(s in key for s in secrets_)
-        assert "@page" in html and "size: A4" in html and "试卷号" in html and "工号" in html
+        assert "@page" in html and "size: A4" in html and "Paper No.: " + code in html and "Employee No.: " in html

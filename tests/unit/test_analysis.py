@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gradecli.domain.analysis import Response, cronbach_alpha, flag, item_stats, pearson, project
+from gradecli.domain.analysis import Response, cronbach_alpha, flag, item_stats, pearson, project, quantile_groups
 
 # 5 candidates × 3 one-point items; totals 3, 2, 2, 1, 0
 MATRIX = [[1, 1, 1], [1, 1, 0], [1, 0, 1], [1, 0, 0], [0, 0, 0]]
@@ -40,11 +40,14 @@ def test_pearson_edge_cases():
 
 def test_flags():
     stats = {s.item: s for s in item_stats(responses())}
-    assert flag(stats[0], bank_difficulty=0.8, earlier_facility=0.5) == ["facility jumped from 0.50 to 0.80: possible leak"]
+    jumped = flag(stats[0], bank_difficulty=0.8, earlier_facility=0.5)
+    assert [(f.code, str(f)) for f in jumped] == [("facility_jump", "facility jumped from 0.50 to 0.80: possible leak")]
+    assert jumped[0].to_json()["params"] == {"before": 0.5, "after": 0.8}
     assert "far from the bank's difficulty" in flag(stats[1], bank_difficulty=0.9, earlier_facility=None)[0]
     reversed_ = [Response(c, "x", 1 - MATRIX[c][0], 1) for c in range(5)] + [r for r in responses() if r.item != 0]
     neg = {s.item: s for s in item_stats(reversed_)}["x"]
-    assert flag(neg, bank_difficulty=None, earlier_facility=None)[0].startswith("negative discrimination")
+    first = flag(neg, bank_difficulty=None, earlier_facility=None)[0]
+    assert first.code == "negative_discrimination" and str(first).startswith("negative discrimination")
 
 
 @given(st.lists(st.integers(0, 500), min_size=2, max_size=7), st.integers(0, 10),
@@ -56,3 +59,11 @@ def test_projection_conserves_headcount_apart_from_attrition(counts, years, attr
     for y, row in enumerate(rows):
         assert sum(row) == pytest.approx(sum(counts) * (1 - attrition) ** y, rel=1e-9, abs=1e-6)
         assert all(x >= -1e-9 for x in row)
+
+
+def test_quantile_groups_cut_evenly_and_in_order():
+    groups = quantile_groups(list(range(23, 0, -1)), key=float)
+    assert [len(g) for g in groups] == [3, 3, 3, 2, 2, 2, 2, 2, 2, 2]
+    assert [x for g in groups for x in g] == list(range(1, 24))
+    assert quantile_groups([5, 1, 3], key=float) == [[1], [3], [5]]  # fewer items than groups: one each
+    assert quantile_groups([], key=float) == []

@@ -73,14 +73,17 @@ def test_infeasible_banks_are_refused_naming_the_shortfall(short, single, diff):
     with pytest.raises(RuleRefused) as err:
         assemble_sitting(bank, _bp(), "客服", "s", count=1)
     text = str(err.value)
-    assert f"tier 3, 客服+common, single × 2 points: {single} active questions, 20 needed" in text
-    assert f"short × 5 points: {short} active questions, 2 needed" in text
+    assert f"tier 3, 客服+common, single choice × 2 points: {single} active questions, 20 needed" in text
+    assert f"short answer × 5 points: {short} active questions, 2 needed" in text
 
 
 def test_unreachable_band_names_the_easiest_paper():
     bank = make_bank(BIG, [0.3])
     problems = shortfalls(bank, _bp(), family="客服")
-    assert problems == ["expected score band 63–67 unreachable: the easiest possible paper scores 30.0"]
+    assert [p.code for p in problems] == ["band_unreachable"]
+    assert str(problems[0]) == ("expected score band 63–67 unreachable: the easiest papers this bank allows score 30; "
+                                "single choice × 2 points holds it back most (its easiest questions average "
+                                "difficulty 0.3, the band needs about 0.65)")
 
 
 def test_same_seed_same_papers_other_seed_other_papers():
@@ -178,7 +181,7 @@ def test_validator_catches_each_violation():
     some = next(iter(paper.qids()))
     assert any("recent papers" in p for p in validate_paper(paper, bp, avoid={some}))
     assert any("over the sitting cap" in p for p in validate_paper(paper, bp, usage=Counter({some: 1}), cap=1))
-    assert any("shares 47 questions with variant 1" in p for p in validate_paper(paper, bp, others=[paper.qids()]))
+    assert any("shares 47 questions with variant A" in p for p in validate_paper(paper, bp, others=[paper.qids()]))
     bad_order = Paper(paper.tier, paper.family, tuple([PaperItem(items[0].question, (0, 0, 1, 2))] + items[1:]), paper.seed)
     assert any("not a permutation" in p for p in validate_paper(bad_order, bp))
 
@@ -224,4 +227,6 @@ def test_validator_wants_the_sections_in_blueprint_order():
     paper, _ = _valid_paper()
     items = list(paper.items)
     swapped = Paper(paper.tier, paper.family, tuple(items[-1:] + items[:-1]), paper.seed)
-    assert validate_paper(swapped, _bp()) == ["the questions are not in the order of the blueprint's sections"]
+    problems = validate_paper(swapped, _bp())
+    assert [(p.code, str(p)) for p in problems] == [
+        ("sections_out_of_order", "the questions are not in the order of the blueprint's sections")]
