@@ -24,10 +24,10 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, Decimal
 from typing import Iterable, NamedTuple, Sequence
 
-from gradecli.domain.bank import CHOICE_TYPES, Question
+from gradecli.domain.bank import CHOICE_TYPES, Question, QuestionType
 from gradecli.domain.errors import Problem, RuleRefused
 from gradecli.domain.policy import Policy
-from gradecli.i18n import Msg, N_, Reason
+from gradecli.i18n import Msg, Reason
 
 TOTAL_POINTS = 100
 EPS = 1e-9
@@ -44,16 +44,6 @@ LEAN = True
 AREA_PROBES = 16  # random picks among an area's questions before they are all listed
 TOLERANCE_STEP = Decimal("0.01")  # the policy's tolerance has two decimals
 EMPTY: frozenset[str] = frozenset()
-
-# Question types as a person reads them (the paper's section titles use the same words).
-TYPE_NAMES = {"single": N_("single choice"), "multiple": N_("multiple choice"), "judge": N_("true or false"),
-              "fill": N_("fill in the blank"), "short": N_("short answer")}
-
-
-def type_name(qtype: str) -> Reason | str:
-    """A question type as a person reads it; its code stays with it (--json: {code, text})."""
-    return Reason(qtype, TYPE_NAMES[qtype]) if qtype in TYPE_NAMES else qtype
-
 
 def shown_score(x: float) -> Decimal:
     """An expected score or a band edge as shown: two decimals at most, no trailing zeros (69.5)."""
@@ -74,7 +64,7 @@ class Section:
 
     def title(self) -> Msg:
         """The section as a person reads it: "single choice × 2 points"."""
-        return Msg("{type} × {points} points", type=type_name(self.type), points=self.points)
+        return Msg("{type} × {points} points", type=QuestionType(self.type), points=self.points)
 
 
 @dataclass(frozen=True)
@@ -887,7 +877,7 @@ def validate_paper(paper: Paper, bp: Blueprint, *, avoid: Iterable[str] = (), us
                         section=sec.title(), got=got, needed=sec.count)
                  for sec in bp.sections if (got := counts.pop((sec.type, sec.points), 0)) != sec.count]
         wrong += [Reason("outside_sections", "{count} questions of {type} × {points} points are in no section",
-                         count=n, type=type_name(t), points=p) for (t, p), n in counts.items()]
+                         count=n, type=QuestionType(t), points=p) for (t, p), n in counts.items()]
         problems += wrong or [Reason("sections_out_of_order", "the questions are not in the order of the blueprint's sections")]
     band = bp.band
     e = sum(weights)

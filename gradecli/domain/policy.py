@@ -400,10 +400,10 @@ class BlueprintPolicy(_Section):
     )
     tolerance: Decimal = Field(
         Decimal("0.5"), gt=0, decimal_places=2,
-        description="Allowed distance from the target expected score, points (two decimals at most, e.g. 0.25). "
+        description=N_("Allowed distance from the target expected score, points (two decimals at most, e.g. 0.25). "
         "Every paper of a sitting lies within it, so two candidates' papers differ by at most twice it "
         "(0.5: within one expected point); shared variants lie within half of it, so any two differ by at "
-        "most the tolerance.",
+        "most the tolerance."),
     )
     required_areas: list[str] = Field(
         default_factory=lambda: ["等级制度", "安全生产"],

@@ -92,7 +92,7 @@ class Notice:
     changes: list[Any] = field(default_factory=list)  # messages (text stored before messages were data)
     appeals: list[Any] = field(default_factory=list)
     groups: list[tuple[str, int]] = field(default_factory=list)  # (family, tier whose standard applies)
-    fairness: list = field(default_factory=list)  # a message per tier: how alike its papers were (试卷难度一致性)
+    fairness: list[Msg] = field(default_factory=list)  # a line per tier: how alike its papers were (试卷难度一致性)
 
     @property
     def title(self) -> Msg:
@@ -118,7 +118,7 @@ class Notice:
             return self._placement_rules()
         e = self.policy.evaluation
         labels = self.policy.ladder.tier_labels
-        lines = [render(m) for m in self.fairness]
+        lines = list(self.fairness)
         for family, tier in self.groups:
             st = self.policy.standard(family, tier)
             where = labels[tier - 1] if tier <= len(labels) else Msg("tier {tier}", tier=tier)

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from gradecli.domain.assembly import TYPE_NAMES, PaperItem, shown_answer
+from gradecli.domain.assembly import PaperItem, shown_answer
 from gradecli.domain.bank import LETTERS, Question
 from gradecli.formats.excel import SheetOut, write_workbook
 from gradecli.i18n import Msg, N_, _, language
 
-SECTION_TITLES = TYPE_NAMES  # the paper's sections are named by their question type
+# The paper's sections, named as exam papers name them (单项选择题, …), one per question type
+SECTION_TITLES = {"single": N_("Single-choice questions"), "multiple": N_("Multiple-choice questions"),
+                  "judge": N_("True-or-false questions"), "fill": N_("Fill-in-the-blank questions"),
+                  "short": N_("Short-answer questions")}
 SECTION_HINTS = {"single": N_("one right answer: write its letter in the brackets"),
                  "multiple": N_("two or more right answers: write their letters in the brackets"),
                  "judge": N_("mark “√” if the statement is true, “×” if it is false"),

@@ -208,6 +208,9 @@ def problem(err: dict) -> Reason:
         return Reason("missing", "missing; write a value")
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return Reason("not_whole_number", "{value} is not a whole number; write one such as 12", value=value)
+    if kind == "decimal_max_places":  # e.g. blueprint.tolerance = 0.125
+        return Reason("too_many_decimals", "{value} has more decimals than allowed; write at most {places}, e.g. 0.25",
+                      value=value, places=ctx.get("decimal_places"))
     if kind in ("decimal_type", "decimal_parsing", "float_type", "float_parsing", "decimal_max_places",
                 "decimal_max_digits", "finite_number"):
         return Reason("not_a_number", "{value} is not a number; write one such as 12 or \"12.5\"", value=value)

@@ -15,8 +15,8 @@ from typing import Any, Callable, Sequence
 from sqlalchemy import select, update
 
 from gradecli.domain.assembly import (Blueprint, Paper, PaperItem, Spread, assemble_sitting, no_bank, order_at,
-                                      order_rank, shown_answer, shown_score, sitting_spread, spread_of, type_name)
-from gradecli.domain.bank import LETTERS, Question
+                                      order_rank, shown_answer, shown_score, sitting_spread, spread_of)
+from gradecli.domain.bank import LETTERS, Question, QuestionType
 from gradecli.domain.errors import BadInput, NotFound, RuleRefused
 from gradecli.domain.policy import Policy
 from gradecli.formats import paper_out
@@ -196,7 +196,7 @@ def show(ctx: Context, code: str, *, key: bool = False) -> Listing:
     for pos, item in enumerate(items, 1):
         q = item.question
         options = [q.options[i] for i in item.order] if item.order else []
-        entry = {"no": pos, "qid": f"{q.qid} v{q.version}", "type": type_name(q.type), "points": q.points,
+        entry = {"no": pos, "qid": f"{q.qid} v{q.version}", "type": QuestionType(q.type), "points": q.points,
                  "difficulty": q.difficulty, "stem": q.stem, "options": options,
                  "text": q.stem + "".join(f"  {LETTERS[j]}. {o}" for j, o in enumerate(options))}
         if key:  # the answer as data (letters, true/false, the accepted texts, the marking guide), and in words

@@ -15,8 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 
 from gradecli.domain.analysis import cronbach_alpha, flag, item_stats, mean, project, quantile_groups
-from gradecli.domain.assembly import type_name
-from gradecli.domain.bank import Question
+from gradecli.domain.bank import Question, QuestionType
 from gradecli.domain.errors import BadInput, NotFound
 from gradecli.domain.ledger import grade_on
 from gradecli.formats.report_xlsx import Chart, ReportSheet, write_report
@@ -85,7 +84,8 @@ def pyramid(ctx: Context, *, family: str | None = None, on: date | None = None, 
                      "levels": [Msg("level {level}: {staff}", level=lv, staff=per_level[(t, lv)])
                                 for lv in range(1, levels + 1)]})
     columns = [("label", N_("Tier")), ("staff", N_("Staff")), ("share", N_("Share %")), ("target", N_("Target %")),
-               ("gap", N_("Gap")), ("bar", N_("Actual")), ("target_bar", N_("Target")), ("levels", N_("Staff per level"))]
+               ("gap", N_("Gap")), ("bar", N_("Actual share")), ("target_bar", N_("Target share")),
+               ("levels", N_("Staff per level"))]
     title = (Msg("Pyramid on {date} — {family}: {total} graded staff", date=on, family=family, total=total) if family
              else Msg("Pyramid on {date}: {total} graded staff", date=on, total=total))
     listing = Listing(title, columns, rows, [Msg("gap = staff − the target share of all graded staff")],
@@ -346,7 +346,7 @@ def items_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing
     for st in stats:
         qtype, points, difficulty, tier = meta[st.item]
         st.flags = flag(st, bank_difficulty=difficulty, earlier_facility=earlier.get(st.item))
-        rows.append({"qid": st.item, "tier": tier, "type": type_name(qtype), "points": points, "used": st.n,
+        rows.append({"qid": st.item, "tier": tier, "type": QuestionType(qtype), "points": points, "used": st.n,
                      "facility": round(st.facility, 3), "difficulty": difficulty,
                      "discrimination": None if st.discrimination is None else round(st.discrimination, 3),
                      "flags": st.flags})

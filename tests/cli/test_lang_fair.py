@@ -63,9 +63,10 @@ def test_generate_and_show_json_is_typed_and_the_same_in_both_languages(db):
     assert zh["title"].startswith(f"试卷 {code}：3等 客服，47 道试题，100 分，期望得分 ")
     assert en["title"].startswith(f"paper {code}: tier 3 客服, 47 questions, 100 points, expected score ")
     first = en["rows"][0]
-    assert first["type"]["code"] == "single" and (zh["rows"][0]["type"]["text"], first["type"]["text"]) == (
-        "单项选择题", "single choice")
+    assert first["type"] == zh["rows"][0]["type"] == "single"  # the code; a table shows its name
     assert isinstance(first["difficulty"], float) and first["points"] == 2
+    table = runner.invoke(app, ["--db", db, "paper", "show", code], env={"GRADECLI_LANG": None, "COLUMNS": "160"})
+    assert table.exit_code == 0 and "单选题" in table.stdout and "题型" in table.stdout
 
 
 def test_printed_papers_speak_the_run_language(db, tmp_path):
@@ -82,7 +83,8 @@ def test_printed_papers_speak_the_run_language(db, tmp_path):
     assert "<h1>客服岗位三等 理论考试试卷——参考答案</h1>" in key and "<th>题号</th><th>题型</th>" in key
     en = (tmp_path / "en" / f"{code}.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in en and "<h1>客服 post, tier 3: theory exam paper</h1>" in en
-    assert "<h2>1. single choice (2 points each, 40 in all; one right answer: write its letter in the brackets)</h2>" in en
+    assert ("<h2>1. Single-choice questions (2 points each, 40 in all; one right answer: write its letter in the "
+            "brackets)</h2>") in en
     fixed = re.findall(r"<h2>.*?</h2>|<div class=\"meta\">.*?</div>", en)  # everything but the data
     assert len(fixed) == 6 and not any(re.search(r"[\u4e00-\u9fff]", t) for t in fixed), fixed
     wb = load_workbook(tmp_path / "zh" / f"{code}.xlsx")

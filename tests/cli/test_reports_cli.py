@@ -89,8 +89,8 @@ def test_items_report_and_calibration(demo_db, tmp_path):
     assert 0 <= one["facility"] <= 1 and one["used"] >= 1
     assert charts(tmp_path / "i.xlsx") == {"Items": 1, "Reliability": 1}
     flagged = next(r for r in data["rows"] if r["flags"])
-    assert {"code", "params", "text"} <= set(flagged["flags"][0]) and one["type"]["code"] in ("single", "multiple",
-                                                                                             "judge", "fill", "short")
+    assert {"code", "params", "text"} <= set(flagged["flags"][0]) and one["type"] in ("single", "multiple", "judge",
+                                                                                    "fill", "short")
     preview = json.loads(run(db, "--json", "bank", "calibrate", "2026H2", "--min-responses", "3").stdout)
     changed = [r for r in preview["rows"] if r["proposed"] is not None and r["proposed"] != r["difficulty"]]
     assert changed and preview["applied"] is False
