@@ -168,8 +168,9 @@ def pool_for(questions: Iterable[Question], tier: int, family: str) -> list[Ques
     return sorted((q for q in questions if q.active and q.tier == tier and q.family in fams), key=lambda q: q.qid)
 
 
-def family_label(family: str) -> str:
-    return "common" if family == "common" else f"{family}+common"
+def family_label(family: str) -> Msg:
+    """The banks a family's paper draws on: its own and the common one ("客服+公共" in Chinese)."""
+    return Msg("common") if family == "common" else Msg("{family}+common", family=family)
 
 
 def no_bank(family: str, tier: int) -> Reason:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import secrets
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -14,7 +15,7 @@ from typing import Any, Callable, Sequence
 
 from sqlalchemy import select, update
 
-from gradecli.domain.assembly import (Blueprint, Paper, PaperItem, Spread, assemble_sitting, no_bank, order_at,
+from gradecli.domain.assembly import (Blueprint, Paper, PaperItem, Spread, assemble_sitting, family_label, no_bank, order_at,
                                       order_rank, shown_answer, shown_score, sitting_spread, spread_of)
 from gradecli.domain.bank import LETTERS, Question, QuestionType
 from gradecli.domain.errors import BadInput, NotFound, RuleRefused
@@ -86,6 +87,16 @@ def store_sitting(session, papers: list[Paper], bp: Blueprint, *, seed: str, mod
     return codes
 
 
+# what the terminal calls the keys of the outcomes (data key → N_-marked label)
+GENERATE_LABELS = {"papers": N_("Papers"), "paper": N_("Paper"), "variant": N_("Variant"), "questions": N_("Questions"),
+                   "points": N_("Points"), "expected": N_("Expected score")}
+EXPORT_LABELS = {"files": N_("Files written"), "file": N_("file")}
+ISSUE_LABELS = {"groups": N_("Sittings"), "tier": N_("Tier"), "family": N_("Post family"), "candidates": N_("Candidates"),
+                "papers": N_("Papers"), "first": N_("First paper"), "expected_low": N_("Expected from"),
+                "expected_high": N_("Expected to"), "spread": N_("Spread"), "max_use": N_("Most uses of a question"),
+                "mean_use": N_("Mean uses of a question"), "questions": N_("Questions used")}
+
+
 @bulk_work()
 def generate(ctx: Context, *, tier: int, family: str | None, count: int | None, variants: int | None,
              seed: str | None) -> Outcome:
@@ -110,10 +121,10 @@ def generate(ctx: Context, *, tier: int, family: str | None, count: int | None, 
              "expected": shown_score(p.expected)} for c, p in zip(codes, papers)]
     spread = sitting_spread(papers)
     shown = codes[:5] + (["…"] if len(codes) > 5 else [])
-    summary = Msg("{count} paper(s) for tier {tier} {family}+common, seed {seed}: {papers}", count=len(codes),
-                  tier=tier, family=fam, seed=seed, papers=shown)
+    summary = Msg("{count} paper(s) for tier {tier} {bank}, seed {seed}: {papers}", count=len(codes),
+                  tier=tier, bank=family_label(fam), seed=seed, papers=shown)
     return Outcome(summary, {"seed": seed, "tier": tier, "family": fam, "spread": spread.as_data(), "papers": rows},
-                   [spread_note(spread)])
+                   [spread_note(spread)], labels=GENERATE_LABELS)
 
 
 @dataclass(frozen=True)
@@ -241,8 +252,8 @@ def export(ctx: Context, codes: list[str], *, out: Path, formats: list[str]) -> 
             for fmt in formats:
                 written += paper_out.write(out, header, items, fmt)
     return Outcome(Msg("wrote {files} files for {papers} paper(s) into {folder}", files=len(written),
-                       papers=len(codes), folder=str(out)),
-                   {"files": [{"file": str(p)} for p in written]})
+                       papers=len(codes), folder=f"{out}{os.sep}"),
+                   {"files": [{"file": str(p)} for p in written]}, labels=EXPORT_LABELS)
 
 
 # ---------------------------------------------------------------- fairness: how alike a sitting's papers are
@@ -343,6 +354,7 @@ def with_paper_fairness(step: Callable[..., Any]) -> Callable[..., Any]:
     def shown(ctx: Context, code: str, *args: Any, **kw: Any) -> Any:
         result = step(ctx, code, *args, **kw)
         if isinstance(result, Outcome):
+            result.labels = {**ISSUE_LABELS, **(result.labels or {})}
             result.notes += [spread_note(_spread_of_group(g), Msg("{tier} {family}", tier=tier_label(ctx.policy, g["tier"]),
                                                                   family=g["family"]))
                              for g in result.data.get("groups", []) if "expected_low" in g]

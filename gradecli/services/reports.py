@@ -373,7 +373,7 @@ def items_report(ctx: Context, code: str, *, out: Path | None = None) -> Listing
                           r["discrimination"], r["flags"]] for r in rows],
                         charts=[Chart(_("Facility vs bank difficulty"), 0, [5, 6], kind="line")],
                         widths=[14, 6, 10, 8, 8, 10, 12, 12, 70]),
-            ReportSheet(_("Reliability"), [_("Tier"), "α (Cronbach)", _("Candidates")],
+            ReportSheet(_("Reliability"), [_("Tier"), _("Cronbach's alpha"), _("Candidates")],
                         [[t, a, len(matrix[t])] for t, a in alphas.items()],
                         charts=[Chart(_("Cronbach's alpha"), 0, [1])]),
         ])

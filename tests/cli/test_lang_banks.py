@@ -68,7 +68,7 @@ def test_stats_json_is_typed_and_the_same_in_both_languages(db):
     assert zh["capacity"][0]["per_sitting"]["text"] == "在场次上限（50%）下每场可组任意份试卷"
     assert en["notes"][0] == ("tier 2 客服+common: 182 active; distinct papers ≈ 10^41.1; 3 papers with no question "
                               "in common; any number of papers per sitting under the sitting cap (50%)")
-    assert zh["notes"][0] == ("第 2 等 客服+common：在用 182 道；可组不同试卷约 10^41.1 份；互不重题的试卷 3 份；"
+    assert zh["notes"][0] == ("第 2 等 客服+公共：在用 182 道；可组不同试卷约 10^41.1 份；互不重题的试卷 3 份；"
                               "在场次上限（50%）下每场可组任意份试卷")
 
 
@@ -80,7 +80,7 @@ def test_stats_table_speaks_chinese_by_default(db):
     for word in ("等", "题型", "分值", "在用", "停用", "平均难度", "难度分布"):
         assert word in header
     assert r.stdout.startswith("题库\n")
-    assert "提示：第 1 等 客服+common：在用" in r.stderr
+    assert "提示：第 1 等 客服+公共：在用" in r.stderr
 
 
 def test_check_findings_are_codes_with_typed_params_in_both_languages(db, tmp_path):

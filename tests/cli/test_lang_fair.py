@@ -52,7 +52,7 @@ def test_generate_and_show_json_is_typed_and_the_same_in_both_languages(db):
     r = run(db, "zh", "--json", "paper", "generate", "--tier", "3", "--family", "客服", "--count", "3", "--seed", "j")
     assert r.exit_code == 0, r.output
     made = json.loads(r.stdout)
-    assert made["summary"].startswith("已为3等 客服+common 抽取 3 份试卷，随机种子 j：")
+    assert made["summary"].startswith("已为3等 客服+公共 抽取 3 份试卷，随机种子 j：")
     spread = made["spread"]
     assert spread["papers"] == 3 and isinstance(spread["expected_low"], float) and spread["spread"] <= 1.0
     assert all(isinstance(p["expected"], float) and 69.5 <= p["expected"] <= 70.5 for p in made["papers"])
