@@ -396,8 +396,13 @@ class Assembler:
         self.mask_of = {q.qid: self._mask(q) for q in self.pool}  # the required areas each question covers
         self.reader = Reader(bp, bp.tier, family)  # what the validator has read (see validate_paper)
         # per required area, the questions that cover it with their section's index
-        self.carriers_of = {a: [(k, q) for k, sec in enumerate(bp.sections) for q in self.sections[sec] if a in q.areas]
-                            for a in self.area_bit}
+        self.carriers_of: dict[str, list[tuple[int, Question]]] = {a: [] for a in self.area_bit}
+        for k, sec in enumerate(bp.sections):
+            for q in self.sections[sec]:
+                if self.mask_of.get(q.qid):
+                    for a in q.areas:
+                        if a in self.carriers_of:
+                            self.carriers_of[a].append((k, q))
         self.bits_of = {m: [b for b in self.area_bit.values() if m & b] for m in set(self.mask_of.values())}
         # per section, in step: the question ids, the questions, their option orders and how many,
         # and their expected points (what a draw indexes; plain lists keep the hot loop cache-friendly)
