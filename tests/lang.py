@@ -14,12 +14,14 @@ PRODUCT_NAMES = {"gradecli", "excel", "json", "toml", "yaml", "html", "sqlite", 
                  "python", "make", "demo", "sql", "hash", "pdf", "png", "svg", "http", "https", "www"}
 
 _STRIP = [
+    re.compile(r"(?<=[\u4e00-\u9fff]) / [A-Za-z][A-Za-z .'%-]*"),  # a bilingual import header's English half
     re.compile(r"`[^`]*`"),                              # a command quoted for the reader to run
     re.compile(r"\bgradecli(?: [a-z][\w-]*){1,2}"),       # a command named: gradecli allowance show
     re.compile(r"(?<![\w])--?[A-Za-z][\w-]*"),          # options
     re.compile(r"\$?\b[A-Z][A-Z0-9_]{1,}\b"),            # codes, metavariables, environment variables
     re.compile(r"[\w./\\-]*[/\\][\w./\\-]*"),            # paths
-    re.compile(r"\b[\w-]+\.(?:xlsx|html|db|toml|yaml|yml|json|py|md|txt|csv)\b", re.I),  # file names
+    re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:xlsx|html|db|toml|yaml|yml|json|py|md|txt|csv)(?:[.-][\w-]+)*\b",
+               re.I),                                    # file names: roster.xlsx, gradecli.db.before-restore-…
     re.compile(r"\b[A-Za-z]*\d[\w-]*\b"),               # codes with digits: K0008, P3-0003-001, 2026H2
     re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b"),            # snake_case codes
     re.compile(r"\[/?[a-z ]*\]"),                        # rich markup
@@ -44,6 +46,15 @@ def _user() -> str:
         return getpass.getuser().lower()
     except Exception:  # no user name to be had
         return ""
+
+
+# the values an option takes (`--kind annual`, `--accept share`): typed as they are, in any language
+OPTION_VALUES = {"annual", "semiannual", "first", "skill", "theory", "share", "pyramid"}
+
+
+def cli_words(app) -> set[str]:  # noqa: ANN001
+    """Command names and option values: a text may tell the reader what to type next."""
+    return command_names(app) | OPTION_VALUES
 
 
 def command_names(app) -> set[str]:  # noqa: ANN001

@@ -78,8 +78,10 @@ def write_report(path: Path, sheets: Sequence[ReportSheet]) -> Path:
             if spec.kind == "stacked":
                 chart.grouping, chart.overlap = "stacked", 100
             chart.title = render(spec.title)
-            chart.y_axis.title = render(spec.y_title) if spec.y_title else ""
-            chart.x_axis.title = render(spec.x_title) if spec.x_title else ""
+            if spec.y_title:  # an empty title would be written as the text "None"
+                chart.y_axis.title = render(spec.y_title)
+            if spec.x_title:
+                chart.x_axis.title = render(spec.x_title)
             chart.height, chart.width = 8, 16
             for col in spec.series:
                 data = Reference(ws, min_col=col + 1, min_row=1, max_row=n + 1)

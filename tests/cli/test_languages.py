@@ -7,12 +7,10 @@ import pytest
 from typer.testing import CliRunner
 
 from gradecli.cli.app import app
-from tests.lang import command_names, english_words
+from tests.lang import cli_words, english_words
 
 runner = CliRunner()
-# the values an option takes (`--kind annual`, `--part skill`): they are typed as they are, in any language
-OPTION_VALUES = {"annual", "semiannual", "first", "skill", "theory", "share", "pyramid"}
-NAMES = command_names(app) | OPTION_VALUES
+NAMES = cli_words(app)
 
 
 def _run(*args: str, lang: str | None = None):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lang import english_words
+from tests.integration.test_demo_language import english_outside_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +45,7 @@ def test_readme_commands_run(tmp_path):
     # every command of the tour speaks Chinese, on stdout and stderr
     json_line = re.compile(r'^\s*([\[\]{}]|"[a-z_]+": )')  # --json output: English keys for scripts
     english = [f"{line!r}: {words}" for line in without_question_text(r.stdout + r.stderr + demo.stdout + demo.stderr)
-               if not json_line.match(line) and (words := english_words(line))]
+               if not json_line.match(line) and (words := english_outside_questions(line))]
     assert not english, "\n".join(english[:40])
 
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "zh" / "使用指南.md"
 EXIT_ECHO = '|| echo "退出码：$?"'  # how the guide shows the exit code of a command meant to fail
 # Links the guide may hold before their target lands (docs/json.md comes with issue 14's typed JSON).
-NOT_YET = {"../json.md"}
+NOT_YET: set[str] = set()
 
 needs_venv = pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "activate").exists(),
                                 reason="needs the .venv that make creates")
@@ -149,3 +149,15 @@ def test_guide_links_resolve_and_readme_links_the_guide():
             continue
         assert (GUIDE.parent / link).exists(), link
     assert "(docs/zh/使用指南.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@needs_venv
+def test_every_command_of_the_guide_speaks_chinese(guide_run):
+    from tests.integration.test_demo_language import english_outside_questions
+
+    folder, _ = guide_run
+    stdout, stderr = guide_output(folder)
+    json_line = re.compile(r'^\s*([\[\]{}]|"[a-z_]+": )')  # --json output: English keys for scripts
+    english = [f"{line!r}: {words}" for line in (stdout + stderr).splitlines()
+               if not json_line.match(line) and (words := english_outside_questions(line))]
+    assert not english, "\n".join(english[:40])
