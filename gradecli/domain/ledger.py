@@ -23,6 +23,8 @@ EVENT_LABELS = {
     "correction": N_("correction"),
 }
 EVENT_KINDS = tuple(EVENT_LABELS)
+# A cycle's decision as the notice and the audit name it (the decision becomes an event of its kind).
+DECISION_LABELS = {**EVENT_LABELS, "initial_placement": N_("placement"), "fast_track": N_("fast-track promotion")}
 GENESIS_HASH = "0" * 64
 
 

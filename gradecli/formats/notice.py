@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from gradecli.domain.ledger import DECISION_LABELS
 from gradecli.domain.policy import Policy
 from gradecli.domain.values import AbsentMark
 from gradecli.formats.excel import ABSENT_TEXT, SheetOut, write_workbook
@@ -25,10 +26,6 @@ COLUMN_HEADERS = {"emp_no": N_("Employee No."), "name": N_("Name"), "department"
                   "performance": N_("Performance"), "composite": N_("Composite"), "rank": N_("Rank"),
                   "outcome": N_("Outcome"), "rating": N_("Appraisal rating"), "reasons": N_("Reasons")}
 COLUMN_WIDTHS = {"reasons": 60, "outcome": 18, "department": 12, "step": 12, "family": 10}
-DECISION_NAMES = {"tier_promotion": N_("tier promotion"), "level_promotion": N_("level promotion"),
-                  "fast_track": N_("fast-track promotion"), "deferral": N_("deferral"), "demotion": N_("demotion"),
-                  "initial_placement": N_("placement"), "transfer_drop": N_("transfer drop"),
-                  "correction": N_("correction")}
 # The built-in public wording of each outcome; the policy's [notice] outcome_wording may replace it
 # with the office's own text. The defaults of the policy are these texts in Chinese.
 PUBLIC_WORDING = {"promoted": N_("promoted"), "fast_track": N_("promoted (fast track)"),
@@ -51,7 +48,7 @@ def public_outcome(policy: Policy, code: str) -> Reason:
 
 
 def decision_name(kind: str) -> Msg | str:
-    name = DECISION_NAMES.get(kind)
+    name = DECISION_LABELS.get(kind)
     return Reason(kind, name) if name else kind
 
 

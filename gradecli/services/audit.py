@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from gradecli.domain.audit import Decided, Event, Finding, Segment, audit_cycle
 from gradecli.domain.allowance import month_bounds
+from gradecli.domain.cycle import STATE_LABELS
 from gradecli.domain.ladder import Grade
+from gradecli.domain.ledger import DECISION_LABELS
 from gradecli.i18n import N_, Msg, Reason, loads
 from gradecli.services.context import Context
 from gradecli.services.evaluation import grade_text
@@ -36,28 +38,6 @@ DETAIL = {
 
 CHECKS = {"notice": N_("notice"), "ledger": N_("ledger"), "payroll": N_("payroll")}
 
-# Ledger event and decision kinds as a finding names them.
-KINDS = {
-    "initial_placement": N_("placement"),
-    "level_promotion": N_("level promotion"),
-    "tier_promotion": N_("tier promotion"),
-    "fast_track": N_("fast-track promotion"),
-    "deferral": N_("deferral"),
-    "demotion": N_("demotion"),
-    "transfer_drop": N_("transfer drop"),
-    "correction": N_("correction"),
-}
-
-STATES = {
-    "draft": N_("draft"),
-    "open": N_("open for registration"),
-    "papers_issued": N_("papers issued"),
-    "scored": N_("scored"),
-    "evaluated": N_("evaluated"),
-    "published": N_("published"),
-    "closed": N_("closed"),
-}
-
 
 def _labelled(code: str, labels: dict[str, str]) -> Reason | str:
     """A code as a message that keeps the code (JSON) and reads as a word (text); unknown codes as they are."""
@@ -67,7 +47,7 @@ def _labelled(code: str, labels: dict[str, str]) -> Reason | str:
 def _detail(f: Finding) -> Reason:
     params = dict(f.params)
     if "kind" in params:
-        params["kind"] = _labelled(params["kind"], KINDS)
+        params["kind"] = _labelled(params["kind"], DECISION_LABELS)
     if "reason" in params:
         params["reason"] = loads(params["reason"])  # what the officer gave with --exclude, or a stored message
     return Reason(f.code, DETAIL[f.code], **params)
@@ -129,7 +109,7 @@ def cycle(ctx: Context, code: str) -> Listing:
     notes: list[Msg] = [Msg("{emp_no}: {detail}", emp_no=f.emp_no, detail=_detail(f)) for f in remarks]
     if c.state != "closed":
         notes.append(Msg("cycle {cycle} is {state}: only the notice was checked; the ledger is written at closing",
-                         cycle=c.code, state=_labelled(c.state, STATES)))
+                         cycle=c.code, state=_labelled(c.state, STATE_LABELS)))
     return Listing(title, AUDIT_COLUMNS, rows, notes,
                    {"cycle": c.code, "state": c.state, "ok": not problems, "decisions": len(decisions),
                     "people": people_n, "payroll_months": sorted({sg.month for v in payroll.values() for sg in v}),

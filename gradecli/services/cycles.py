@@ -401,15 +401,21 @@ def write_register_template(ctx: Context, code: str, out: Path) -> Outcome:
                    {"cycle": c.code, "path": str(out), "may_register": len(people)})
 
 
+def _registered(s, c, emp_no: str):  # noqa: ANN001, ANN202
+    """The person's registration for the cycle, or the error that says they have none."""
+    reg = cycle_repo.registration(s, c, emp_no)
+    if reg is None:
+        raise BadInput(Reason("not_registered", "{emp_no} is not registered for cycle {cycle}", emp_no=emp_no,
+                              cycle=c.code))
+    return reg
+
+
 def withdraw(ctx: Context, code: str, emp_no: str) -> Outcome:
     with ctx.uow() as uow:
         s = uow.s
         c = cycle_repo.get(s, code)
         cyc.require(c.state, ("draft", "open"), code=c.code, action=N_("withdrawal (before the papers are issued)"))
-        reg = next((r for r in cycle_repo.registrations(s, c) if r.emp_no == emp_no), None)
-        if reg is None:
-            raise BadInput(Reason("not_registered", "{emp_no} is not registered for cycle {cycle}", emp_no=emp_no,
-                                  cycle=c.code))
+        reg = _registered(s, c, emp_no)
         reg.status = "withdrawn"
         cycle_repo.log(s, c, ctx.actor, "withdraw", emp_no=emp_no)
         uow.commit()
@@ -907,10 +913,7 @@ def mark_absent(ctx: Context, code: str, emp_no: str, *, reason: str, part: str 
         s = uow.s
         c = cycle_repo.get(s, code)
         cyc.require(c.state, ("papers_issued", "scored"), code=c.code, action=N_("recording an absence"))
-        reg = next((r for r in cycle_repo.registrations(s, c) if r.emp_no == emp_no), None)
-        if reg is None:
-            raise BadInput(Reason("not_registered", "{emp_no} is not registered for cycle {cycle}", emp_no=emp_no,
-                                  cycle=c.code))
+        reg = _registered(s, c, emp_no)
         if c.revision and not reg.reopened:
             raise RuleRefused(Reason("results_final", "{emp_no}'s results were published and are final; only a "
                                      "candidate with an upheld objection can be corrected", emp_no=emp_no))

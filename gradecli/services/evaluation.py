@@ -598,7 +598,7 @@ def resolve(ctx: Context, code: str, emp_no: str, *, uphold: bool, note: str) ->
         a.status, a.note, a.resolved_on, a.resolved_by = ("upheld" if uphold else "rejected"), note.strip(), ctx.today, ctx.actor
         reopened = False
         if uphold:
-            reg = next((r for r in cycle_repo.registrations(s, c) if r.emp_no == emp_no), None)
+            reg = cycle_repo.registration(s, c, emp_no)
             if reg is not None:
                 reg.reopened = True
             c.state = "evaluated" if c.kind == "first" else "scored"  # evaluate and publish again (a revised notice)

@@ -52,6 +52,13 @@ def registrations(session: Session, cycle: CycleRow, *, active_only: bool = True
     return list(session.scalars(q.order_by(RegistrationRow.emp_no)))
 
 
+def registration(session: Session, cycle: CycleRow, emp_no: str) -> RegistrationRow | None:
+    """One person's active registration for a cycle (None when they are not registered)."""
+    return session.scalars(select(RegistrationRow).where(
+        RegistrationRow.cycle_id == cycle.id, RegistrationRow.emp_no == emp_no,
+        RegistrationRow.status == "registered")).first()
+
+
 def registered_count(session: Session, cycle: CycleRow) -> int:
     r = RegistrationRow
     return session.scalar(select(func.count()).select_from(r).where(r.cycle_id == cycle.id, r.status == "registered"))

@@ -12,18 +12,11 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from gradecli.cli.app import app
-from gradecli.i18n import set_language
 from tests.cli.test_bank_paper_cli import _planted
 
 runner = CliRunner()
 BANKS = Path(__file__).resolve().parents[2] / "question_bank"
 TEXTS = {"text", "title", "summary", "notes"}
-
-
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    yield
-    set_language("en")  # a run with --lang zh leaves Chinese in force for this process
 
 
 @pytest.fixture

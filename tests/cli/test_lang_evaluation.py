@@ -25,13 +25,6 @@ LANG_FREE = ("text", "title", "summary", "notes")  # the only keys whose values 
 ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
-@pytest.fixture(autouse=True)
-def english_after():
-    """Commands run with --lang zh leave the language set; the suite reads English."""
-    yield
-    set_language("en")
-
-
 @pytest.fixture
 def org(db_url, tmp_path):
     return seed_office(db_url, tmp_path)

@@ -15,17 +15,10 @@ from typer.testing import CliRunner
 from gradecli.cli.app import app
 from gradecli.domain.policy import Policy
 from gradecli.formats.policy_toml import render
-from gradecli.i18n import set_language
 
 runner = CliRunner()
 BANKS = Path(__file__).resolve().parents[2] / "question_bank"
 TEXTS = {"text", "title", "summary", "notes"}
-
-
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    yield
-    set_language("en")  # a run with --lang zh leaves Chinese in force for this process
 
 
 @pytest.fixture
