@@ -71,3 +71,15 @@ def command_names(app) -> set[str]:  # noqa: ANN001
 
     walk(typer.main.get_command(app))
     return names
+
+
+DISPLAY_KEYS = {"text", "title", "summary", "notes"}  # the only --json keys whose values depend on the language
+
+
+def without_texts(value):  # noqa: ANN001, ANN201
+    """JSON without its display texts, wherever they are: what must be the same in every language."""
+    if isinstance(value, dict):
+        return {k: without_texts(v) for k, v in value.items() if k not in DISPLAY_KEYS}
+    if isinstance(value, list):
+        return [without_texts(v) for v in value]
+    return value

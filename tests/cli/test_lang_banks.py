@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from gradecli.cli.app import app
 from tests.cli.test_bank_paper_cli import _planted
+from tests.lang import without_texts
 
 runner = CliRunner()
 BANKS = Path(__file__).resolve().parents[2] / "question_bank"
-TEXTS = {"text", "title", "summary", "notes"}
 
 
 @pytest.fixture
@@ -36,14 +36,6 @@ def both(db, *args, code=0):
         assert r.exit_code == code, r.output
         out.append(json.loads(r.stdout))
     return out
-
-
-def without_texts(value):
-    if isinstance(value, dict):
-        return {k: without_texts(v) for k, v in value.items() if k not in TEXTS}
-    if isinstance(value, list):
-        return [without_texts(v) for v in value]
-    return value
 
 
 def test_stats_json_is_typed_and_the_same_in_both_languages(db):

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 from gradecli.cli.app import app
 from gradecli.domain.policy import Policy
 from gradecli.formats.policy_toml import render
+from tests.lang import without_texts
 
 runner = CliRunner()
 BANKS = Path(__file__).resolve().parents[2] / "question_bank"
-TEXTS = {"text", "title", "summary", "notes"}
 
 
 @pytest.fixture
@@ -31,14 +31,6 @@ def db(tmp_path):
 
 def run(db, lang, *args):
     return runner.invoke(app, ["--db", db, "--lang", lang, *[str(a) for a in args]])
-
-
-def without_texts(value):
-    if isinstance(value, dict):
-        return {k: without_texts(v) for k, v in value.items() if k not in TEXTS}
-    if isinstance(value, list):
-        return [without_texts(v) for v in value]
-    return value
 
 
 def test_generate_and_show_json_is_typed_and_the_same_in_both_languages(db):

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from gradecli.cli.app import app
+from tests.lang import without_texts
 
 runner = CliRunner()
 
@@ -123,17 +124,6 @@ def test_demo_left_an_index_of_everything(demo_db):
         assert must in index, must
 
 
-TEXTS = {"text", "title", "summary", "notes"}
-
-
-def _without_texts(value):
-    if isinstance(value, dict):
-        return {k: _without_texts(v) for k, v in value.items() if k not in TEXTS}
-    if isinstance(value, list):
-        return [_without_texts(v) for v in value]
-    return value
-
-
 @pytest.mark.parametrize("args", [("report", "pyramid"), ("report", "cycle", "2026H2"), ("report", "items", "2026H2"),
                                   ("report", "projection")])
 def test_report_json_is_the_same_in_both_languages(demo_db, args):
@@ -145,7 +135,7 @@ def test_report_json_is_the_same_in_both_languages(demo_db, args):
         en = json.loads(run(db, "--lang", "en", "--json", *args).stdout)
     finally:
         set_language("en")
-    assert _without_texts(zh) == _without_texts(en)
+    assert without_texts(zh) == without_texts(en)
     assert zh["title"] != en["title"]
 
 
